@@ -1,0 +1,40 @@
+// `npm run dev`: the whole system on local emulation (D1, R2, Queues, Durable Objects) in one
+// `wrangler dev`. Applies local migrations first and makes an operator key if .dev.vars has none.
+// Extra arguments go to `wrangler dev` (e.g. `npm run dev -- --port 9000`).
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, appendFileSync } from "node:fs";
+
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+const args = process.argv.slice(2);
+if (!args.includes("--port")) args.push("--port", "8787");
+const port = args[args.indexOf("--port") + 1];
+
+const vars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
+let adminKey = /^ADMIN_API_KEY\s*=\s*"?([^"\n]+)"?/m.exec(vars)?.[1];
+if (!adminKey) {
+	adminKey = `op_${randomBytes(24).toString("base64url")}`;
+	appendFileSync(".dev.vars", `${vars && !vars.endsWith("\n") ? "\n" : ""}ADMIN_API_KEY="${adminKey}"\n`);
+	console.log("Wrote a new local ADMIN_API_KEY to .dev.vars");
+}
+
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
+	stdio: "inherit",
+	env: { ...env, CI: "true" },
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const base = `http://localhost:${port}`;
+console.log(`
+Cohort is starting on ${base}   (API reference: ${base}/docs)
+
+  export COHORT=${base} ADMIN_API_KEY=${adminKey}
+  curl -s -X POST $COHORT/v1/tenants -H "Authorization: Bearer $ADMIN_API_KEY" \\
+    -H 'Content-Type: application/json' -d '{"name":"Acme"}'
+  # then, with the apiKey.key from that answer:
+  curl -si $COHORT/v1/api-keys -H "Authorization: Bearer $KEY"
+`);
+
+const dev = spawn("wrangler", ["dev", ...args], { stdio: "inherit", env });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));

@@ -1,0 +1,35 @@
+import { swaggerUI } from "@hono/swagger-ui";
+import { requestId } from "hono/request-id";
+import { router } from "./context";
+import { ApiError, renderError } from "./errors";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { healthRoutes } from "./routes/health";
+import { tenantRoutes } from "./routes/tenants";
+
+export const app = router();
+
+app.use(requestId());
+app.onError(renderError);
+app.notFound(() => {
+	throw new ApiError("NOT_FOUND", "No such route");
+});
+
+app.route("/v1/health", healthRoutes);
+app.route("/v1/tenants", tenantRoutes);
+app.route("/v1/api-keys", apiKeyRoutes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+	type: "http",
+	scheme: "bearer",
+	description: "A tenant API key; `Authorization: Token <key>` is accepted too.",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "operator", {
+	type: "http",
+	scheme: "bearer",
+	description: "The operator secret ADMIN_API_KEY.",
+});
+app.doc31("/openapi.json", {
+	openapi: "3.1.0",
+	info: { title: "Cohort API", version: "1.0.0", description: "Bulk import of users, companies and enrollments." },
+});
+app.get("/docs", swaggerUI({ url: "/openapi.json" }));

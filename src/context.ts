@@ -1,0 +1,17 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Role } from "./auth/keys";
+import { validationError } from "./errors";
+
+export type AppEnv = {
+	Bindings: Env;
+	Variables: { requestId: string; tenantId: string; keyId: string; role: Role };
+};
+
+/** Every router validates through the same hook, so zod failures reach `onError` as one envelope. */
+export function router() {
+	return new OpenAPIHono<AppEnv>({
+		defaultHook: (result) => {
+			if (!result.success) throw validationError(result.error, result.target);
+		},
+	});
+}

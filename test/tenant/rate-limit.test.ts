@@ -1,0 +1,86 @@
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { takeToken } from "../../src/tenant/bucket";
+import { call, createTenant, OPERATOR_KEY } from "../helpers";
+
+const stubFor = (tenantId: string) => env.TENANT.get(env.TENANT.idFromName(tenantId));
+
+describe("token bucket", () => {
+	it("allows the burst, then refuses with the wait until one token refills", () => {
+		let state;
+		const limits = { burst: 3, requestsPerMinute: 60 };
+		const t0 = 1_700_000_000_000;
+		const remaining = [];
+		for (let i = 0; i < 3; i++) {
+			const r = takeToken(state, limits, t0);
+			state = r.state;
+			remaining.push(r.decision.remaining);
+		}
+		expect(remaining).toEqual([2, 1, 0]);
+		const refused = takeToken(state, limits, t0 + 400);
+		expect(refused.decision).toMatchObject({ allowed: false, remaining: 0, retryAfter: 1 });
+		expect(takeToken(refused.state, limits, t0 + 1000).decision.allowed).toBe(true);
+		expect(takeToken(state, limits, t0 + 60_000).decision).toMatchObject({ allowed: true, remaining: 2 });
+	});
+
+	it("reports reset as the unix second when the bucket is full again", () => {
+		const { decision } = takeToken(undefined, { burst: 100, requestsPerMinute: 100 }, 1_700_000_000_000);
+		expect(decision.reset).toBe(1_700_000_000 + 1);
+	});
+});
+
+describe("rate limits over HTTP", () => {
+	it("the 101st request in a minute gets 429 with Retry-After, and the headers count down under concurrency", async () => {
+		// Default burst; the refill is slowed so the count cannot depend on how fast this machine is.
+		const { apiKey } = await createTenant("Busy", { requestsPerMinute: 1 });
+		const responses = await Promise.all(
+			Array.from({ length: 101 }, () => call("/v1/api-keys", { key: apiKey.key })),
+		);
+		const ok = responses.filter((r) => r.status === 200);
+		const limited = responses.filter((r) => r.status === 429);
+		expect(ok).toHaveLength(100);
+		expect(limited).toHaveLength(1);
+		const remaining = ok.map((r) => Number(r.headers.get("X-RateLimit-Remaining"))).sort((a, b) => a - b);
+		expect(remaining).toEqual(Array.from({ length: 100 }, (_, i) => i));
+		for (const r of responses) expect(r.headers.get("X-RateLimit-Limit")).toBe("100");
+		const [tooMany] = limited;
+		expect(Number(tooMany!.headers.get("Retry-After"))).toBeGreaterThan(50);
+		expect(Number(tooMany!.headers.get("X-RateLimit-Reset"))).toBeGreaterThan(Date.now() / 1000);
+		const body = await tooMany!.json<{ error: { code: string } }>();
+		expect(body.error.code).toBe("RATE_LIMITED");
+	});
+
+	it("per-tenant overrides apply at creation and through PATCH, and one tenant's bucket is not another's", async () => {
+		const small = await createTenant("Small", { burst: 2, requestsPerMinute: 1 });
+		const other = await createTenant("Other");
+		const statuses = [];
+		for (let i = 0; i < 3; i++) statuses.push((await call("/v1/api-keys", { key: small.apiKey.key })).status);
+		expect(statuses).toEqual([200, 200, 429]);
+		expect((await call("/v1/api-keys", { key: other.apiKey.key })).headers.get("X-RateLimit-Remaining")).toBe("99");
+
+		const patch = await call(`/v1/tenants/${small.tenant.id}`, {
+			method: "PATCH",
+			key: OPERATOR_KEY,
+			json: { limits: { requestsPerMinute: 600_000, burst: 5 } },
+		});
+		expect(patch.status).toBe(200);
+		expect((await patch.json<{ limits: object }>()).limits).toEqual({ burst: 5, requestsPerMinute: 600_000 });
+		const after = await call("/v1/api-keys", { key: small.apiKey.key });
+		expect(after.status).toBe(200);
+		expect(after.headers.get("X-RateLimit-Limit")).toBe("5");
+	});
+
+	it("the bucket survives the tenant object's eviction", async () => {
+		const { tenant, apiKey } = await createTenant();
+		for (let i = 0; i < 10; i++) await call("/v1/api-keys", { key: apiKey.key });
+		const stub = stubFor(tenant.id);
+		await evictDurableObject(stub);
+		const res = await call("/v1/api-keys", { key: apiKey.key });
+		expect(Number(res.headers.get("X-RateLimit-Remaining"))).toBeLessThanOrEqual(89);
+		const stored = await runInDurableObject(stub, (_, state) =>
+			state.storage.sql.exec<{ tokens: number }>("SELECT tokens FROM bucket").one(),
+		);
+		expect(stored.tokens).toBeLessThan(90);
+	});
+});
