@@ -3,8 +3,12 @@ import { requestId } from "hono/request-id";
 import { router } from "./context";
 import { ApiError, renderError } from "./errors";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { bulkRoutes } from "./routes/bulk";
+import { CATALOG_PATHS } from "./routes/catalog";
+import { companyRoutes } from "./routes/companies";
 import { healthRoutes } from "./routes/health";
 import { tenantRoutes } from "./routes/tenants";
+import { userRoutes } from "./routes/users";
 
 export const app = router();
 
@@ -17,6 +21,10 @@ app.notFound(() => {
 app.route("/v1/health", healthRoutes);
 app.route("/v1/tenants", tenantRoutes);
 app.route("/v1/api-keys", apiKeyRoutes);
+app.route("/v1/users", userRoutes);
+app.route("/v1/companies", companyRoutes);
+for (const [path, routes] of CATALOG_PATHS) app.route(path, routes);
+app.route("/", bulkRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
 	type: "http",

@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 
 export const OPERATOR_KEY = "test-operator-key";
 
@@ -29,4 +29,10 @@ export async function createKey(superKey: string, role: "viewer" | "admin" | "su
 	const res = await call("/v1/api-keys", { method: "POST", key: superKey, json: { name, role } });
 	if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${await res.text()}`);
 	return (await res.json()) as { id: string; key: string; role: string };
+}
+
+/** Rows of one tenant in a table: D1 is shared by the tests of a file, tenants are not. */
+export async function countRows(table: "users" | "companies" | "enrollments" | "notifications", tenantId: string) {
+	const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>();
+	return row!.n;
 }

@@ -1,4 +1,6 @@
+import type { SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import * as schema from "./schema";
 
 export function db(env: Env) {
@@ -6,3 +8,19 @@ export function db(env: Env) {
 }
 
 export type Db = ReturnType<typeof db>;
+
+const dialect = new SQLiteAsyncDialect();
+
+/**
+ * Runs `sql` statements as one D1 batch, which is one transaction. drizzle's own `batch()` cannot
+ * take raw statements with parameters, and the bulk writes are raw `json_each` statements.
+ */
+export function runBatch(database: Db, statements: SQL[]) {
+	const d1 = database.$client;
+	return d1.batch(
+		statements.map((statement) => {
+			const query = dialect.sqlToQuery(statement);
+			return d1.prepare(query.sql).bind(...query.params);
+		}),
+	);
+}

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export type TenantLimits = { burst?: number; requestsPerMinute?: number; recordsPerMinute?: number };
 
@@ -24,4 +24,121 @@ export const apiKeys = sqliteTable(
 		revokedAt: text("revoked_at"),
 	},
 	(t) => [index("api_keys_tenant").on(t.tenantId, t.createdAt)],
+);
+
+const timestamps = {
+	createdAt: text("created_at").notNull(),
+	updatedAt: text("updated_at").notNull(),
+};
+
+/**
+ * `srcJob`/`srcLine` name the input record that last wrote the row, so that the last occurrence
+ * of an identity in one job wins whatever order its chunks are written in.
+ */
+const source = {
+	srcJob: text("src_job").notNull(),
+	srcLine: integer("src_line").notNull(),
+};
+
+export const users = sqliteTable(
+	"users",
+	{
+		id: integer("id").primaryKey(),
+		tenantId: text("tenant_id").notNull(),
+		externalId: text("external_id"),
+		email: text("email"),
+		emailLower: text("email_lower"),
+		firstName: text("first_name"),
+		lastName: text("last_name"),
+		companyId: text("company_id"),
+		role: text("role"),
+		clientId: text("client_id"),
+		customFields: text("custom_fields", { mode: "json" }).$type<Record<string, unknown>>(),
+		metadata: text("metadata", { mode: "json" }).$type<Record<string, string | number | boolean | null>>(),
+		...timestamps,
+		...source,
+	},
+	(t) => [
+		uniqueIndex("users_external_id").on(t.tenantId, t.externalId),
+		uniqueIndex("users_email").on(t.tenantId, t.emailLower),
+	],
+);
+
+export const companies = sqliteTable(
+	"companies",
+	{
+		id: integer("id").primaryKey(),
+		tenantId: text("tenant_id").notNull(),
+		companyId: text("company_id").notNull(),
+		name: text("name"),
+		metadata: text("metadata", { mode: "json" }).$type<Record<string, string | number | boolean | null>>(),
+		...timestamps,
+		...source,
+	},
+	(t) => [uniqueIndex("companies_company_id").on(t.tenantId, t.companyId)],
+);
+
+export const CATALOG_KINDS = ["course", "learningPath", "bundle", "license"] as const;
+export type CatalogKind = (typeof CATALOG_KINDS)[number];
+
+/** Courses, learning paths, bundles and licenses: the targets of enrollments and assignments. */
+export const catalogItems = sqliteTable(
+	"catalog_items",
+	{
+		tenantId: text("tenant_id").notNull(),
+		kind: text("kind", { enum: CATALOG_KINDS }).notNull(),
+		id: text("id").notNull(),
+		title: text("title").notNull(),
+		...timestamps,
+	},
+	(t) => [primaryKey({ columns: [t.tenantId, t.kind, t.id] })],
+);
+
+/** Enrollments in courses, learning paths and bundles, and license assignments (kind `license`). */
+export const enrollments = sqliteTable(
+	"enrollments",
+	{
+		tenantId: text("tenant_id").notNull(),
+		userId: integer("user_id").notNull(),
+		kind: text("kind", { enum: CATALOG_KINDS }).notNull(),
+		itemId: text("item_id").notNull(),
+		source: text("source"),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.tenantId, t.userId, t.kind, t.itemId] })],
+);
+
+/** Welcome messages, at most one per user ever: the primary key is what makes a resend impossible. */
+export const notifications = sqliteTable(
+	"notifications",
+	{
+		id: integer("id").primaryKey(),
+		tenantId: text("tenant_id").notNull(),
+		userId: integer("user_id").notNull(),
+		kind: text("kind", { enum: ["welcome"] }).notNull(),
+		email: text("email"),
+		externalId: text("external_id"),
+		inviteMessage: text("invite_message"),
+		createdAt: text("created_at").notNull(),
+		deliveredAt: text("delivered_at"),
+	},
+	(t) => [
+		uniqueIndex("notifications_once").on(t.tenantId, t.userId, t.kind),
+		index("notifications_tenant").on(t.tenantId, t.id),
+	],
+);
+
+export const idempotencyKeys = sqliteTable(
+	"idempotency_keys",
+	{
+		tenantId: text("tenant_id").notNull(),
+		key: text("key").notNull(),
+		route: text("route").notNull(),
+		bodyHash: text("body_hash").notNull(),
+		status: integer("status"),
+		headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
+		body: text("body"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.tenantId, t.key, t.route] }), index("idempotency_keys_age").on(t.createdAt)],
 );

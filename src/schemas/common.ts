@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ApiError } from "../errors";
 
 export const ErrorEnvelope = z
 	.object({
@@ -35,4 +36,32 @@ export function jsonContent<T extends z.ZodType>(schema: T, description: string)
 
 export function jsonRequest<T extends z.ZodType>(schema: T) {
 	return { required: true, content: { "application/json": { schema } } };
+}
+
+export const PageQuery = z.object({
+	cursor: z.string().optional().openapi({ description: "nextCursor of the previous page" }),
+	limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+
+/** Cursors are opaque to clients: the last row's sort key, base64url-encoded. */
+export function encodeCursor(key: string | number): string {
+	return btoa(JSON.stringify(key)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+export function decodeCursor<T extends string | number>(cursor: string | undefined, kind: "string" | "number"): T | undefined {
+	if (cursor === undefined) return undefined;
+	try {
+		const value: unknown = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
+		if (typeof value === kind) return value as T;
+	} catch {}
+	throw new ApiError("VALIDATION_ERROR", "Invalid cursor", [{ path: "cursor", message: "not a cursor this API returned" }]);
+}
+
+/** Takes one row more than asked to know whether there is a next page. */
+export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => string | number, view: (row: R) => T) {
+	const data = rows.slice(0, limit);
+	const next = rows.length > limit ? encodeCursor(key(data[data.length - 1]!)) : null;
+	return { data: data.map(view), nextCursor: next };
 }

@@ -1,0 +1,50 @@
+import { sql } from "drizzle-orm";
+import type { CompanyRecord } from "../../schemas/records";
+import type { Db } from "../client";
+import { companies } from "../schema";
+import { jsonParts } from "./json-param";
+import { decideExisting, emptyOutcome, type Item, type Plan, type WriteContext } from "./types";
+
+type Existing = { id: number; companyId: string; srcJob: string; srcLine: number };
+
+export async function planCompanies(database: Db, ctx: WriteContext, items: Item<CompanyRecord>[]): Promise<Plan> {
+	const outcome = emptyOutcome();
+	const last = new Map(items.map((i) => [i.value.companyId, i]));
+	outcome.skipped += items.length - last.size;
+
+	const existing = await database.all<Existing>(sql`
+		SELECT id, company_id AS companyId, src_job AS srcJob, src_line AS srcLine FROM ${companies}
+		WHERE tenant_id = ${ctx.tenantId} AND company_id IN (SELECT value FROM json_each(${JSON.stringify([...last.keys()])}))`);
+	const byId = new Map(existing.map((r) => [r.companyId, r]));
+
+	const creates: unknown[] = [];
+	const updates: unknown[] = [];
+	for (const item of last.values()) {
+		const row = byId.get(item.value.companyId);
+		const json = { ...item.value, id: row?.id, line: item.ref };
+		const conflict = { ref: item.ref, code: "CONFLICT" as const, error: `Company ${item.value.companyId} already exists` };
+		if (!row) creates.push(json);
+		else if (decideExisting(ctx, outcome, row, item.ref, conflict)) updates.push(json);
+	}
+	outcome.created = creates.length;
+	outcome.updated = updates.length;
+	if (ctx.options.dryRun) return { outcome, statements: [] };
+
+	const { tenantId, now, source } = ctx;
+	return {
+		outcome,
+		statements: [
+			...jsonParts(creates).map(
+				(rows) => sql`INSERT INTO ${companies} (tenant_id, company_id, name, metadata, created_at, updated_at, src_job, src_line)
+					SELECT ${tenantId}, v->>'companyId', v->>'name', v->'metadata', ${now}, ${now}, ${source}, v->>'line'
+					FROM (SELECT value AS v FROM json_each(${rows}))`,
+			),
+			...jsonParts(updates).map(
+				(rows) => sql`UPDATE ${companies} SET name = coalesce(v->>'name', name), metadata = coalesce(v->'metadata', metadata),
+						updated_at = ${now}, src_job = ${source}, src_line = v->>'line'
+					FROM (SELECT value AS v FROM json_each(${rows}))
+					WHERE ${companies.id} = v->>'id' AND NOT (${companies.srcJob} = ${source} AND ${companies.srcLine} > v->>'line')`,
+			),
+		],
+	};
+}

@@ -1,0 +1,80 @@
+import { sql } from "drizzle-orm";
+import type { EnrollmentRecord } from "../../schemas/records";
+import type { Db } from "../client";
+import { type CatalogKind, catalogItems, enrollments, users } from "../schema";
+import { jsonParts } from "./json-param";
+import { emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
+
+const TARGETS = [
+	["courseId", "course", "Course"],
+	["learningPathId", "learningPath", "Learning path"],
+	["bundleId", "bundle", "Bundle"],
+] as const;
+
+function targetOf(e: EnrollmentRecord): { kind: CatalogKind; id: string; label: string } {
+	for (const [field, kind, label] of TARGETS) {
+		const id = e[field];
+		if (id !== undefined) return { kind, id, label };
+	}
+	throw new Error("enrollment record without a target passed validation");
+}
+
+/** Enrollments resolve their user (by userId = externalId, else email) and target; re-enrolling is skipped. */
+export async function planEnrollments(database: Db, ctx: WriteContext, items: Item<EnrollmentRecord>[]): Promise<Plan> {
+	const outcome = emptyOutcome();
+	const userKey = (e: EnrollmentRecord) => (e.userId !== undefined ? `x:${e.userId}` : `e:${e.email!.toLowerCase()}`);
+	const last = new Map<string, Item<EnrollmentRecord>>();
+	for (const item of items) {
+		const target = targetOf(item.value);
+		last.set(`${userKey(item.value)}|${target.kind}|${target.id}`, item);
+	}
+	outcome.skipped += items.length - last.size;
+	const records = [...last.values()];
+
+	const externalIds = records.flatMap((i) => (i.value.userId !== undefined ? [i.value.userId] : []));
+	const emails = records.flatMap((i) => (i.value.userId === undefined ? [i.value.email!.toLowerCase()] : []));
+	const targets = records.map((i) => targetOf(i.value));
+	const [found, catalogRows, enrolled] = await Promise.all([
+		database.all<{ id: number; externalId: string | null; emailLower: string | null }>(sql`
+			SELECT id, external_id AS externalId, email_lower AS emailLower FROM ${users} WHERE tenant_id = ${ctx.tenantId}
+			AND (external_id IN (SELECT value FROM json_each(${JSON.stringify(externalIds)}))
+			  OR email_lower IN (SELECT value FROM json_each(${JSON.stringify(emails)})))`),
+		database.all<{ kind: string; id: string }>(sql`
+			SELECT kind, id FROM ${catalogItems} WHERE tenant_id = ${ctx.tenantId}
+			AND (kind, id) IN (SELECT value->>'kind', value->>'id' FROM json_each(${JSON.stringify(targets)}))`),
+		database.all<{ userId: number; kind: string; itemId: string }>(sql`
+			SELECT e.user_id AS userId, e.kind, e.item_id AS itemId FROM ${enrollments} e JOIN ${users} u ON u.id = e.user_id
+			WHERE e.tenant_id = ${ctx.tenantId} AND u.tenant_id = ${ctx.tenantId}
+			AND (u.external_id IN (SELECT value FROM json_each(${JSON.stringify(externalIds)}))
+			  OR u.email_lower IN (SELECT value FROM json_each(${JSON.stringify(emails)})))`),
+	]);
+	const userIds = new Map<string, number>();
+	for (const u of found) {
+		if (u.externalId !== null) userIds.set(`x:${u.externalId}`, u.id);
+		if (u.emailLower !== null) userIds.set(`e:${u.emailLower}`, u.id);
+	}
+	const catalog = new Set(catalogRows.map((i) => `${i.kind}|${i.id}`));
+	const existing = new Set(enrolled.map((e) => `${e.userId}|${e.kind}|${e.itemId}`));
+
+	const creates: unknown[] = [];
+	for (const item of records) {
+		const e = item.value;
+		const target = targetOf(e);
+		const base = { ref: item.ref, externalId: e.userId, email: e.email, code: "NOT_FOUND" as const };
+		const userId = userIds.get(userKey(e));
+		if (userId === undefined) fail(outcome, { ...base, error: `User ${e.userId ?? e.email} not found` });
+		else if (!catalog.has(`${target.kind}|${target.id}`)) fail(outcome, { ...base, error: `${target.label} ${target.id} not found` });
+		else if (existing.has(`${userId}|${target.kind}|${target.id}`)) outcome.skipped++;
+		else creates.push({ userId, kind: target.kind, itemId: target.id, source: e.source ?? null });
+	}
+	outcome.created = creates.length;
+	if (ctx.options.dryRun) return { outcome, statements: [] };
+	return {
+		outcome,
+		statements: jsonParts(creates).map(
+			(rows) => sql`INSERT INTO ${enrollments} (tenant_id, user_id, kind, item_id, source, created_at)
+				SELECT ${ctx.tenantId}, v->>'userId', v->>'kind', v->>'itemId', v->>'source', ${ctx.now}
+				FROM (SELECT value AS v FROM json_each(${rows})) WHERE true ON CONFLICT DO NOTHING`,
+		),
+	};
+}

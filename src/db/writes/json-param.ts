@@ -1,0 +1,24 @@
+/** D1 allows 2 MB per bound value; a UTF-16 unit is at most 3 UTF-8 bytes, so 600k units is safe. */
+const MAX_PARAM_CHARS = 600_000;
+
+/**
+ * Splits rows into JSON arrays of bounded size, each bound as the single parameter of one
+ * `json_each` statement: a chunk of thousands of rows costs a handful of statements.
+ */
+export function jsonParts(rows: unknown[]): string[] {
+	const parts: string[] = [];
+	let current: string[] = [];
+	let size = 2;
+	for (const row of rows) {
+		const text = JSON.stringify(row);
+		if (current.length > 0 && size + text.length + 1 > MAX_PARAM_CHARS) {
+			parts.push(`[${current.join(",")}]`);
+			current = [];
+			size = 2;
+		}
+		current.push(text);
+		size += text.length + 1;
+	}
+	if (current.length > 0) parts.push(`[${current.join(",")}]`);
+	return parts;
+}

@@ -1,0 +1,111 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { notifications, users } from "../schema";
+import type { UserRecord } from "../../schemas/records";
+import { jsonParts } from "./json-param";
+import { decideExisting, emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
+
+type Existing = { id: number; externalId: string | null; emailLower: string | null; srcJob: string; srcLine: number };
+type Planned = Item<UserRecord> & { id?: number };
+
+const identityOf = (u: UserRecord) => (u.externalId !== undefined ? `x:${u.externalId}` : `e:${u.email!.toLowerCase()}`);
+
+/** Reads the rows the records could resolve to, by external id and by email, in one query. */
+async function existingUsers(database: Db, tenantId: string, items: Item<UserRecord>[]): Promise<Existing[]> {
+	const externalIds = items.flatMap((i) => (i.value.externalId !== undefined ? [i.value.externalId] : []));
+	const emails = items.flatMap((i) => (i.value.email !== undefined ? [i.value.email.toLowerCase()] : []));
+	const columns = sql`id, external_id AS externalId, email_lower AS emailLower, src_job AS srcJob, src_line AS srcLine`;
+	return database.all<Existing>(sql`
+		SELECT ${columns} FROM ${users} WHERE tenant_id = ${tenantId} AND external_id IN (SELECT value FROM json_each(${JSON.stringify(externalIds)}))
+		UNION
+		SELECT ${columns} FROM ${users} WHERE tenant_id = ${tenantId} AND email_lower IN (SELECT value FROM json_each(${JSON.stringify(emails)}))`);
+}
+
+/**
+ * Resolves each record to an existing user (externalId first, else email; an email-only user is
+ * adopted by the first record that brings an externalId for it), decides create / update / skip /
+ * conflict, and builds the few set-based statements that write the chunk.
+ */
+export async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord>[]): Promise<Plan> {
+	const outcome = emptyOutcome();
+
+	const last = new Map<string, Item<UserRecord>>();
+	for (const item of items) last.set(identityOf(item.value), item);
+	outcome.skipped += items.length - last.size;
+
+	const existing = await existingUsers(database, ctx.tenantId, [...last.values()]);
+	const byExternalId = new Map(existing.filter((r) => r.externalId !== null).map((r) => [r.externalId!, r]));
+	const byEmail = new Map(existing.filter((r) => r.emailLower !== null).map((r) => [r.emailLower!, r]));
+	const emailClaims = new Map<string, string>();
+
+	const creates: Planned[] = [];
+	const updates: Planned[] = [];
+	for (const item of [...last.values()].sort((a, b) => a.ref - b.ref)) {
+		const u = item.value;
+		const emailLower = u.email?.toLowerCase();
+		const refError = { ref: item.ref, externalId: u.externalId, email: u.email };
+		const emailOwner = emailLower !== undefined ? byEmail.get(emailLower) : undefined;
+		let row = u.externalId !== undefined ? byExternalId.get(u.externalId) : emailOwner;
+		if (!row && emailOwner && emailOwner.externalId === null) row = emailOwner;
+		if (emailOwner && emailOwner !== row) {
+			fail(outcome, { ...refError, code: "CONFLICT", error: `Email ${u.email} belongs to another user` });
+			continue;
+		}
+		const identity = identityOf(u);
+		if (emailLower !== undefined && (emailClaims.get(emailLower) ?? identity) !== identity) {
+			fail(outcome, { ...refError, code: "CONFLICT", error: `Email ${u.email} is given to another user in this import` });
+			continue;
+		}
+		if (emailLower !== undefined) emailClaims.set(emailLower, identity);
+
+		if (!row) creates.push(item);
+		else if (decideExisting(ctx, outcome, row, item.ref, { ...refError, code: "CONFLICT", error: "User already exists" })) {
+			updates.push({ ...item, id: row.id });
+		}
+	}
+	outcome.created = creates.length;
+	outcome.updated = updates.length;
+	if (ctx.options.dryRun) return { outcome, statements: [] };
+	return { outcome, statements: userStatements(ctx, creates, updates) };
+}
+
+const rowJson = (p: Planned) => ({ ...p.value, id: p.id, line: p.ref });
+
+function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[]) {
+	const { tenantId, now, source } = ctx;
+	const statements = jsonParts(creates.map(rowJson)).map(
+		(rows) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, created_at, updated_at, src_job, src_line)
+			SELECT ${tenantId}, v->>'externalId', v->>'email', lower(v->>'email'), v->>'firstName', v->>'lastName', v->>'companyId', v->>'role', v->>'clientId', v->'customFields', v->'metadata', ${now}, ${now}, ${source}, v->>'line'
+			FROM (SELECT value AS v FROM json_each(${rows}))`,
+	);
+	for (const rows of jsonParts(updates.map(rowJson))) {
+		// Absent fields keep their stored value; the src guard lets a later line of the same job win.
+		statements.push(sql`UPDATE ${users} SET
+				external_id = coalesce(v->>'externalId', external_id), email = coalesce(v->>'email', email),
+				email_lower = coalesce(lower(v->>'email'), email_lower), first_name = coalesce(v->>'firstName', first_name),
+				last_name = coalesce(v->>'lastName', last_name), company_id = coalesce(v->>'companyId', company_id),
+				role = coalesce(v->>'role', role), client_id = coalesce(v->>'clientId', client_id),
+				custom_fields = coalesce(v->'customFields', custom_fields), metadata = coalesce(v->'metadata', metadata),
+				updated_at = ${now}, src_job = ${source}, src_line = v->>'line'
+			FROM (SELECT value AS v FROM json_each(${rows}))
+			WHERE ${users.id} = v->>'id' AND NOT (${users.srcJob} = ${source} AND ${users.srcLine} > v->>'line')`);
+	}
+	if (ctx.options.sendWelcomeEmail && creates.length > 0) statements.push(...welcomeStatements(ctx, creates));
+	return statements;
+}
+
+/** One welcome per created user; the unique index on (tenant, user, kind) makes a second impossible. */
+function welcomeStatements(ctx: WriteContext, creates: Planned[]) {
+	const invite = ctx.options.inviteMessage ?? null;
+	const byExternal = creates.flatMap((c) => (c.value.externalId !== undefined ? [c.value.externalId] : []));
+	const byEmail = creates.flatMap((c) => (c.value.externalId === undefined ? [c.value.email!.toLowerCase()] : []));
+	const insert = (match: SQL, keys: string[]) =>
+		sql`INSERT INTO ${notifications} (tenant_id, user_id, kind, email, external_id, invite_message, created_at)
+			SELECT tenant_id, id, 'welcome', email, external_id, ${invite}, ${ctx.now} FROM ${users}
+			WHERE tenant_id = ${ctx.tenantId} AND ${match} IN (SELECT value FROM json_each(${JSON.stringify(keys)}))
+			ON CONFLICT DO NOTHING`;
+	const statements: SQL[] = [];
+	if (byExternal.length > 0) statements.push(insert(sql`external_id`, byExternal));
+	if (byEmail.length > 0) statements.push(insert(sql`email_lower`, byEmail));
+	return statements;
+}
