@@ -1,0 +1,143 @@
+import { parse } from "csv-parse/sync";
+import { ApiError } from "../errors";
+import { RECORD_FIELDS, type RecordType } from "./fields";
+import type { ParsedLine } from "./lines";
+import { RecordScanner } from "./scan";
+
+/** Where a CSV column's cells go: a canonical field, or a key inside customFields/metadata. */
+export type ColumnTarget = { field: string; key?: string };
+
+const GROUPS = { custom: "customFields", metadata: "metadata" } as const;
+const PARSE_OPTIONS = { record_delimiter: "\n", relax_column_count: true } as const;
+
+/** Maps header names (case-insensitive, trimmed) to targets; unknown or repeated columns are a 400. */
+export function mapCsvHeader(headerText: string, type: RecordType): { columns: ColumnTarget[] } {
+	const names = parseHeader(headerText);
+	const spec = RECORD_FIELDS[type];
+	const lookup = new Map<string, string>();
+	for (const [field, aliases] of Object.entries(spec.fields)) {
+		for (const name of [field, ...aliases]) lookup.set(name.toLowerCase(), field);
+	}
+	const unknown: string[] = [];
+	const duplicates: string[] = [];
+	const seen = new Map<string, string>();
+	const columns = names.map((name): ColumnTarget => {
+		const target = resolve(name.trim(), lookup, spec);
+		if (!target) {
+			unknown.push(`"${name}"`);
+			return { field: "" };
+		}
+		const id = target.key === undefined ? target.field : `${target.field}.${target.key}`;
+		const first = seen.get(id);
+		if (first !== undefined) duplicates.push(`"${name}" (same as "${first}")`);
+		else seen.set(id, name);
+		return target;
+	});
+	const problems = [
+		...(unknown.length ? [`Unknown CSV column(s): ${unknown.join(", ")}`] : []),
+		...(duplicates.length ? [`Duplicate CSV column(s): ${duplicates.join(", ")}`] : []),
+	];
+	if (problems.length) {
+		throw new ApiError(
+			"VALIDATION_ERROR",
+			problems.join("; "),
+			problems.map((message) => ({ path: "header", message })),
+		);
+	}
+	return { columns };
+}
+
+function parseHeader(text: string): string[] {
+	let rows: string[][];
+	try {
+		rows = parse(text, PARSE_OPTIONS);
+	} catch (err) {
+		throw new ApiError("VALIDATION_ERROR", `CSV header row is not valid CSV: ${csvReason(err)}`);
+	}
+	const names = rows[0];
+	if (!names) throw new ApiError("VALIDATION_ERROR", "CSV file has no header row");
+	return names;
+}
+
+function resolve(
+	name: string,
+	lookup: Map<string, string>,
+	spec: (typeof RECORD_FIELDS)[RecordType],
+): ColumnTarget | undefined {
+	const field = lookup.get(name.toLowerCase());
+	if (field) return { field };
+	const dot = name.indexOf(".");
+	const prefix = name.slice(0, dot).toLowerCase();
+	const key = name.slice(dot + 1);
+	if (dot < 1 || key === "" || !(prefix === "custom" || prefix === "metadata")) return undefined;
+	const group = GROUPS[prefix];
+	return spec[group] ? { field: group, key } : undefined;
+}
+
+/**
+ * The records of one CSV chunk. Records are found with the same quote-parity rule the splitter
+ * used, so line numbers and the record count match the chunk's; csv-parse then reads the fields
+ * of all of them in one call, or of each alone when one is malformed, so that one fails alone.
+ */
+export function* parseCsvChunk(text: string, columns: ColumnTarget[], firstLine: number): Generator<ParsedLine> {
+	const records = splitRecords(text, firstLine);
+	const rows = parseAll(records.map((r) => r.raw));
+	for (const [i, { line, raw }] of records.entries()) {
+		const row = rows ? rows[i]! : parseOne(raw);
+		if (typeof row === "string") yield { line, raw, error: row };
+		else if (row.length !== columns.length) {
+			yield { line, raw, error: `row has ${row.length} columns, header has ${columns.length}` };
+		} else yield { line, raw, value: toRecord(row, columns) };
+	}
+}
+
+function splitRecords(text: string, firstLine: number): { line: number; raw: string }[] {
+	const scan = new RecordScanner("\n", '"');
+	scan.line = firstLine;
+	scan.begin(text);
+	const records: { line: number; raw: string }[] = [];
+	for (let start = 0; start < text.length; ) {
+		const line = scan.line;
+		const nl = scan.next(text, start);
+		const end = nl === -1 ? text.length : nl;
+		const raw = text.slice(start, text[end - 1] === "\r" ? end - 1 : end);
+		if (!/^[ \t\r]*$/.test(raw)) records.push({ line, raw });
+		scan.line++;
+		start = end + 1;
+	}
+	return records;
+}
+
+function parseAll(raws: string[]): string[][] | null {
+	try {
+		const rows = parse(raws.join("\n"), PARSE_OPTIONS);
+		return rows.length === raws.length ? rows : null;
+	} catch {
+		return null;
+	}
+}
+
+function parseOne(raw: string): string[] | string {
+	try {
+		const rows = parse(raw, PARSE_OPTIONS);
+		return rows.length === 1 ? rows[0]! : "row is not valid CSV";
+	} catch (err) {
+		return `row is not valid CSV: ${csvReason(err)}`;
+	}
+}
+
+function csvReason(err: unknown): string {
+	// csv-parse messages start with a short reason ("Invalid Closing Quote") before the details.
+	return err instanceof Error ? (err.message.split(":")[0] ?? err.message) : "syntax error";
+}
+
+function toRecord(row: string[], columns: ColumnTarget[]): Record<string, unknown> {
+	const record: Record<string, unknown> = {};
+	for (const [i, cell] of row.entries()) {
+		const { field, key } = columns[i]!;
+		if (cell === "") continue;
+		if (key === undefined) record[field] = cell;
+		else ((record[field] ??= {}) as Record<string, string>)[key] = cell;
+	}
+	return record;
+}

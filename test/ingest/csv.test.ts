@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { mapCsvHeader, parseCsvChunk } from "../../src/ingest/csv";
+
+const rejection = (fn: () => unknown) => {
+	try {
+		fn();
+	} catch (err) {
+		return err;
+	}
+	throw new Error("expected a throw");
+};
+
+describe("mapping a CSV header", () => {
+	it("matches names and aliases case-insensitively, trimmed, to canonical fields", () => {
+		const { columns } = mapCsvHeader(" USER_ID ,Email,first_name,LastName,company_id,role,Client_Id", "users");
+		expect(columns.map((c) => c.field)).toEqual([
+			"externalId",
+			"email",
+			"firstName",
+			"lastName",
+			"companyId",
+			"role",
+			"clientId",
+		]);
+		expect(mapCsvHeader("Company_ID,name", "companies").columns).toEqual([{ field: "companyId" }, { field: "name" }]);
+		const enrollments = mapCsvHeader('externalId,"course_id",learning_path_id,BUNDLE_ID,source', "enrollments");
+		expect(enrollments.columns.map((c) => c.field)).toEqual([
+			"userId",
+			"courseId",
+			"learningPathId",
+			"bundleId",
+			"source",
+		]);
+	});
+
+	it("custom. and metadata. columns map into customFields and metadata, keeping the key's case", () => {
+		expect(mapCsvHeader("email,custom.Department,Metadata.hrisId", "users").columns).toEqual([
+			{ field: "email" },
+			{ field: "customFields", key: "Department" },
+			{ field: "metadata", key: "hrisId" },
+		]);
+		expect(mapCsvHeader("companyId,metadata.Tier", "companies").columns[1]).toEqual({ field: "metadata", key: "Tier" });
+	});
+
+	it("every unknown column is named in one 400", () => {
+		const err = rejection(() => mapCsvHeader("email,foo,shoe size,custom.", "users"));
+		expect(err).toMatchObject({
+			code: "VALIDATION_ERROR",
+			message: 'Unknown CSV column(s): "foo", "shoe size", "custom."',
+			details: [{ path: "header", message: 'Unknown CSV column(s): "foo", "shoe size", "custom."' }],
+		});
+	});
+
+	it("custom. and metadata. columns are unknown where the record type has no such field", () => {
+		expect(rejection(() => mapCsvHeader("companyId,custom.x", "companies"))).toMatchObject({
+			message: 'Unknown CSV column(s): "custom.x"',
+		});
+		expect(rejection(() => mapCsvHeader("email,courseId,metadata.x", "enrollments"))).toMatchObject({
+			message: 'Unknown CSV column(s): "metadata.x"',
+		});
+	});
+
+	it("a field given twice, under any name, is a 400", () => {
+		expect(rejection(() => mapCsvHeader("email,userId,EMAIL,externalId", "users"))).toMatchObject({
+			code: "VALIDATION_ERROR",
+			message: 'Duplicate CSV column(s): "EMAIL" (same as "email"), "externalId" (same as "userId")',
+		});
+		expect(rejection(() => mapCsvHeader("email,custom.a,Custom.a,custom.A", "users"))).toMatchObject({
+			message: 'Duplicate CSV column(s): "Custom.a" (same as "custom.a")',
+		});
+	});
+
+	it("an empty header is a missing header row", () => {
+		expect(rejection(() => mapCsvHeader("", "users"))).toMatchObject({
+			code: "VALIDATION_ERROR",
+			message: "CSV file has no header row",
+		});
+	});
+});
+
+describe("parsing a CSV chunk", () => {
+	const { columns } = mapCsvHeader("externalId,email,custom.Team,metadata.level", "users");
+
+	it("gives records with canonical names, string values, and empty cells left out", () => {
+		expect([...parseCsvChunk('007,a@x.io,"Red, Blue",3\r\nu2,,,\r\n', columns, 2)]).toEqual([
+			{
+				line: 2,
+				raw: '007,a@x.io,"Red, Blue",3',
+				value: { externalId: "007", email: "a@x.io", customFields: { Team: "Red, Blue" }, metadata: { level: "3" } },
+			},
+			{ line: 3, raw: "u2,,,", value: { externalId: "u2" } },
+		]);
+	});
+
+	it("a record spanning lines reports its first line and its original text", () => {
+		const text = 'u1,a@x.io,"line one\r\nline ""two""",1\r\n\r\nu2,b@x.io,,\n';
+		expect([...parseCsvChunk(text, columns, 10)]).toEqual([
+			{
+				line: 10,
+				raw: 'u1,a@x.io,"line one\r\nline ""two""",1',
+				value: {
+					externalId: "u1",
+					email: "a@x.io",
+					customFields: { Team: 'line one\r\nline "two"' },
+					metadata: { level: "1" },
+				},
+			},
+			{ line: 13, raw: "u2,b@x.io,,", value: { externalId: "u2", email: "b@x.io" } },
+		]);
+	});
+
+	it("rows with too many or too few columns fail alone", () => {
+		const lines = [...parseCsvChunk("u1,a@x.io,,\nu2,b@x.io\nu3,c@x.io,,,extra\nu4,d@x.io,,", columns, 2)];
+		expect(lines.map((l) => [l.line, l.error ?? l.value?.externalId])).toEqual([
+			[2, "u1"],
+			[3, "row has 2 columns, header has 4"],
+			[4, "row has 5 columns, header has 4"],
+			[5, "u4"],
+		]);
+		expect(lines[1]).toMatchObject({ raw: "u2,b@x.io" });
+	});
+
+	it("a malformed quoted row fails alone while its neighbours parse", () => {
+		const lines = [...parseCsvChunk('u1,a@x.io,,\nu2,"b"x@x.io,,\nu3,c@x.io,,\n', columns, 2)];
+		expect(lines.map((l) => [l.line, l.error ?? l.value?.externalId])).toEqual([
+			[2, "u1"],
+			[3, "row is not valid CSV: Invalid Closing Quote"],
+			[4, "u3"],
+		]);
+	});
+});
