@@ -8,6 +8,8 @@ export default defineConfig(async () => ({
 			miniflare: {
 				bindings: {
 					ADMIN_API_KEY: "test-operator-key",
+					// Small enough that the gzip bomb test stops quickly, large enough for the multi-MiB imports.
+					MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
 					// Test-only binding: the setup file applies these to each test file's isolated D1.
 					TEST_MIGRATIONS: await readD1Migrations("migrations"),
 				},
@@ -16,5 +18,6 @@ export default defineConfig(async () => ({
 	],
 	test: {
 		setupFiles: ["test/setup.ts"],
+		testTimeout: 120_000,
 	},
 }));

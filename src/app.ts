@@ -7,6 +7,8 @@ import { bulkRoutes } from "./routes/bulk";
 import { CATALOG_PATHS } from "./routes/catalog";
 import { companyRoutes } from "./routes/companies";
 import { healthRoutes } from "./routes/health";
+import { importRoutes } from "./routes/imports";
+import { jobRoutes } from "./routes/jobs";
 import { tenantRoutes } from "./routes/tenants";
 import { userRoutes } from "./routes/users";
 
@@ -25,6 +27,8 @@ app.route("/v1/users", userRoutes);
 app.route("/v1/companies", companyRoutes);
 for (const [path, routes] of CATALOG_PATHS) app.route(path, routes);
 app.route("/", bulkRoutes);
+app.route("/v1/imports", importRoutes);
+app.route("/", jobRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
 	type: "http",

@@ -1,7 +1,14 @@
 import { app } from "./app";
+import { handleQueue } from "./jobs/consumer";
+import { purgeExpiredJobs } from "./jobs/retention";
+import type { ChunkMessage } from "./schemas/jobs";
 
 export { TenantObject } from "./tenant/object";
 
 export default {
 	fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+	queue: handleQueue,
+	async scheduled(_controller, env, ctx) {
+		ctx.waitUntil(purgeExpiredJobs(env));
+	},
+} satisfies ExportedHandler<Env, ChunkMessage>;

@@ -36,3 +36,31 @@ export async function countRows(table: "users" | "companies" | "enrollments" | "
 	const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>();
 	return row!.n;
 }
+
+export type JobView = {
+	id: string;
+	type: string;
+	status: string;
+	errorMessage: string | null;
+	position?: number;
+	dryRun: boolean;
+	counts: { total: number; processed: number; created: number; updated: number; skipped: number; failed: number };
+	links: { self: string; errors: string };
+};
+
+export async function upload(key: string, query: string, body: BodyInit, headers: Record<string, string>) {
+	return call(`/v1/imports?${query}`, { method: "POST", key, body, headers });
+}
+
+/** Polls a job until it ends, checking on every look that its counts add up. */
+export async function waitForJob(key: string, id: string, timeoutMs = 60_000): Promise<JobView> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const job = await (await call(`/v1/jobs/${id}`, { key })).json<JobView>();
+		const c = job.counts;
+		if (c.processed !== c.created + c.updated + c.skipped + c.failed) throw new Error(`counts do not add up: ${JSON.stringify(c)}`);
+		if (["completed", "failed", "cancelled"].includes(job.status)) return job;
+		if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}: ${JSON.stringify(c)}`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
+}

@@ -142,3 +142,33 @@ export const idempotencyKeys = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.tenantId, t.key, t.route] }), index("idempotency_keys_age").on(t.createdAt)],
 );
+
+/**
+ * The exactly-once ledger: a chunk's row is committed in the same D1 batch as the chunk's
+ * records, so a redelivered chunk finds it and only reports the stored counts again.
+ */
+export const jobChunks = sqliteTable(
+	"job_chunks",
+	{
+		jobId: text("job_id").notNull(),
+		chunk: integer("chunk").notNull(),
+		created: integer("created").notNull(),
+		updated: integer("updated").notNull(),
+		skipped: integer("skipped").notNull(),
+		failed: integer("failed").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.jobId, t.chunk] })],
+);
+
+/** Failed records of a job: `ref` is the 1-based line (files) or 0-based index (JSON). */
+export const jobErrors = sqliteTable(
+	"job_errors",
+	{
+		jobId: text("job_id").notNull(),
+		ref: integer("ref").notNull(),
+		code: text("code").notNull(),
+		error: text("error").notNull(),
+		raw: text("raw"),
+	},
+	(t) => [primaryKey({ columns: [t.jobId, t.ref] })],
+);

@@ -1,31 +1,63 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
 import { requireKey } from "../auth/middleware";
-import { jsonBody } from "../content-type";
+import { jsonBody, mediaType } from "../content-type";
 import { type AppEnv, router } from "../context";
 import { db } from "../db/client";
 import { type Outcome, writeRecords } from "../db/writes";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
+import { createJob, recordsAsNdjson } from "../jobs/create";
+import { Job } from "../schemas/jobs";
+import { requestFile } from "./imports";
 import { BulkCompaniesBody, BulkEnrollmentsBody, BulkResult, BulkUsersBody, MAX_BULK_RECORDS } from "../schemas/bulk";
-import { authErrors, jsonContent, jsonRequest, tooLarge } from "../schemas/common";
+import { authErrors, conflict, jsonContent, jsonRequest, tooLarge } from "../schemas/common";
 import { ImportOptions, type RecordType } from "../schemas/records";
+
+/** Below this many records a batch is answered in the request (spec §5). */
+const SYNC_LIMIT = 100;
 
 const BODIES = { users: BulkUsersBody, companies: BulkCompaniesBody, enrollments: BulkEnrollmentsBody } as const;
 
-type BulkDef = { type: RecordType; path: string; summary: string; tags: string[]; maxRecords?: number };
+/** sync: always answered in the request; job: always a job; auto: a job from 100 records or ?mode=async. */
+type Mode = "sync" | "job" | "auto";
+type BulkDef = { type: RecordType; path: string; summary: string; tags: string[]; mode: Mode; maxRecords?: number };
 
 /** Every JSON bulk path, native and seed-shaped: one handler serves them all. */
 const BULK_ROUTES: BulkDef[] = [
-	{ type: "users", path: "/v1/users/bulk", summary: "Create or update up to 10,000 users", tags: ["Users"] },
-	{ type: "companies", path: "/v1/companies/bulk", summary: "Create or update up to 10,000 companies", tags: ["Companies"] },
-	{ type: "enrollments", path: "/v1/enrollments/bulk", summary: "Enroll users in courses, learning paths and bundles", tags: ["Enrollments"] },
-	{ type: "users", path: "/incoming/v2/users/bulk", summary: "Thought Industries batch user creation (up to 100)", tags: ["Compatibility"], maxRecords: 100 },
-	{ type: "enrollments", path: "/incoming/v2/enrollments/bulk", summary: "Thought Industries batch enrollments", tags: ["Compatibility"] },
-	{ type: "users", path: "/v1/bulk/users", summary: "Bulk Operations API user import", tags: ["Compatibility"] },
-	{ type: "users", path: "/v1/users/bulk_identify", summary: "Userpilot bulk identify users", tags: ["Compatibility"] },
-	{ type: "companies", path: "/v1/companies/bulk_identify", summary: "Userpilot bulk identify companies", tags: ["Compatibility"] },
+	{ type: "users", path: "/v1/users/bulk", summary: "Create or update up to 10,000 users", tags: ["Users"], mode: "auto" },
+	{ type: "companies", path: "/v1/companies/bulk", summary: "Create or update up to 10,000 companies", tags: ["Companies"], mode: "auto" },
+	{ type: "enrollments", path: "/v1/enrollments/bulk", summary: "Enroll users in courses, learning paths and bundles", tags: ["Enrollments"], mode: "auto" },
+	{ type: "users", path: "/incoming/v2/users/bulk", summary: "Thought Industries batch user creation (up to 100, synchronous)", tags: ["Compatibility"], mode: "sync", maxRecords: 100 },
+	{ type: "enrollments", path: "/incoming/v2/enrollments/bulk", summary: "Thought Industries batch enrollments", tags: ["Compatibility"], mode: "auto" },
+	{ type: "users", path: "/v1/bulk/users", summary: "Bulk Operations API user import", tags: ["Compatibility"], mode: "auto" },
+	{ type: "users", path: "/v1/users/bulk_identify", summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)", tags: ["Compatibility"], mode: "job" },
+	{ type: "companies", path: "/v1/companies/bulk_identify", summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)", tags: ["Compatibility"], mode: "job" },
 ];
+
+const BulkQuery = z.object({
+	mode: z.enum(["sync", "async"]).optional(),
+	ifBusy: z.enum(["queue", "reject"]).default("queue"),
+});
+
+/** Userpilot's multipart NDJSON upload on a bulk_identify path becomes a file import job. */
+function multipartImport(type: RecordType) {
+	return createMiddleware<AppEnv>(async function multipartImport(c, next) {
+		if (mediaType(c.req.header("Content-Type")) !== "multipart/form-data") return next();
+		const file = await requestFile(c.req.raw);
+		const job = await createJob(c.env, {
+			tenantId: c.get("tenantId"),
+			recordType: type,
+			format: file.format,
+			origin: "file",
+			options: ImportOptions.parse({}),
+			body: file.body,
+			ifBusy: c.req.query("ifBusy") === "reject" ? "reject" : "queue",
+		});
+		return c.json(job, 202, { Location: job.links.self });
+	});
+}
 
 export const bulkRoutes = router();
 for (const def of BULK_ROUTES) {
@@ -35,18 +67,42 @@ for (const def of BULK_ROUTES) {
 		tags: def.tags,
 		summary: def.summary,
 		security: [{ apiKey: [] }],
-		middleware: [requireKey("admin"), jsonBody, idempotency] as const,
-		request: { body: jsonRequest(BODIES[def.type]) },
-		responses: { 200: jsonContent(BulkResult, "Per-record results"), ...authErrors, ...tooLarge },
+		middleware: [requireKey("admin"), multipartImport(def.type), jsonBody, idempotency] as const,
+		request: { query: BulkQuery, body: jsonRequest(BODIES[def.type]) },
+		responses: {
+			200: jsonContent(BulkResult, "Per-record results (small batches)"),
+			202: jsonContent(Job, "A job (100 records or more, or ?mode=async)"),
+			...authErrors,
+			...conflict,
+			...tooLarge,
+		},
 	});
 	bulkRoutes.openapi(route, async (c) => {
 		// The body schema is the one of def.type, so its records sit under that key.
 		const body = c.req.valid("json") as unknown as Record<RecordType, unknown[]> & { options?: ImportOptions };
-		return c.json(await writeBulk(c, def.type, body[def.type], body.options, def.maxRecords), 200);
+		const { mode, ifBusy } = c.req.valid("query");
+		const records = body[def.type];
+		const maxRecords = def.maxRecords ?? MAX_BULK_RECORDS;
+		if (records.length > maxRecords) {
+			throw new ApiError("PAYLOAD_TOO_LARGE", `At most ${maxRecords} records per request; got ${records.length}`);
+		}
+		const options = body.options ?? ImportOptions.parse({});
+		const asJob = def.mode === "job" || (def.mode === "auto" && (mode === "async" || records.length >= SYNC_LIMIT));
+		if (!asJob) return c.json(await writeBulk(c, def.type, records, options), 200);
+		const job = await createJob(c.env, {
+			tenantId: c.get("tenantId"),
+			recordType: def.type,
+			format: "ndjson",
+			origin: "json",
+			options,
+			body: recordsAsNdjson(records),
+			ifBusy,
+		});
+		return c.json(job, 202, { Location: job.links.self });
 	});
 }
 
-export function bulkResult(outcome: Outcome) {
+function bulkResult(outcome: Outcome) {
 	const { created, updated, skipped, failed } = outcome;
 	return {
 		successful: created + updated + skipped,
@@ -59,24 +115,10 @@ export function bulkResult(outcome: Outcome) {
 }
 
 /** The one synchronous write behind every JSON bulk route, native or seed-shaped. */
-export async function writeBulk(
-	c: Context<AppEnv>,
-	type: RecordType,
-	records: unknown[],
-	options: ImportOptions | undefined,
-	maxRecords = MAX_BULK_RECORDS,
-) {
-	if (records.length > maxRecords) {
-		throw new ApiError("PAYLOAD_TOO_LARGE", `At most ${maxRecords} records per request; got ${records.length}`);
-	}
+async function writeBulk(c: Context<AppEnv>, type: RecordType, records: unknown[], options: ImportOptions) {
 	const outcome = await writeRecords(
 		db(c.env),
-		{
-			tenantId: c.get("tenantId"),
-			source: `request:${c.get("requestId")}`,
-			options: options ?? ImportOptions.parse({}),
-			now: new Date().toISOString(),
-		},
+		{ tenantId: c.get("tenantId"), source: `request:${c.get("requestId")}`, options, now: new Date().toISOString() },
 		type,
 		records.map((value, ref) => ({ ref, value })),
 	);

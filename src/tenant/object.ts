@@ -1,14 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
 import type { TenantLimits } from "../db/schema";
+import { ApiError } from "../errors";
+import type { Counts } from "../db/writes";
+import type { Job, JobOrigin, JobSpec, JobStatus } from "../schemas/jobs";
 import { type BucketState, type RateDecision, takeToken } from "./bucket";
+import { JobQueue, migrate, type Refusal, STALL_MS } from "./job-queue";
 
 /**
- * One object per tenant, addressed by tenant id. It owns the state that must be serialized per
- * tenant: today the request token bucket, and the tenant's job queue and progress as the job
- * engine grows. All state lives in the object's SQLite storage, so eviction loses nothing.
+ * One object per tenant, addressed by tenant id. It owns what must be serialized per tenant: the
+ * request token bucket, and the job queue with its progress. All state lives in the object's
+ * SQLite storage and an alarm watches the running job, so eviction or a restart loses nothing.
  */
 export class TenantObject extends DurableObject<Env> {
 	private readonly sql: SqlStorage;
+	private readonly jobs: JobQueue;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -16,6 +21,12 @@ export class TenantObject extends DurableObject<Env> {
 		this.sql.exec(
 			"CREATE TABLE IF NOT EXISTS bucket (id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, updated_at INTEGER NOT NULL)",
 		);
+		migrate(this.sql);
+		this.jobs = new JobQueue(this.sql, async (messages) => {
+			for (let i = 0; i < messages.length; i += 100) {
+				await env.CHUNKS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body, contentType: "json" })));
+			}
+		});
 	}
 
 	/** Synchronous from read to write, so concurrent requests cannot interleave inside it. */
@@ -35,8 +46,68 @@ export class TenantObject extends DurableObject<Env> {
 	applyLimits(limits: TenantLimits): void {
 		if (limits.burst !== undefined) this.sql.exec("UPDATE bucket SET tokens = MIN(tokens, ?)", limits.burst);
 	}
+
+	isBusy(): boolean {
+		return this.jobs.busy();
+	}
+
+	async submitJob(spec: JobSpec, ifBusy: "queue" | "reject"): Promise<Job | Refusal> {
+		const refusal = this.jobs.submit(spec, ifBusy);
+		if (refusal) return refusal;
+		await this.advance();
+		return this.jobs.get(spec.id)!;
+	}
+
+	getJob(id: string): Job | undefined {
+		return this.jobs.get(id);
+	}
+
+	getJobOrigin(id: string): JobOrigin | undefined {
+		return this.jobs.spec(id)?.origin;
+	}
+
+	listJobs(status: JobStatus | undefined, beforeSeq: number | undefined, limit: number) {
+		return this.jobs.list(status, beforeSeq, limit);
+	}
+
+	async cancelJob(id: string): Promise<Job | Refusal> {
+		const refusal = this.jobs.cancel(id);
+		if (refusal) return refusal;
+		await this.advance();
+		return this.jobs.get(id)!;
+	}
+
+	async chunkDone(jobId: string, chunk: number, counts: Counts): Promise<void> {
+		this.jobs.chunkDone(jobId, chunk, counts);
+		await this.advance();
+	}
+
+	async failJob(jobId: string, message: string): Promise<void> {
+		this.jobs.finish(jobId, "failed", message);
+		await this.advance();
+	}
+
+	purgeJobs(cutoff: string): string[] {
+		return this.jobs.purge(cutoff);
+	}
+
+	async alarm(): Promise<void> {
+		await this.advance();
+	}
+
+	/** Moves the queue on and keeps a watchdog alarm while a job runs. */
+	private async advance(): Promise<void> {
+		if (await this.jobs.pump()) await this.ctx.storage.setAlarm(Date.now() + STALL_MS);
+		else await this.ctx.storage.deleteAlarm();
+	}
 }
 
 export function tenantObject(env: Env, tenantId: string): DurableObjectStub<TenantObject> {
 	return env.TENANT.get(env.TENANT.idFromName(tenantId));
+}
+
+/** Turns a refusal from the tenant object back into the API error it stands for. */
+export function orRefuse<T extends object>(result: T | Refusal): Exclude<T, Refusal> {
+	if ("refused" in result) throw new ApiError(result.refused.code, result.refused.message);
+	return result as Exclude<T, Refusal>;
 }

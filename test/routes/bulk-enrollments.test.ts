@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, countRows, createTenant } from "../helpers";
+import { call, countRows, createTenant, type JobView, waitForJob } from "../helpers";
 
 type Result = { successful: number; failed: number; created: number; skipped: number; errors: { index: number; code: string; error: string }[] };
 
@@ -76,7 +76,7 @@ describe("POST /v1/enrollments/bulk", () => {
 });
 
 describe("companies", () => {
-	it("bulk upserts companies and reads them back; Userpilot's bulk_identify shape works", async () => {
+	it("bulk upserts companies and reads them back; Userpilot's bulk_identify shape becomes a job", async () => {
 		const { tenant, apiKey } = await createTenant();
 		const key = apiKey.key;
 		const res = await call("/v1/companies/bulk", {
@@ -90,7 +90,9 @@ describe("companies", () => {
 			headers: { Authorization: `Token ${key}`, "Content-Type": "application/json" },
 			body: JSON.stringify({ companies: [{ company_id: "acme", metadata: { seats: 40 } }] }),
 		});
-		expect(await identify.json()).toMatchObject({ updated: 1 });
+		expect(identify.status).toBe(202);
+		const job = await waitForJob(key, (await identify.json<JobView>()).id);
+		expect(job).toMatchObject({ type: "companies.import", counts: { updated: 1 } });
 		const acme = await (await call("/v1/companies/acme", { key })).json();
 		expect(acme).toMatchObject({ companyId: "acme", name: "Acme", metadata: { seats: 40 } });
 		expect((await call("/v1/companies/nope", { key })).status).toBe(404);

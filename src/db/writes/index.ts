@@ -7,7 +7,7 @@ import { planEnrollments } from "./enrollments";
 import type { Item, Outcome, Plan, RecordError, WriteContext } from "./types";
 import { planUsers } from "./users";
 
-export type { Item, Outcome, RecordError, WriteContext } from "./types";
+export type { Counts, Item, Outcome, RecordError, WriteContext } from "./types";
 
 function identityHints(raw: unknown): Pick<RecordError, "externalId" | "email"> {
 	if (typeof raw !== "object" || raw === null) return {};
@@ -52,7 +52,7 @@ const ATTEMPTS = 3;
 
 /**
  * Validates, plans and writes records of one type as a single D1 batch (one transaction), with
- * `extra(outcome)` statements committed atomically with them. A concurrent writer that inserts
+ * `extra(outcome)` statements (bookkeeping, written even in a dry run) committed atomically with them. A concurrent writer that inserts
  * one of the same identities between plan and write fails the batch on a unique index; the
  * records are then planned again against the new state.
  */
@@ -65,7 +65,7 @@ export async function writeRecords(
 ): Promise<Outcome> {
 	for (let attempt = 1; ; attempt++) {
 		const { outcome, statements } = await plan(database, ctx, type, items);
-		const all = [...statements, ...(ctx.options.dryRun ? [] : extra(outcome))];
+		const all = [...statements, ...extra(outcome)];
 		if (all.length === 0) return outcome;
 		try {
 			await runBatch(database, all);

@@ -1,0 +1,92 @@
+import { and, eq, sql } from "drizzle-orm";
+import { db } from "../db/client";
+import { jobChunks, jobErrors } from "../db/schema";
+import { type Counts, type Item, type RecordError, writeRecords } from "../db/writes";
+import { jsonParts } from "../db/writes/json-param";
+import { parseCsvChunk } from "../ingest/csv";
+import { parseNdjsonChunk } from "../ingest/ndjson";
+import { type ChunkMessage, chunkKey } from "../schemas/jobs";
+import { tenantObject } from "../tenant/object";
+
+/**
+ * Writes one chunk exactly once: its records, its error rows and its ledger row are one D1
+ * transaction, so a redelivered chunk (or one whose consumer died before acking) finds the ledger
+ * row and only reports the stored counts to the tenant object again, which counts a chunk once.
+ */
+export async function processChunk(env: Env, message: ChunkMessage): Promise<void> {
+	const counts = await writeChunk(env, message);
+	if (counts) await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts);
+}
+
+/** The chunk's counts, from the ledger when it was written before; undefined when its job is gone. */
+export async function writeChunk(env: Env, message: ChunkMessage): Promise<Counts | undefined> {
+	const { tenantId, jobId, chunk } = message;
+	const database = db(env);
+	const [done] = await database
+		.select({ created: jobChunks.created, updated: jobChunks.updated, skipped: jobChunks.skipped, failed: jobChunks.failed })
+		.from(jobChunks)
+		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
+	if (done) return done;
+
+	const object = await env.FILES.get(chunkKey(jobId, chunk));
+	if (!object) return undefined;
+	const bytes = new Uint8Array(await object.arrayBuffer());
+	const lines =
+		message.format === "csv"
+			? parseCsvChunk(new TextDecoder().decode(bytes), message.columns ?? [], message.firstLine)
+			: parseNdjsonChunk(bytes, message.firstLine);
+
+	const items: Item[] = [];
+	const raws = new Map<number, string>();
+	const parseErrors: RecordError[] = [];
+	for (const line of lines) {
+		const ref = message.origin === "json" ? line.line - 1 : line.line;
+		raws.set(ref, line.raw);
+		if (line.error !== undefined) parseErrors.push({ ref, code: "VALIDATION_ERROR", error: line.error });
+		else items.push({ ref, value: line.value });
+	}
+
+	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString() };
+	const outcome = await writeRecords(database, ctx, message.recordType, items, (o) => {
+		const errors = [...parseErrors, ...o.errors].map((e) => ({ ref: e.ref, code: e.code, error: e.error, raw: raws.get(e.ref) ?? null }));
+		return [
+			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, skipped, failed)
+				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.skipped}, ${o.failed + parseErrors.length})`,
+			...jsonParts(errors).map(
+				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, error, raw)
+					SELECT ${jobId}, v->>'ref', v->>'code', v->>'error', v->>'raw' FROM (SELECT value AS v FROM json_each(${rows}))
+					WHERE true ON CONFLICT DO NOTHING`,
+			),
+		];
+	});
+	const { created, updated, skipped, failed } = outcome;
+	return { created, updated, skipped, failed: failed + parseErrors.length };
+}
+
+const backoffSeconds = (attempts: number) => Math.min(300, 2 ** attempts);
+
+export async function handleQueue(batch: MessageBatch<ChunkMessage>, env: Env): Promise<void> {
+	if (batch.queue.endsWith("-dlq")) {
+		for (const message of batch.messages) {
+			const { tenantId, jobId, chunk, firstLine } = message.body;
+			await tenantObject(env, tenantId).failJob(
+				jobId,
+				`Chunk ${chunk} (records from line ${firstLine}) could not be written after repeated attempts; records of other chunks were written`,
+			);
+			message.ack();
+		}
+		return;
+	}
+	// Acked or retried one by one, so one failing chunk never redelivers the others.
+	await Promise.all(
+		batch.messages.map(async (message) => {
+			try {
+				await processChunk(env, message.body);
+				message.ack();
+			} catch (error) {
+				console.error(JSON.stringify({ jobId: message.body.jobId, chunk: message.body.chunk, error: String(error) }));
+				message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+			}
+		}),
+	);
+}

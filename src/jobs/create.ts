@@ -1,0 +1,74 @@
+import type { ColumnTarget } from "../ingest/csv";
+import { mapCsvHeader } from "../ingest/csv";
+import { decodeBody } from "../ingest/decode";
+import { splitIntoChunks } from "../ingest/split";
+import { randomId } from "../auth/keys";
+import { ApiError } from "../errors";
+import type { ImportOptions, RecordType } from "../schemas/records";
+import { chunkKey, type Job, type JobOrigin } from "../schemas/jobs";
+import { orRefuse, tenantObject } from "../tenant/object";
+
+const CHUNK_BYTES = 2 * 1024 * 1024;
+const CHUNK_RECORDS = 5_000;
+
+export type JobInput = {
+	tenantId: string;
+	recordType: RecordType;
+	format: "ndjson" | "csv";
+	origin: JobOrigin;
+	options: ImportOptions;
+	body: ReadableStream<Uint8Array>;
+	encoding?: string | null;
+	description?: string;
+	type?: string;
+	ifBusy?: "queue" | "reject";
+};
+
+/**
+ * Streams a file into R2 chunk by chunk (memory holds one chunk, whatever the file's size), then
+ * hands the job to the tenant object, which queues it behind the tenant's other jobs. A file that
+ * fails while streaming (too large, bad gzip, unknown CSV column) leaves no job and no chunks.
+ */
+export async function createJob(env: Env, input: JobInput): Promise<Job> {
+	const tenant = tenantObject(env, input.tenantId);
+	const ifBusy = input.ifBusy ?? "queue";
+	if (ifBusy === "reject" && (await tenant.isBusy())) {
+		throw new ApiError("JOB_IN_PROGRESS", "This tenant already has a job pending or running");
+	}
+	const id = randomId("job");
+	let columns: ColumnTarget[] | null = null;
+	const chunks: { firstLine: number }[] = [];
+	let total = 0;
+	const split = splitIntoChunks({
+		format: input.format,
+		maxChunkBytes: CHUNK_BYTES,
+		maxChunkRecords: CHUNK_RECORDS,
+		onHeader: (text) => {
+			columns = mapCsvHeader(text, input.recordType).columns;
+		},
+	});
+	try {
+		const stream = decodeBody(input.body, { encoding: input.encoding, maxBytes: Number(env.MAX_IMPORT_BYTES) }).pipeThrough(split);
+		for await (const chunk of stream) {
+			await env.FILES.put(chunkKey(id, chunk.index), chunk.bytes);
+			chunks.push({ firstLine: chunk.firstLine });
+			total += chunk.records;
+		}
+	} catch (error) {
+		await env.FILES.delete(chunks.map((_, i) => chunkKey(id, i)));
+		throw error;
+	}
+	const type = input.type ?? `${input.recordType}.import`;
+	const description =
+		input.description ?? `Import of ${total} ${input.recordType} from ${input.origin === "json" ? "a JSON batch" : `a ${input.format.toUpperCase()} file`}`;
+	const submitted = await tenant.submitJob(
+		{ id, tenantId: input.tenantId, type, description, recordType: input.recordType, format: input.format, origin: input.origin, options: input.options, columns, total, chunks },
+		ifBusy,
+	);
+	return orRefuse<Job>(submitted);
+}
+
+/** A JSON batch becomes an NDJSON file of one record per line, so line L is index L - 1. */
+export function recordsAsNdjson(records: unknown[]): ReadableStream<Uint8Array> {
+	return new Blob(records.map((r) => `${JSON.stringify(r)}\n`)).stream();
+}

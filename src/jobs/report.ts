@@ -1,0 +1,52 @@
+import type { jobErrors } from "../db/schema";
+import type { JobOrigin } from "../schemas/jobs";
+
+type ErrorRow = typeof jobErrors.$inferSelect;
+
+/** A spreadsheet must not run a cell as a formula: such cells get a leading apostrophe. */
+export function neutralize(cell: string): string {
+	return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+function csvCell(value: string): string {
+	const safe = neutralize(value);
+	return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** The record as received: JSON records back as JSON, anything else (CSV rows, broken lines) as text. */
+function original(raw: string | null): unknown {
+	if (raw === null) return null;
+	try {
+		return JSON.parse(raw);
+	} catch {
+		return raw;
+	}
+}
+
+/** Streams a job's error rows as NDJSON or CSV, page by page, never holding the whole report. */
+export function errorReport(pages: AsyncIterable<ErrorRow[]>, format: "ndjson" | "csv", origin: JobOrigin): ReadableStream<Uint8Array> {
+	const refName = origin === "json" ? "index" : "line";
+	const encoder = new TextEncoder();
+	const iterator = pages[Symbol.asyncIterator]();
+	let started = false;
+	return new ReadableStream({
+		async pull(controller) {
+			let text = "";
+			if (!started && format === "csv") text = `${refName},code,error,record\r\n`;
+			started = true;
+			const { done, value } = await iterator.next();
+			if (done) {
+				if (text) controller.enqueue(encoder.encode(text));
+				controller.close();
+				return;
+			}
+			for (const row of value) {
+				text +=
+					format === "csv"
+						? `${row.ref},${row.code},${csvCell(row.error)},${csvCell(row.raw ?? "")}\r\n`
+						: `${JSON.stringify({ [refName]: row.ref, code: row.code, error: row.error, record: origin === "json" ? original(row.raw) : row.raw })}\n`;
+			}
+			controller.enqueue(encoder.encode(text));
+		},
+	});
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { call, countRows, createTenant, upload, waitForJob, type JobView } from "../helpers";
+
+const CSV = { "Content-Type": "text/csv" };
+
+describe("CSV file imports", () => {
+	it("maps headers with aliases, custom. and metadata. columns, quoted newlines, and reports bad rows by line", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const file = [
+			"\uFEFFUser_ID,Email,first_name,custom.Department,metadata.level",
+			'e1,e1@example.com,"Ann\r\nMarie",Sales,3',
+			"e2,bad-email,Bob,Ops,1",
+			"e3,e3@example.com,Cy",
+			'=HYPERLINK("x"),x@example.com,Dee,IT,2,extra',
+			"e4,,,,",
+		].join("\r\n");
+		const res = await upload(apiKey.key, "type=users", file, CSV);
+		expect(res.status).toBe(202);
+		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
+		expect(job.counts).toEqual({ total: 5, processed: 5, created: 2, updated: 0, skipped: 0, failed: 3 });
+		expect(await countRows("users", tenant.id)).toBe(2);
+		const e1 = await (await call("/v1/users/e1", { key: apiKey.key })).json<Record<string, unknown>>();
+		expect(e1).toMatchObject({ firstName: "Ann\r\nMarie", customFields: { Department: "Sales" }, metadata: { level: "3" } });
+
+		const report = await (await call(job.links.errors, { key: apiKey.key, headers: { Accept: "text/csv" } })).text();
+		const rows = report.trim().split("\r\n");
+		expect(rows[0]).toBe("line,code,error,record");
+		expect(rows[1]).toMatch(/^4,VALIDATION_ERROR,email: Invalid email format,e2,bad-email,Bob,Ops,1$|^4,VALIDATION_ERROR,email: Invalid email format,"e2,bad-email,Bob,Ops,1"$/);
+		expect(rows[2]).toMatch(/^5,VALIDATION_ERROR,row has 3 columns, header has 5|^5,VALIDATION_ERROR,"row has 3 columns, header has 5/);
+		expect(rows[3]).toContain(`"'=HYPERLINK(""x""),x@example.com,Dee,IT,2,extra"`);
+	});
+
+	it("an unknown column is a 400 naming it before any job exists", async () => {
+		const { apiKey } = await createTenant();
+		const res = await upload(apiKey.key, "type=users", "externalId,shoe_size\na,44\n", CSV);
+		expect(res.status).toBe(400);
+		expect((await res.json<{ error: { message: string } }>()).error.message).toContain("shoe_size");
+		expect((await (await call("/v1/jobs", { key: apiKey.key })).json<{ data: unknown[] }>()).data).toEqual([]);
+	});
+
+	it("an unclosed quote is refused with the line it started on and nothing is written", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const res = await upload(apiKey.key, "type=users", 'externalId,firstName\na,Ann\nb,"Bob\nc,Cy\n', CSV);
+		expect(res.status).toBe(400);
+		expect((await res.json<{ error: { message: string } }>()).error.message).toContain("line 3");
+		expect(await countRows("users", tenant.id)).toBe(0);
+	});
+
+	it("a multi-MiB CSV file imports every row", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const n = 100_000;
+		const rows = Array.from({ length: n }, (_, i) => `c-${i},colleague.number.${i}@example.com,"Last, ${i}",Team ${i % 9}`);
+		const body = `externalId,email,lastName,custom.team\n${rows.join("\n")}\n`;
+		expect(body.length).toBeGreaterThan(5 * 1024 * 1024);
+		const job = await waitForJob(apiKey.key, (await (await upload(apiKey.key, "type=users", body, CSV)).json<JobView>()).id);
+		expect(job.counts).toMatchObject({ total: n, created: n, failed: 0 });
+		expect(await countRows("users", tenant.id)).toBe(n);
+		const last = await (await call(`/v1/users/c-${n - 1}`, { key: apiKey.key })).json<Record<string, unknown>>();
+		expect(last).toMatchObject({ lastName: `Last, ${n - 1}`, customFields: { team: `Team ${(n - 1) % 9}` } });
+	});
+});
