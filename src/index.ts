@@ -8,7 +8,7 @@ export { TenantObject } from "./tenant/object";
 export default {
 	fetch: app.fetch,
 	queue: handleQueue,
-	async scheduled(_controller, env, ctx) {
-		ctx.waitUntil(purgeExpiredJobs(env));
+	async scheduled(controller, env, ctx) {
+		ctx.waitUntil(purgeExpiredJobs(env, controller.scheduledTime));
 	},
 } satisfies ExportedHandler<Env, ChunkMessage>;

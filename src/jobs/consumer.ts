@@ -22,10 +22,7 @@ export async function processChunk(env: Env, message: ChunkMessage): Promise<voi
 export async function writeChunk(env: Env, message: ChunkMessage): Promise<Counts | undefined> {
 	const { tenantId, jobId, chunk } = message;
 	const database = db(env);
-	const [done] = await database
-		.select({ created: jobChunks.created, updated: jobChunks.updated, skipped: jobChunks.skipped, failed: jobChunks.failed })
-		.from(jobChunks)
-		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
+	const done = await ledgerCounts(env, jobId, chunk);
 	if (done) return done;
 
 	const object = await env.FILES.get(chunkKey(jobId, chunk));
@@ -47,7 +44,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	}
 
 	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString() };
-	const outcome = await writeRecords(database, ctx, message.recordType, items, (o) => {
+	const write = writeRecords(database, ctx, message.recordType, items, (o) => {
 		const errors = [...parseErrors, ...o.errors].map((e) => ({ ref: e.ref, code: e.code, error: e.error, raw: raws.get(e.ref) ?? null }));
 		return [
 			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, skipped, failed)
@@ -59,13 +56,28 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 			),
 		];
 	});
-	const { created, updated, skipped, failed } = outcome;
-	return { created, updated, skipped, failed: failed + parseErrors.length };
+	try {
+		const { created, updated, skipped, failed } = await write;
+		return { created, updated, skipped, failed: failed + parseErrors.length };
+	} catch (error) {
+		const twin = await ledgerCounts(env, jobId, chunk);
+		if (twin) return twin;
+		throw error;
+	}
+}
+
+/** A twin delivery that committed first makes this batch fail on the ledger; its counts stand. */
+async function ledgerCounts(env: Env, jobId: string, chunk: number): Promise<Counts | undefined> {
+	const [done] = await db(env)
+		.select({ created: jobChunks.created, updated: jobChunks.updated, skipped: jobChunks.skipped, failed: jobChunks.failed })
+		.from(jobChunks)
+		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
+	return done;
 }
 
 const backoffSeconds = (attempts: number) => Math.min(300, 2 ** attempts);
 
-export async function handleQueue(batch: MessageBatch<ChunkMessage>, env: Env): Promise<void> {
+export async function handleQueue(batch: MessageBatch<ChunkMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {
 	if (batch.queue.endsWith("-dlq")) {
 		for (const message of batch.messages) {
 			const { tenantId, jobId, chunk, firstLine } = message.body;

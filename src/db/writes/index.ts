@@ -47,7 +47,7 @@ async function plan(database: Db, ctx: WriteContext, type: RecordType, items: It
 	return { outcome, statements: planned.statements };
 }
 
-const UNIQUE_RACE = /UNIQUE constraint failed/;
+const UNIQUE_RACE = /UNIQUE constraint failed: (users|companies)\./;
 const ATTEMPTS = 3;
 
 /**
