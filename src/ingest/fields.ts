@@ -1,4 +1,6 @@
-export type RecordType = "users" | "companies" | "enrollments";
+import type { RecordType } from "../schemas/records";
+
+export type { RecordType };
 
 type RecordFields = {
 	/** Canonical field name -> the aliases accepted for it (spec §4). */

@@ -8,10 +8,11 @@ export function neutralize(cell: string): string {
 	return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
-function csvCell(value: string): string {
-	const safe = neutralize(value);
-	return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+export function quoteCsv(text: string): string {
+	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
+
+const csvCell = (value: string) => quoteCsv(neutralize(value));
 
 /** The record as received: JSON records back as JSON, anything else (CSV rows, broken lines) as text. */
 function original(raw: string | null): unknown {

@@ -6,6 +6,7 @@ import { requireKey } from "../auth/middleware";
 import { type AppEnv, router } from "../context";
 import { db } from "../db/client";
 import { errorReport } from "../jobs/report";
+import { retryJob } from "../jobs/retry";
 import { jobErrors } from "../db/schema";
 import { ApiError } from "../errors";
 import { authErrors, conflict, decodeCursor, encodeCursor, jsonContent, notFound, PageQuery } from "../schemas/common";
@@ -75,6 +76,22 @@ export const jobRoutes = router()
 	)
 	.openapi(
 		createRoute({
+			method: "post",
+			path: "/v1/jobs/{id}/retry",
+			tags,
+			summary: "A new job over the failed records of an ended job only",
+			security,
+			middleware: [requireKey("admin")] as const,
+			request: { params: JobId },
+			responses: { 202: jsonContent(Job, "The retry job"), ...authErrors, ...notFound, ...conflict },
+		}),
+		async (c) => {
+			const job = await retryJob(c.env, c.get("tenantId"), c.req.valid("param").id);
+			return c.json(job, 202, { Location: job.links.self });
+		},
+	)
+	.openapi(
+		createRoute({
 			method: "get",
 			path: "/v1/jobs/{id}/events",
 			tags,
@@ -113,7 +130,7 @@ export const jobRoutes = router()
 		}),
 		async (c) => {
 			const id = c.req.valid("param").id;
-			const origin = await tenantObject(c.env, c.get("tenantId")).getJobOrigin(id);
+			const origin = (await tenantObject(c.env, c.get("tenantId")).getJobSpec(id))?.origin;
 			if (!origin) throw new ApiError("NOT_FOUND", `Job ${id} not found`);
 			const csv = (c.req.header("Accept") ?? "").includes("text/csv");
 			const pages = async function* () {

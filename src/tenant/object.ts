@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { TenantLimits } from "../db/schema";
 import { ApiError } from "../errors";
 import type { Counts } from "../db/writes";
-import type { Job, JobOrigin, JobSpec, JobStatus } from "../schemas/jobs";
+import type { Job, JobSpec, JobStatus } from "../schemas/jobs";
 import { type BucketState, type RateDecision, takeToken } from "./bucket";
 import { JobQueue, migrate, type Refusal, STALL_MS } from "./job-queue";
 
@@ -62,8 +62,8 @@ export class TenantObject extends DurableObject<Env> {
 		return this.jobs.get(id);
 	}
 
-	getJobOrigin(id: string): JobOrigin | undefined {
-		return this.jobs.spec(id)?.origin;
+	getJobSpec(id: string): JobSpec | undefined {
+		return this.jobs.spec(id);
 	}
 
 	listJobs(status: JobStatus | undefined, beforeSeq: number | undefined, limit: number) {

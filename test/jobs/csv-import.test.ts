@@ -59,3 +59,27 @@ describe("CSV file imports", () => {
 		expect(last).toMatchObject({ lastName: `Last, ${n - 1}`, customFields: { team: `Team ${(n - 1) % 9}` } });
 	});
 });
+
+describe("retrying failed records", () => {
+	it("a retry job takes only the failed rows, and imports them once what they referenced exists", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const key = apiKey.key;
+		await call("/v1/courses/crs-1", { method: "PUT", key, json: { title: "Course" } });
+		await call("/v1/users/bulk", { method: "POST", key, json: { users: [{ externalId: "known" }] } });
+		const file = "user_id,course_id,source\nknown,crs-1,hris\nlate-hire,crs-1,hris\n";
+		const parent = await waitForJob(key, (await (await upload(key, "type=enrollments", file, CSV)).json<JobView>()).id);
+		expect(parent.counts).toMatchObject({ created: 1, failed: 1 });
+		const early = await call(`/v1/jobs/${parent.id}/retry`, { method: "POST", key });
+		expect(early.status).toBe(202);
+		expect((await waitForJob(key, (await early.json<JobView>()).id)).counts).toMatchObject({ total: 1, failed: 1 });
+
+		await call("/v1/users/bulk", { method: "POST", key, json: { users: [{ externalId: "late-hire" }] } });
+		const res = await call(`/v1/jobs/${parent.id}/retry`, { method: "POST", key });
+		expect(res.status).toBe(202);
+		const retry = await waitForJob(key, (await res.json<JobView>()).id);
+		expect(retry).toMatchObject({ type: "enrollments.retry", status: "completed", counts: { total: 1, created: 1, failed: 0 } });
+		expect(await countRows("enrollments", tenant.id)).toBe(2);
+		const clean = await call(`/v1/jobs/${retry.id}/retry`, { method: "POST", key });
+		expect(clean.status).toBe(409);
+	});
+});

@@ -1,0 +1,65 @@
+import { and, asc, count, eq, gt } from "drizzle-orm";
+import { db } from "../db/client";
+import { jobErrors } from "../db/schema";
+import { ApiError } from "../errors";
+import type { ColumnTarget } from "../ingest/csv";
+import type { Job } from "../schemas/jobs";
+import { tenantObject } from "../tenant/object";
+import { createJob } from "./create";
+import { quoteCsv } from "./report";
+
+/** The header a CSV retry file needs to map back onto the parent's columns. */
+function headerOf(columns: ColumnTarget[]): string {
+	return columns
+		.map((c) => quoteCsv(c.key === undefined ? c.field : `${c.field === "customFields" ? "custom" : "metadata"}.${c.key}`))
+		.join(",");
+}
+
+/** Streams the failed records of a job, as received, one per line, page by page. */
+function failedRecords(env: Env, jobId: string, header: string | null): ReadableStream<Uint8Array> {
+	const encoder = new TextEncoder();
+	let after = -1;
+	let first = true;
+	return new ReadableStream({
+		async pull(controller) {
+			const rows = await db(env)
+				.select({ ref: jobErrors.ref, raw: jobErrors.raw })
+				.from(jobErrors)
+				.where(and(eq(jobErrors.jobId, jobId), gt(jobErrors.ref, after)))
+				.orderBy(asc(jobErrors.ref))
+				.limit(1000);
+			let text = first && header !== null ? `${header}\n` : "";
+			first = false;
+			if (rows.length === 0) {
+				if (text) controller.enqueue(encoder.encode(text));
+				controller.close();
+				return;
+			}
+			for (const row of rows) text += `${row.raw ?? ""}\n`;
+			after = rows[rows.length - 1]!.ref;
+			controller.enqueue(encoder.encode(text));
+		},
+	});
+}
+
+/** A new job over the failed records of an ended job only, with the parent's type and options. */
+export async function retryJob(env: Env, tenantId: string, parentId: string): Promise<Job> {
+	const tenant = tenantObject(env, tenantId);
+	const [parent, spec] = await Promise.all([tenant.getJob(parentId), tenant.getJobSpec(parentId)]);
+	if (!parent || !spec) throw new ApiError("NOT_FOUND", `Job ${parentId} not found`);
+	if (parent.status === "pending" || parent.status === "processing") {
+		throw new ApiError("CONFLICT", `Job ${parentId} is still ${parent.status}; retry it once it has ended`);
+	}
+	const [{ failed }] = (await db(env).select({ failed: count() }).from(jobErrors).where(eq(jobErrors.jobId, parentId))) as [{ failed: number }];
+	if (failed === 0) throw new ApiError("CONFLICT", `Job ${parentId} has no failed records to retry`);
+	return createJob(env, {
+		tenantId,
+		recordType: spec.recordType,
+		format: spec.format,
+		origin: spec.origin,
+		options: spec.options,
+		body: failedRecords(env, parentId, spec.format === "csv" ? headerOf(spec.columns ?? []) : null),
+		type: `${spec.recordType}.retry`,
+		description: `Retry of the ${failed} failed records of job ${parentId}`,
+	});
+}
