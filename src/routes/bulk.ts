@@ -67,7 +67,7 @@ for (const def of BULK_ROUTES) {
 		tags: def.tags,
 		summary: def.summary,
 		security: [{ apiKey: [] }],
-		middleware: [requireKey("admin"), multipartImport(def.type), jsonBody, idempotency] as const,
+		middleware: [requireKey("admin"), multipartImport(def.type), jsonBody, idempotency("buffered")] as const,
 		request: { query: BulkQuery, body: jsonRequest(BODIES[def.type]) },
 		responses: {
 			200: jsonContent(BulkResult, "Per-record results (small batches)"),

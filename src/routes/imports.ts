@@ -3,6 +3,7 @@ import { requireKey } from "../auth/middleware";
 import { mediaType } from "../content-type";
 import { router } from "../context";
 import { ApiError } from "../errors";
+import { idempotency } from "../idempotency";
 import { createJob } from "../jobs/create";
 import { authErrors, conflict, jsonContent, tooLarge } from "../schemas/common";
 import { Job } from "../schemas/jobs";
@@ -49,7 +50,7 @@ export const importRoutes = router().openapi(
 		description:
 			"Body: raw application/x-ndjson (or application/jsonl), raw text/csv, or multipart/form-data with the file in field `file`. `Content-Encoding: gzip` is accepted.",
 		security: [{ apiKey: [] }],
-		middleware: [requireKey("admin")] as const,
+		middleware: [requireKey("admin"), idempotency("streamed")] as const,
 		request: {
 			query: ImportQuery,
 		},

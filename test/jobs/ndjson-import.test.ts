@@ -113,3 +113,20 @@ describe("NDJSON file imports", () => {
 		expect(JSON.parse(errors.trim())).toMatchObject({ line: 2, code: "VALIDATION_ERROR" });
 	});
 });
+
+describe("Idempotency-Key on uploads", () => {
+	it("the same key and file return the first job; another file with the key is a 409", async () => {
+		const { apiKey } = await createTenant();
+		const headers = { ...NDJSON, "Idempotency-Key": "nightly-2026-11-23" };
+		const first = await upload(apiKey.key, "type=users", '{"externalId":"i1"}\n', headers);
+		const job = await first.json<JobView>();
+		const again = await upload(apiKey.key, "type=users", '{"externalId":"i1"}\n', headers);
+		expect(again.status).toBe(202);
+		expect(again.headers.get("Location")).toBe(`/v1/jobs/${job.id}`);
+		expect((await again.json<JobView>()).id).toBe(job.id);
+		const other = await upload(apiKey.key, "type=users", '{"externalId":"i2"}\n', headers);
+		expect(other.status).toBe(409);
+		const jobs = await (await call("/v1/jobs", { key: apiKey.key })).json<{ data: JobView[] }>();
+		expect(jobs.data.map((j) => j.id)).toEqual([job.id]);
+	});
+});
