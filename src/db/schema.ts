@@ -172,3 +172,41 @@ export const jobErrors = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.ref] })],
 );
+
+/** Staged uploads (§7): an R2 multipart upload assembled from parts sent in any order. */
+export const uploads = sqliteTable(
+	"uploads",
+	{
+		id: text("id").primaryKey(),
+		tenantId: text("tenant_id").notNull(),
+		type: text("type").notNull(),
+		format: text("format").notNull(),
+		options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+		r2Key: text("r2_key").notNull(),
+		r2UploadId: text("r2_upload_id").notNull(),
+		status: text("status", { enum: ["open", "completed", "aborted"] }).notNull(),
+		jobId: text("job_id"),
+		createdAt: text("created_at").notNull(),
+		expiresAt: text("expires_at").notNull(),
+	},
+	(t) => [index("uploads_expiry").on(t.status, t.expiresAt)],
+);
+
+export const uploadParts = sqliteTable(
+	"upload_parts",
+	{
+		uploadId: text("upload_id").notNull(),
+		partNumber: integer("part_number").notNull(),
+		etag: text("etag").notNull(),
+		size: integer("size").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.uploadId, t.partNumber] })],
+);
+
+/** A tenant's job-terminal webhook (§10). */
+export const webhooks = sqliteTable("webhooks", {
+	tenantId: text("tenant_id").primaryKey(),
+	url: text("url").notNull(),
+	secret: text("secret").notNull(),
+	updatedAt: text("updated_at").notNull(),
+});
