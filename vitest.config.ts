@@ -8,6 +8,7 @@ export default defineConfig(async () => ({
 			miniflare: {
 				bindings: {
 					ADMIN_API_KEY: "test-operator-key",
+					NOTIFY_WEBHOOK_SECRET: "test-notify-secret",
 					// Small enough that the gzip bomb test stops quickly, large enough for the multi-MiB imports.
 					MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
 					// Test-only binding: the setup file applies these to each test file's isolated D1.

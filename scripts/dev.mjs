@@ -10,13 +10,19 @@ const args = process.argv.slice(2);
 if (!args.includes("--port")) args.push("--port", "8787");
 const port = args[args.indexOf("--port") + 1];
 
-const vars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
-let adminKey = /^ADMIN_API_KEY\s*=\s*"?([^"\n]+)"?/m.exec(vars)?.[1];
-if (!adminKey) {
-	adminKey = `op_${randomBytes(24).toString("base64url")}`;
-	appendFileSync(".dev.vars", `${vars && !vars.endsWith("\n") ? "\n" : ""}ADMIN_API_KEY="${adminKey}"\n`);
-	console.log("Wrote a new local ADMIN_API_KEY to .dev.vars");
+/** Reads a secret from .dev.vars, or makes a random one and appends it there. */
+function localSecret(name, prefix) {
+	const vars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
+	const found = new RegExp(`^${name}\\s*=\\s*"?([^"\\n]+)"?`, "m").exec(vars)?.[1];
+	if (found) return found;
+	const value = `${prefix}_${randomBytes(24).toString("base64url")}`;
+	appendFileSync(".dev.vars", `${vars && !vars.endsWith("\n") ? "\n" : ""}${name}="${value}"\n`);
+	console.log(`Wrote a new local ${name} to .dev.vars`);
+	return value;
 }
+
+const adminKey = localSecret("ADMIN_API_KEY", "op");
+localSecret("NOTIFY_WEBHOOK_SECRET", "whsec");
 
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
 	stdio: "inherit",

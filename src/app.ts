@@ -9,6 +9,7 @@ import { companyRoutes } from "./routes/companies";
 import { healthRoutes } from "./routes/health";
 import { importRoutes } from "./routes/imports";
 import { jobRoutes } from "./routes/jobs";
+import { notificationRoutes } from "./routes/notifications";
 import { tenantRoutes } from "./routes/tenants";
 import { userRoutes } from "./routes/users";
 
@@ -29,6 +30,7 @@ for (const [path, routes] of CATALOG_PATHS) app.route(path, routes);
 app.route("/", bulkRoutes);
 app.route("/v1/imports", importRoutes);
 app.route("/", jobRoutes);
+app.route("/", notificationRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
 	type: "http",

@@ -1,6 +1,7 @@
 import { app } from "./app";
-import { handleQueue } from "./jobs/consumer";
 import { purgeExpiredJobs } from "./jobs/retention";
+import type { NotifyMessage } from "./notify/deliver";
+import { handleQueue } from "./queue";
 import type { ChunkMessage } from "./schemas/jobs";
 
 export { TenantObject } from "./tenant/object";
@@ -11,4 +12,4 @@ export default {
 	async scheduled(controller, env, ctx) {
 		ctx.waitUntil(purgeExpiredJobs(env, controller.scheduledTime));
 	},
-} satisfies ExportedHandler<Env, ChunkMessage>;
+} satisfies ExportedHandler<Env, ChunkMessage | NotifyMessage>;

@@ -5,6 +5,7 @@ import { type Counts, type Item, type RecordError, writeRecords } from "../db/wr
 import { jsonParts } from "../db/writes/json-param";
 import { parseCsvChunk } from "../ingest/csv";
 import { parseNdjsonChunk } from "../ingest/ndjson";
+import { announceWelcomes } from "../notify/deliver";
 import { type ChunkMessage, chunkKey } from "../schemas/jobs";
 import { tenantObject } from "../tenant/object";
 
@@ -15,7 +16,9 @@ import { tenantObject } from "../tenant/object";
  */
 export async function processChunk(env: Env, message: ChunkMessage): Promise<void> {
 	const counts = await writeChunk(env, message);
-	if (counts) await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts);
+	if (!counts) return;
+	await announceWelcomes(env, message.tenantId, message.options, counts.created);
+	await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts);
 }
 
 /** The chunk's counts, from the ledger when it was written before; undefined when its job is gone. */
@@ -73,32 +76,4 @@ async function ledgerCounts(env: Env, jobId: string, chunk: number): Promise<Cou
 		.from(jobChunks)
 		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
 	return done;
-}
-
-const backoffSeconds = (attempts: number) => Math.min(300, 2 ** attempts);
-
-export async function handleQueue(batch: MessageBatch<ChunkMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {
-	if (batch.queue.endsWith("-dlq")) {
-		for (const message of batch.messages) {
-			const { tenantId, jobId, chunk, firstLine } = message.body;
-			await tenantObject(env, tenantId).failJob(
-				jobId,
-				`Chunk ${chunk} (records from line ${firstLine}) could not be written after repeated attempts; records of other chunks were written`,
-			);
-			message.ack();
-		}
-		return;
-	}
-	// Acked or retried one by one, so one failing chunk never redelivers the others.
-	await Promise.all(
-		batch.messages.map(async (message) => {
-			try {
-				await processChunk(env, message.body);
-				message.ack();
-			} catch (error) {
-				console.error(JSON.stringify({ jobId: message.body.jobId, chunk: message.body.chunk, error: String(error) }));
-				message.retry({ delaySeconds: backoffSeconds(message.attempts) });
-			}
-		}),
-	);
 }

@@ -9,6 +9,7 @@ import { type Outcome, writeRecords } from "../db/writes";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
 import { createJob, recordsAsNdjson } from "../jobs/create";
+import { announceWelcomes } from "../notify/deliver";
 import { Job } from "../schemas/jobs";
 import { requestFile } from "./imports";
 import { BulkCompaniesBody, BulkEnrollmentsBody, BulkResult, BulkUsersBody, MAX_BULK_RECORDS } from "../schemas/bulk";
@@ -122,5 +123,6 @@ async function writeBulk(c: Context<AppEnv>, type: RecordType, records: unknown[
 		type,
 		records.map((value, ref) => ({ ref, value })),
 	);
+	await announceWelcomes(c.env, c.get("tenantId"), options, outcome.created);
 	return bulkResult(outcome);
 }

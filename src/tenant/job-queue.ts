@@ -41,6 +41,7 @@ export function migrate(sql: SqlStorage) {
 	sql.exec(`CREATE TABLE IF NOT EXISTS chunks (
 		job_id TEXT NOT NULL, idx INTEGER NOT NULL, first_line INTEGER NOT NULL,
 		state TEXT NOT NULL, sent_at INTEGER, PRIMARY KEY (job_id, idx))`);
+	sql.exec("CREATE TABLE IF NOT EXISTS announced (job_id TEXT PRIMARY KEY)");
 }
 
 export function jobView(row: JobRow, position: number | undefined, now = Date.now()): Job {
@@ -209,13 +210,31 @@ export class JobQueue {
 		return true;
 	}
 
+	/** Ended jobs not yet announced to the tenant's webhook, marked announced as they are taken. */
+	takeEnded(): { tenantId: string; job: Job }[] {
+		return this.sql
+			.exec<JobRow>(
+				`INSERT INTO announced (job_id) SELECT id FROM jobs WHERE status IN ('completed', 'failed', 'cancelled')
+					AND id NOT IN (SELECT job_id FROM announced) RETURNING job_id AS id`,
+			)
+			.toArray()
+			.map((r) => ({ tenantId: this.spec(r.id)!.tenantId, job: this.get(r.id)! }));
+	}
+
+	unannounce(jobIds: string[]): void {
+		for (const id of jobIds) this.sql.exec("DELETE FROM announced WHERE job_id = ?", id);
+	}
+
 	/** Jobs that ended before `cutoff`, removed here and returned so their files can go too. */
 	purge(cutoff: string): string[] {
 		const ids = this.sql
 			.exec<{ id: string }>("DELETE FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ? RETURNING id", cutoff)
 			.toArray()
 			.map((r) => r.id);
-		for (const id of ids) this.sql.exec("DELETE FROM chunks WHERE job_id = ?", id);
+		for (const id of ids) {
+			this.sql.exec("DELETE FROM chunks WHERE job_id = ?", id);
+			this.sql.exec("DELETE FROM announced WHERE job_id = ?", id);
+		}
 		return ids;
 	}
 }

@@ -4,6 +4,7 @@ import { ApiError } from "../errors";
 import type { Counts } from "../db/writes";
 import type { Job, JobSpec, JobStatus } from "../schemas/jobs";
 import { type BucketState, type RateDecision, takeToken } from "./bucket";
+import type { NotifyMessage } from "../notify/deliver";
 import { JobQueue, migrate, type Refusal, STALL_MS } from "./job-queue";
 
 /**
@@ -95,10 +96,18 @@ export class TenantObject extends DurableObject<Env> {
 		await this.advance();
 	}
 
-	/** Moves the queue on and keeps a watchdog alarm while a job runs. */
+	/** Moves the queue on, announces ended jobs, and keeps a watchdog alarm while a job runs. */
 	private async advance(): Promise<void> {
 		if (await this.jobs.pump()) await this.ctx.storage.setAlarm(Date.now() + STALL_MS);
 		else await this.ctx.storage.deleteAlarm();
+		const ended = this.jobs.takeEnded();
+		if (ended.length === 0) return;
+		try {
+			await this.env.NOTIFY.sendBatch(ended.map(({ tenantId, job }) => ({ body: { kind: "job", tenantId, job } satisfies NotifyMessage })));
+		} catch (error) {
+			this.jobs.unannounce(ended.map((e) => e.job.id));
+			throw error;
+		}
 	}
 }
 

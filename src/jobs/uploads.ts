@@ -1,0 +1,201 @@
+import { z } from "@hono/zod-openapi";
+import { and, asc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { randomId } from "../auth/keys";
+import { db } from "../db/client";
+import { uploadParts, uploads } from "../db/schema";
+import { ApiError, ERROR_STATUS } from "../errors";
+import type { Job } from "../schemas/jobs";
+import { ImportOptions, type RecordType } from "../schemas/records";
+import { tenantObject } from "../tenant/object";
+import { createJob } from "./create";
+
+/**
+ * Every part but the last has exactly this size. R2's minimum: 5 GiB is then 1,024 parts (R2
+ * allows 10,000), and a failed part costs the client only 5 MiB to send again.
+ */
+export const PART_SIZE = 5 * 1024 * 1024;
+export const MAX_PARTS = 10_000;
+const TTL_MS = 24 * 60 * 60 * 1000;
+/** A completion that has not finished this long after expiry crashed; the sweep takes it. */
+const STALE_COMPLETION_MS = 60 * 60 * 1000;
+
+export const UploadedPart = z.object({ partNumber: z.number().int(), size: z.number().int(), etag: z.string() }).openapi("UploadedPart");
+
+export const Upload = z
+	.object({
+		id: z.string(),
+		type: z.string(),
+		format: z.enum(["ndjson", "csv"]),
+		status: z.enum(["open", "completing", "completed", "expired", "aborted"]).openapi({
+			description: "`expired`: past expiresAt, no longer accepts parts; the daily sweep then aborts it.",
+		}),
+		partSize: z.number().int().openapi({ description: "The size of every part but the last, in bytes" }),
+		createdAt: z.string(),
+		expiresAt: z.string(),
+		jobId: z.string().nullable(),
+		parts: z.array(UploadedPart),
+	})
+	.openapi("Upload");
+
+export type Upload = z.infer<typeof Upload>;
+type UploadRow = typeof uploads.$inferSelect;
+type Format = "ndjson" | "csv";
+
+function view(row: UploadRow, parts: z.infer<typeof UploadedPart>[], now: number): Upload {
+	let status: Upload["status"] = row.status;
+	if (row.status === "open" && Date.parse(row.expiresAt) <= now) status = "expired";
+	if (row.status === "completed" && row.jobId === null) status = "completing";
+	const { id, type, createdAt, expiresAt, jobId } = row;
+	return { id, type, format: row.format as Format, status, partSize: PART_SIZE, createdAt, expiresAt, jobId, parts };
+}
+
+export async function createUpload(env: Env, tenantId: string, input: { type: RecordType; format: Format; options: ImportOptions }, now = Date.now()) {
+	const id = randomId("upl");
+	const key = `uploads/${id}`;
+	const multipart = await env.FILES.createMultipartUpload(key);
+	const [row] = await db(env)
+		.insert(uploads)
+		.values({
+			id,
+			tenantId,
+			type: input.type,
+			format: input.format,
+			options: input.options,
+			r2Key: key,
+			r2UploadId: multipart.uploadId,
+			status: "open",
+			createdAt: new Date(now).toISOString(),
+			expiresAt: new Date(now + TTL_MS).toISOString(),
+		})
+		.returning();
+	return view(row!, [], now);
+}
+
+async function findUpload(env: Env, tenantId: string, id: string): Promise<UploadRow> {
+	const [row] = await db(env).select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.tenantId, tenantId)));
+	if (!row) throw new ApiError("NOT_FOUND", `Upload ${id} not found`);
+	return row;
+}
+
+function listParts(env: Env, id: string) {
+	return db(env)
+		.select({ partNumber: uploadParts.partNumber, size: uploadParts.size, etag: uploadParts.etag })
+		.from(uploadParts)
+		.where(eq(uploadParts.uploadId, id))
+		.orderBy(asc(uploadParts.partNumber));
+}
+
+export async function getUpload(env: Env, tenantId: string, id: string, now = Date.now()): Promise<Upload> {
+	const row = await findUpload(env, tenantId, id);
+	return view(row, await listParts(env, id), now);
+}
+
+/** Why an upload no longer takes parts or a completion, as the 409 a client gets. */
+function notOpen(upload: Upload): ApiError {
+	const messages: Partial<Record<Upload["status"], string>> = {
+		expired: `Upload ${upload.id} expired at ${upload.expiresAt} (uploads expire 24 h after creation); start a new upload`,
+		aborted: `Upload ${upload.id} was aborted (expired, or its file was refused at completion); start a new upload`,
+		completing: `Upload ${upload.id} is being completed; its parts can no longer change`,
+		completed: `Upload ${upload.id} is completed (job ${upload.jobId}); its parts can no longer change`,
+	};
+	return new ApiError("CONFLICT", messages[upload.status] ?? `Upload ${upload.id} is ${upload.status}`);
+}
+
+/**
+ * Streams one part to R2 (a FixedLengthStream gives R2 the length it needs and errors if the body
+ * ends early or runs long). The row is written only while the upload is still open, so a part that
+ * loses a race with its completion is refused rather than silently left out of the file.
+ */
+export async function putPart(env: Env, tenantId: string, id: string, partNumber: number, body: ReadableStream<Uint8Array>, size: number, now = Date.now()) {
+	const row = await findUpload(env, tenantId, id);
+	const upload = view(row, [], now);
+	if (upload.status !== "open") throw notOpen(upload);
+	if (size > PART_SIZE) throw new ApiError("PAYLOAD_TOO_LARGE", `A part holds at most ${PART_SIZE} bytes (partSize); got ${size}`);
+	if (size === 0) throw new ApiError("VALIDATION_ERROR", "A part must not be empty");
+	const maxBytes = Number(env.MAX_IMPORT_BYTES);
+	if ((partNumber - 1) * PART_SIZE + size > maxBytes) {
+		throw new ApiError("PAYLOAD_TOO_LARGE", `An upload holds at most ${maxBytes} bytes; part ${partNumber} would end past that`);
+	}
+	const part = await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).uploadPart(partNumber, body.pipeThrough(new FixedLengthStream(size)));
+	const written = await env.DB.prepare(
+		`INSERT INTO upload_parts (upload_id, part_number, etag, size)
+		 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM uploads WHERE id = ?1 AND status = 'open')
+		 ON CONFLICT (upload_id, part_number) DO UPDATE SET etag = excluded.etag, size = excluded.size`,
+	)
+		.bind(id, partNumber, part.etag, size)
+		.run();
+	if (written.meta.changes === 0) throw notOpen(await getUpload(env, tenantId, id, now));
+	return { partNumber, size, etag: part.etag };
+}
+
+/** Parts 1..last must all be there, and all but the last exactly PART_SIZE bytes. */
+function checkParts(parts: z.infer<typeof UploadedPart>[]) {
+	if (parts.length === 0) throw new ApiError("VALIDATION_ERROR", "The upload has no parts yet");
+	const last = parts[parts.length - 1]!.partNumber;
+	const have = new Set(parts.map((p) => p.partNumber));
+	const missing = Array.from({ length: last }, (_, i) => i + 1).filter((n) => !have.has(n));
+	if (missing.length > 0) {
+		const details = missing.slice(0, 100).map((n) => ({ path: `parts.${n}`, message: "missing" }));
+		throw new ApiError("VALIDATION_ERROR", `Missing parts: ${numbers(missing)} (the last part received is ${last})`, details);
+	}
+	const wrong = parts.filter((p) => p.partNumber !== last && p.size !== PART_SIZE);
+	if (wrong.length > 0) {
+		const details = wrong.slice(0, 100).map((p) => ({ path: `parts.${p.partNumber}`, message: `${p.size} bytes; must be ${PART_SIZE}` }));
+		throw new ApiError("VALIDATION_ERROR", `Every part but the last must be ${PART_SIZE} bytes; parts ${numbers(wrong.map((p) => p.partNumber))} are not`, details);
+	}
+}
+
+const numbers = (list: number[]) => (list.length > 20 ? `${list.slice(0, 20).join(", ")} and ${list.length - 20} more` : list.join(", "));
+
+/**
+ * Claims the upload (open -> completed without a job), assembles the R2 object from the parts and
+ * streams it into a job like any file import. A second completion answers with the same job. A
+ * failure before the job exists reopens the upload so completing can be tried again, except when
+ * the file itself is refused (say, an unknown CSV column): the same bytes would fail again, so the
+ * upload is aborted and the error says why.
+ */
+export async function completeUpload(env: Env, tenantId: string, id: string, now = Date.now()): Promise<Job> {
+	const database = db(env);
+	const row = await findUpload(env, tenantId, id);
+	const claimed = await database
+		.update(uploads)
+		.set({ status: "completed" })
+		.where(and(eq(uploads.id, id), eq(uploads.status, "open"), gt(uploads.expiresAt, new Date(now).toISOString())))
+		.returning();
+	if (claimed.length === 0) return existingJob(env, await getUpload(env, tenantId, id, now));
+	let assembled = false;
+	try {
+		const parts = await listParts(env, id);
+		checkParts(parts);
+		if (!(await env.FILES.head(row.r2Key))) {
+			await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).complete(parts.map(({ partNumber, etag }) => ({ partNumber, etag })));
+		}
+		assembled = true;
+		const object = await env.FILES.get(row.r2Key);
+		if (!object) throw new Error(`assembled object ${row.r2Key} is missing`);
+		const job = await createJob(env, {
+			tenantId,
+			recordType: row.type as RecordType,
+			format: row.format as Format,
+			origin: "file",
+			options: ImportOptions.parse(row.options),
+			body: object.body,
+		});
+		await database.update(uploads).set({ jobId: job.id }).where(eq(uploads.id, id));
+		await env.FILES.delete(row.r2Key);
+		return job;
+	} catch (error) {
+		const refused = assembled && error instanceof ApiError && ERROR_STATUS[error.code] < 500;
+		if (refused) await discard(env, row, "aborted");
+		else await database.update(uploads).set({ status: "open" }).where(eq(uploads.id, id));
+		throw error;
+	}
+}
+
+/** The answer to completing an upload that is not open: its job, or why there is none. */
+async function existingJob(env: Env, upload: Upload): Promise<Job> {
+	if (upload.status !== "completed") throw notOpen(upload);
+	const job = await tenantObject(env, tenantIdOf(upload)).getJob(upload.jobId!);
+	if (!job) throw new ApiError("NOT_FOUND", `Job ${upload.jobId} of upload ${upload.id} no longer exists (ended jobs are deleted after ${env.JOB_RETENTION_DAYS} days)`);
+	return job;
+}
