@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { db } from "../db/client";
 import { jobChunks, jobErrors } from "../db/schema";
 import { type Counts, type Item, type RecordError, writeRecords } from "../db/writes";
+import { assignmentStatements } from "../db/writes/assign";
 import { jsonParts } from "../db/writes/json-param";
 import { parseCsvChunk } from "../ingest/csv";
 import { parseNdjsonChunk } from "../ingest/ndjson";
@@ -43,7 +44,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		const ref = message.origin === "json" ? line.line - 1 : line.line;
 		raws.set(ref, line.raw);
 		if (line.error !== undefined) parseErrors.push({ ref, code: "VALIDATION_ERROR", error: line.error });
-		else items.push({ ref, value: line.value });
+		else items.push({ ref, value: message.overrides ? { ...line.value, ...message.overrides } : line.value });
 	}
 
 	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString() };
@@ -52,6 +53,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		return [
 			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, skipped, failed)
 				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.skipped}, ${o.failed + parseErrors.length})`,
+			...(message.assign ? assignmentStatements(ctx, items, o, message.assign) : []),
 			...jsonParts(errors).map(
 				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, error, raw)
 					SELECT ${jobId}, v->>'ref', v->>'code', v->>'error', v->>'raw' FROM (SELECT value AS v FROM json_each(${rows}))

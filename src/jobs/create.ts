@@ -5,7 +5,7 @@ import { splitIntoChunks } from "../ingest/split";
 import { randomId } from "../auth/keys";
 import { ApiError } from "../errors";
 import type { ImportOptions, RecordType } from "../schemas/records";
-import { chunkKey, type Job, type JobOrigin } from "../schemas/jobs";
+import { type Assignments, chunkKey, type Job, type JobOrigin, type Overrides } from "../schemas/jobs";
 import { orRefuse, tenantObject } from "../tenant/object";
 
 const CHUNK_BYTES = 2 * 1024 * 1024;
@@ -22,6 +22,8 @@ export type JobInput = {
 	description?: string;
 	type?: string;
 	ifBusy?: "queue" | "reject";
+	assign?: Assignments;
+	overrides?: Overrides;
 };
 
 /**
@@ -62,7 +64,21 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	const description =
 		input.description ?? `Import of ${total} ${input.recordType} from ${input.origin === "json" ? "a JSON batch" : `a ${input.format.toUpperCase()} file`}`;
 	const submitted = await tenant.submitJob(
-		{ id, tenantId: input.tenantId, type, description, recordType: input.recordType, format: input.format, origin: input.origin, options: input.options, columns, total, chunks },
+		{
+			id,
+			tenantId: input.tenantId,
+			type,
+			description,
+			recordType: input.recordType,
+			format: input.format,
+			origin: input.origin,
+			options: input.options,
+			columns,
+			assign: input.assign,
+			overrides: input.overrides,
+			total,
+			chunks,
+		},
 		ifBusy,
 	);
 	return orRefuse<Job>(submitted);
@@ -71,4 +87,22 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 /** A JSON batch becomes an NDJSON file of one record per line, so line L is index L - 1. */
 export function recordsAsNdjson(records: unknown[]): ReadableStream<Uint8Array> {
 	return new Blob(records.map((r) => `${JSON.stringify(r)}\n`)).stream();
+}
+
+/** A job that failed before it had records, e.g. a URL that could not be fetched; it says why. */
+export async function failedJob(env: Env, input: Omit<JobInput, "body" | "format" | "origin">, message: string): Promise<Job> {
+	const spec = {
+		id: randomId("job"),
+		tenantId: input.tenantId,
+		type: input.type ?? `${input.recordType}.import`,
+		description: input.description ?? `Import of ${input.recordType}`,
+		recordType: input.recordType,
+		format: "csv" as const,
+		origin: "file" as const,
+		options: input.options,
+		columns: null,
+		total: 0,
+		chunks: [],
+	};
+	return tenantObject(env, input.tenantId).recordFailedJob(spec, message);
 }

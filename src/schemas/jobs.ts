@@ -38,6 +38,10 @@ export type Job = z.infer<typeof Job>;
 /** Where a job's records come from: files report 1-based lines, JSON batches 0-based indexes. */
 export type JobOrigin = "file" | "json";
 
+/** bulkImport: catalog items every imported user gets, and fields set on every user. */
+export type Assignments = { course: string[]; learningPath: string[]; bundle: string[]; license: string[] };
+export type Overrides = { role?: string; clientId?: string };
+
 /** Everything the tenant object needs to queue a job whose chunks are already in R2. */
 export type JobSpec = {
 	id: string;
@@ -49,6 +53,8 @@ export type JobSpec = {
 	origin: JobOrigin;
 	options: ImportOptions;
 	columns: ColumnTarget[] | null;
+	assign?: Assignments;
+	overrides?: Overrides;
 	total: number;
 	chunks: { firstLine: number }[];
 };
@@ -64,6 +70,8 @@ export type ChunkMessage = {
 	origin: JobOrigin;
 	options: ImportOptions;
 	columns: ColumnTarget[] | null;
+	assign?: Assignments;
+	overrides?: Overrides;
 };
 
 export const chunkKey = (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}`;

@@ -204,6 +204,8 @@ export class JobQueue {
 				origin: spec.origin,
 				options: spec.options,
 				columns: spec.columns,
+				assign: spec.assign,
+				overrides: spec.overrides,
 			}),
 		);
 		if (messages.length > 0) await this.send(messages);

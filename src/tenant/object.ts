@@ -59,6 +59,13 @@ export class TenantObject extends DurableObject<Env> {
 		return this.jobs.get(spec.id)!;
 	}
 
+	async recordFailedJob(spec: JobSpec, message: string): Promise<Job> {
+		this.jobs.submit(spec, "queue");
+		this.jobs.finish(spec.id, "failed", message);
+		await this.advance();
+		return this.jobs.get(spec.id)!;
+	}
+
 	getJob(id: string): Job | undefined {
 		return this.jobs.get(id);
 	}
