@@ -12,6 +12,7 @@ import { importRoutes } from "./routes/imports";
 import { jobRoutes } from "./routes/jobs";
 import { notificationRoutes } from "./routes/notifications";
 import { tenantRoutes } from "./routes/tenants";
+import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
 
 export const app = router();
@@ -31,6 +32,7 @@ for (const [path, routes] of CATALOG_PATHS) app.route(path, routes);
 app.route("/", bulkRoutes);
 app.route("/", bulkImportRoutes);
 app.route("/v1/imports", importRoutes);
+app.route("/v1/uploads", uploadRoutes);
 app.route("/", jobRoutes);
 app.route("/", notificationRoutes);
 

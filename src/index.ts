@@ -1,5 +1,6 @@
 import { app } from "./app";
 import { purgeExpiredJobs } from "./jobs/retention";
+import { expireUploads } from "./jobs/uploads";
 import type { NotifyMessage } from "./notify/deliver";
 import { handleQueue } from "./queue";
 import type { ChunkMessage } from "./schemas/jobs";
@@ -10,6 +11,6 @@ export default {
 	fetch: app.fetch,
 	queue: handleQueue,
 	async scheduled(controller, env, ctx) {
-		ctx.waitUntil(purgeExpiredJobs(env, controller.scheduledTime));
+		ctx.waitUntil(Promise.all([purgeExpiredJobs(env, controller.scheduledTime), expireUploads(env, controller.scheduledTime)]));
 	},
 } satisfies ExportedHandler<Env, ChunkMessage | NotifyMessage>;

@@ -1,4 +1,4 @@
-import type { SQL } from "drizzle-orm";
+import { type Column, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import * as schema from "./schema";
@@ -23,4 +23,9 @@ export function runBatch(database: Db, statements: SQL[]) {
 			return d1.prepare(query.sql).bind(...query.params);
 		}),
 	);
+}
+
+/** `column IN (values)` bound as one JSON parameter: D1 allows at most 100 bound parameters. */
+export function inJson(column: Column | SQL, values: readonly (string | number)[]): SQL {
+	return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 }

@@ -39,7 +39,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	}
 	const id = randomId("job");
 	let columns: ColumnTarget[] | null = null;
-	const chunks: { firstLine: number }[] = [];
+	const chunks: { firstLine: number; records: number }[] = [];
 	let total = 0;
 	const split = splitIntoChunks({
 		format: input.format,
@@ -53,7 +53,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 		const stream = decodeBody(input.body, { encoding: input.encoding, maxBytes: Number(env.MAX_IMPORT_BYTES) }).pipeThrough(split);
 		for await (const chunk of stream) {
 			await env.FILES.put(chunkKey(id, chunk.index), chunk.bytes);
-			chunks.push({ firstLine: chunk.firstLine });
+			chunks.push({ firstLine: chunk.firstLine, records: chunk.records });
 			total += chunk.records;
 		}
 	} catch (error) {

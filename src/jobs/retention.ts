@@ -1,5 +1,4 @@
-import { inArray } from "drizzle-orm";
-import { db } from "../db/client";
+import { db, inJson } from "../db/client";
 import { jobChunks, jobErrors, tenants } from "../db/schema";
 import { tenantObject } from "../tenant/object";
 
@@ -20,8 +19,8 @@ export async function purgeExpiredJobs(env: Env, now = Date.now()): Promise<numb
 		}
 		if (jobIds.length > 0) {
 			await database.batch([
-				database.delete(jobErrors).where(inArray(jobErrors.jobId, jobIds)),
-				database.delete(jobChunks).where(inArray(jobChunks.jobId, jobIds)),
+				database.delete(jobErrors).where(inJson(jobErrors.jobId, jobIds)),
+				database.delete(jobChunks).where(inJson(jobChunks.jobId, jobIds)),
 			]);
 		}
 		purged += jobIds.length;

@@ -1,11 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { and, asc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
 import { randomId } from "../auth/keys";
 import { db } from "../db/client";
 import { uploadParts, uploads } from "../db/schema";
 import { ApiError, ERROR_STATUS } from "../errors";
 import type { Job } from "../schemas/jobs";
-import { ImportOptions, type RecordType } from "../schemas/records";
+import { ImportOptions, RECORD_SCHEMAS, type RecordType } from "../schemas/records";
 import { tenantObject } from "../tenant/object";
 import { createJob } from "./create";
 
@@ -24,7 +24,7 @@ export const UploadedPart = z.object({ partNumber: z.number().int(), size: z.num
 export const Upload = z
 	.object({
 		id: z.string(),
-		type: z.string(),
+		type: z.enum(Object.keys(RECORD_SCHEMAS) as [RecordType, ...RecordType[]]),
 		format: z.enum(["ndjson", "csv"]),
 		status: z.enum(["open", "completing", "completed", "expired", "aborted"]).openapi({
 			description: "`expired`: past expiresAt, no longer accepts parts; the daily sweep then aborts it.",
@@ -45,8 +45,8 @@ function view(row: UploadRow, parts: z.infer<typeof UploadedPart>[], now: number
 	let status: Upload["status"] = row.status;
 	if (row.status === "open" && Date.parse(row.expiresAt) <= now) status = "expired";
 	if (row.status === "completed" && row.jobId === null) status = "completing";
-	const { id, type, createdAt, expiresAt, jobId } = row;
-	return { id, type, format: row.format as Format, status, partSize: PART_SIZE, createdAt, expiresAt, jobId, parts };
+	const { id, createdAt, expiresAt, jobId } = row;
+	return { id, type: row.type as RecordType, format: row.format as Format, status, partSize: PART_SIZE, createdAt, expiresAt, jobId, parts };
 }
 
 export async function createUpload(env: Env, tenantId: string, input: { type: RecordType; format: Format; options: ImportOptions }, now = Date.now()) {
@@ -116,7 +116,22 @@ export async function putPart(env: Env, tenantId: string, id: string, partNumber
 	if ((partNumber - 1) * PART_SIZE + size > maxBytes) {
 		throw new ApiError("PAYLOAD_TOO_LARGE", `An upload holds at most ${maxBytes} bytes; part ${partNumber} would end past that`);
 	}
-	const part = await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).uploadPart(partNumber, body.pipeThrough(new FixedLengthStream(size)));
+	let received = 0;
+	const counted = body.pipeThrough(
+		new TransformStream<Uint8Array, Uint8Array>({
+			transform(chunk, controller) {
+				received += chunk.byteLength;
+				controller.enqueue(chunk);
+			},
+		}),
+	);
+	let part: R2UploadedPart;
+	try {
+		part = await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).uploadPart(partNumber, counted.pipeThrough(new FixedLengthStream(size)));
+	} catch (error) {
+		if (received === size) throw error;
+		throw new ApiError("VALIDATION_ERROR", `The body has ${received > size ? "more" : "fewer"} bytes than its Content-Length (${size})`);
+	}
 	const written = await env.DB.prepare(
 		`INSERT INTO upload_parts (upload_id, part_number, etag, size)
 		 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM uploads WHERE id = ?1 AND status = 'open')
@@ -141,7 +156,7 @@ function checkParts(parts: z.infer<typeof UploadedPart>[]) {
 	const wrong = parts.filter((p) => p.partNumber !== last && p.size !== PART_SIZE);
 	if (wrong.length > 0) {
 		const details = wrong.slice(0, 100).map((p) => ({ path: `parts.${p.partNumber}`, message: `${p.size} bytes; must be ${PART_SIZE}` }));
-		throw new ApiError("VALIDATION_ERROR", `Every part but the last must be ${PART_SIZE} bytes; parts ${numbers(wrong.map((p) => p.partNumber))} are not`, details);
+		throw new ApiError("VALIDATION_ERROR", `Parts of the wrong size: ${numbers(wrong.map((p) => p.partNumber))} (every part but the last must be ${PART_SIZE} bytes)`, details);
 	}
 }
 
@@ -156,13 +171,12 @@ const numbers = (list: number[]) => (list.length > 20 ? `${list.slice(0, 20).joi
  */
 export async function completeUpload(env: Env, tenantId: string, id: string, now = Date.now()): Promise<Job> {
 	const database = db(env);
-	const row = await findUpload(env, tenantId, id);
-	const claimed = await database
+	const [row] = await database
 		.update(uploads)
 		.set({ status: "completed" })
-		.where(and(eq(uploads.id, id), eq(uploads.status, "open"), gt(uploads.expiresAt, new Date(now).toISOString())))
+		.where(and(eq(uploads.id, id), eq(uploads.tenantId, tenantId), eq(uploads.status, "open"), gt(uploads.expiresAt, new Date(now).toISOString())))
 		.returning();
-	if (claimed.length === 0) return existingJob(env, await getUpload(env, tenantId, id, now));
+	if (!row) return existingJob(env, tenantId, await getUpload(env, tenantId, id, now));
 	let assembled = false;
 	try {
 		const parts = await listParts(env, id);
@@ -186,16 +200,52 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
 		return job;
 	} catch (error) {
 		const refused = assembled && error instanceof ApiError && ERROR_STATUS[error.code] < 500;
-		if (refused) await discard(env, row, "aborted");
+		if (refused) await discard(env, row);
 		else await database.update(uploads).set({ status: "open" }).where(eq(uploads.id, id));
 		throw error;
 	}
 }
 
 /** The answer to completing an upload that is not open: its job, or why there is none. */
-async function existingJob(env: Env, upload: Upload): Promise<Job> {
+async function existingJob(env: Env, tenantId: string, upload: Upload): Promise<Job> {
 	if (upload.status !== "completed") throw notOpen(upload);
-	const job = await tenantObject(env, tenantIdOf(upload)).getJob(upload.jobId!);
-	if (!job) throw new ApiError("NOT_FOUND", `Job ${upload.jobId} of upload ${upload.id} no longer exists (ended jobs are deleted after ${env.JOB_RETENTION_DAYS} days)`);
+	const job = await tenantObject(env, tenantId).getJob(upload.jobId!);
+	if (!job) throw new ApiError("NOT_FOUND", `Job ${upload.jobId} of upload ${upload.id} no longer exists; ended jobs are deleted after ${env.JOB_RETENTION_DAYS} days`);
 	return job;
+}
+
+/** Frees what an upload holds in R2 and D1 and marks it aborted. */
+async function discard(env: Env, row: UploadRow) {
+	try {
+		await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).abort();
+	} catch (error) {
+		// Already completed (its object is deleted below) or already gone. Should R2 fail here, its
+		// default lifecycle rule still aborts multipart uploads left unfinished for 7 days.
+		console.warn(JSON.stringify({ upload: row.id, abort: String(error) }));
+	}
+	await env.FILES.delete(row.r2Key);
+	const database = db(env);
+	await database.batch([
+		database.update(uploads).set({ status: "aborted" }).where(eq(uploads.id, row.id)),
+		database.delete(uploadParts).where(eq(uploadParts.uploadId, row.id)),
+	]);
+}
+
+/**
+ * For the scheduled handler: aborts uploads left open past expiresAt (and completions that
+ * crashed), removing their parts from R2 and D1. Returns how many it aborted.
+ */
+export async function expireUploads(env: Env, now = Date.now()): Promise<number> {
+	const database = db(env);
+	const expired = or(
+		and(eq(uploads.status, "open"), lte(uploads.expiresAt, new Date(now).toISOString())),
+		and(eq(uploads.status, "completed"), isNull(uploads.jobId), lte(uploads.expiresAt, new Date(now - STALE_COMPLETION_MS).toISOString())),
+	);
+	let aborted = 0;
+	for (;;) {
+		const rows = await database.select().from(uploads).where(expired).limit(100);
+		for (const row of rows) await discard(env, row);
+		aborted += rows.length;
+		if (rows.length < 100) return aborted;
+	}
 }

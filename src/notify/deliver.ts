@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
-import { db } from "../db/client";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { db, inJson } from "../db/client";
 import { notifications, webhooks } from "../db/schema";
 import type { Job } from "../schemas/jobs";
 import type { ImportOptions } from "../schemas/records";
@@ -31,7 +31,7 @@ async function deliverWelcomes(env: Env, tenantId: string): Promise<void> {
 		await database
 			.update(notifications)
 			.set({ deliveredAt: new Date().toISOString() })
-			.where(inArray(notifications.id, pending.map((n) => n.id)));
+			.where(inJson(notifications.id, pending.map((n) => n.id)));
 		if (pending.length < WELCOME_PAGE) return;
 	}
 }

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { requireKey } from "../auth/middleware";
 import { jsonBody, mediaType } from "../content-type";
 import { type AppEnv, router } from "../context";
-import { db } from "../db/client";
+import { db, inJson } from "../db/client";
 import { type CatalogKind, catalogItems } from "../db/schema";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
@@ -45,7 +45,7 @@ async function checkCatalog(env: Env, tenantId: string, assign: Assignments): Pr
 		const found = await db(env)
 			.select({ id: catalogItems.id })
 			.from(catalogItems)
-			.where(and(eq(catalogItems.tenantId, tenantId), eq(catalogItems.kind, kind), inArray(catalogItems.id, wanted)));
+			.where(and(eq(catalogItems.tenantId, tenantId), eq(catalogItems.kind, kind), inJson(catalogItems.id, wanted)));
 		const known = new Set(found.map((f) => f.id));
 		missing.push(...wanted.filter((id) => !known.has(id)).map((id) => `${LABELS[kind]} ${id}`));
 	}

@@ -56,7 +56,7 @@ export type JobSpec = {
 	assign?: Assignments;
 	overrides?: Overrides;
 	total: number;
-	chunks: { firstLine: number }[];
+	chunks: { firstLine: number; records: number }[];
 };
 
 /** One queue message per chunk; it carries what the consumer needs without asking anyone. */

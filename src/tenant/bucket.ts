@@ -14,26 +14,36 @@ export type RateDecision = {
 	retryAfter: number;
 };
 
-/** Refills `state` for the time elapsed until `now` (ms) and takes one token if there is one. */
+/**
+ * A token bucket of `capacity` tokens refilled continuously at `perMinute`: refills `state` for
+ * the time elapsed until `now` (ms) and takes `cost` tokens if there are that many. `waitMs` is
+ * how long until there would be.
+ */
+export function take(state: BucketState | undefined, capacity: number, perMinute: number, now: number, cost = 1) {
+	const perMs = perMinute / 60_000;
+	const elapsed = state ? Math.max(0, now - state.updatedAt) : 0;
+	const available = Math.min(capacity, (state?.tokens ?? capacity) + elapsed * perMs);
+	const allowed = available >= cost;
+	const tokens = allowed ? available - cost : available;
+	return { allowed, state: { tokens, updatedAt: now }, waitMs: allowed ? 0 : (cost - tokens) / perMs, fullInMs: (capacity - tokens) / perMs };
+}
+
+/** The request bucket: one token per request, `burst` deep, refilled at `requestsPerMinute`. */
 export function takeToken(
 	state: BucketState | undefined,
 	limits: TenantLimits,
 	now: number,
 ): { state: BucketState; decision: RateDecision } {
 	const burst = limits.burst ?? DEFAULT_LIMITS.burst;
-	const perMs = (limits.requestsPerMinute ?? DEFAULT_LIMITS.requestsPerMinute) / 60_000;
-	const elapsed = state ? Math.max(0, now - state.updatedAt) : 0;
-	const available = Math.min(burst, (state?.tokens ?? burst) + elapsed * perMs);
-	const allowed = available >= 1;
-	const tokens = allowed ? available - 1 : available;
+	const result = take(state, burst, limits.requestsPerMinute ?? DEFAULT_LIMITS.requestsPerMinute, now);
 	return {
-		state: { tokens, updatedAt: now },
+		state: result.state,
 		decision: {
-			allowed,
+			allowed: result.allowed,
 			limit: burst,
-			remaining: Math.floor(tokens),
-			reset: Math.ceil((now + (burst - tokens) / perMs) / 1000),
-			retryAfter: allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)),
+			remaining: Math.floor(result.state.tokens),
+			reset: Math.ceil((now + result.fullInMs) / 1000),
+			retryAfter: result.allowed ? 0 : Math.max(1, Math.ceil(result.waitMs / 1000)),
 		},
 	};
 }

@@ -1,4 +1,6 @@
+import type { TenantLimits } from "../db/schema";
 import type { ErrorCode } from "../errors";
+import { type BucketState, take } from "./bucket";
 import type { ChunkMessage, Job, JobSpec, JobStatus } from "../schemas/jobs";
 import type { Counts } from "../db/writes";
 
@@ -42,6 +44,10 @@ export function migrate(sql: SqlStorage) {
 		job_id TEXT NOT NULL, idx INTEGER NOT NULL, first_line INTEGER NOT NULL,
 		state TEXT NOT NULL, sent_at INTEGER, PRIMARY KEY (job_id, idx))`);
 	sql.exec("CREATE TABLE IF NOT EXISTS announced (job_id TEXT PRIMARY KEY)");
+	sql.exec("CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), limits TEXT NOT NULL)");
+	sql.exec("CREATE TABLE IF NOT EXISTS pace (id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, updated_at INTEGER NOT NULL)");
+	const columns = sql.exec<{ name: string }>("PRAGMA table_info(chunks)").toArray();
+	if (!columns.some((c) => c.name === "records")) sql.exec("ALTER TABLE chunks ADD COLUMN records INTEGER NOT NULL DEFAULT 0");
 }
 
 export function jobView(row: JobRow, position: number | undefined, now = Date.now()): Job {
@@ -129,7 +135,10 @@ export class JobQueue {
 			spec.id, seq, spec.type, spec.description, JSON.stringify({ ...spec, chunks: [] }), new Date().toISOString(), spec.total,
 		);
 		spec.chunks.forEach((c, idx) =>
-			this.sql.exec("INSERT INTO chunks (job_id, idx, first_line, state) VALUES (?, ?, ?, 'waiting')", spec.id, idx, c.firstLine),
+			this.sql.exec(
+				"INSERT INTO chunks (job_id, idx, first_line, records, state) VALUES (?, ?, ?, ?, 'waiting')",
+				spec.id, idx, c.firstLine, c.records,
+			),
 		);
 	}
 
@@ -166,13 +175,14 @@ export class JobQueue {
 
 	/**
 	 * Starts the oldest pending job when none runs and tops up the running job's chunks in the
-	 * queue to WINDOW, re-sending chunks that stalled. Returns whether a job is running.
+	 * queue to WINDOW (as pacing allows), re-sending chunks that stalled. Says whether a job runs
+	 * and when pacing lets the next chunk go.
 	 */
-	async pump(now = Date.now()): Promise<boolean> {
+	async pump(now = Date.now()): Promise<{ running: boolean; wakeAt?: number }> {
 		let running = this.sql.exec<JobRow>("SELECT * FROM jobs WHERE status = 'processing' LIMIT 1").toArray()[0];
 		while (!running) {
 			const next = this.sql.exec<JobRow>("SELECT * FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT 1").toArray()[0];
-			if (!next) return false;
+			if (!next) return { running: false };
 			this.sql.exec("UPDATE jobs SET status = 'processing', started_at = ? WHERE id = ?", new Date(now).toISOString(), next.id);
 			const chunks = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ?", next.id).one().n;
 			if (chunks === 0) this.finish(next.id, "completed", null);
@@ -185,13 +195,14 @@ export class JobQueue {
 			)
 			.toArray();
 		const inFlight = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ? AND state = 'queued'", running.id).one().n;
-		const fresh = this.sql
-			.exec<{ idx: number; first_line: number }>(
-				`UPDATE chunks SET state = 'queued', sent_at = ? WHERE job_id = ? AND idx IN
-					(SELECT idx FROM chunks WHERE job_id = ? AND state = 'waiting' ORDER BY idx LIMIT ?) RETURNING idx, first_line`,
-				now, running.id, running.id, Math.max(0, WINDOW - inFlight),
+		const waiting = this.sql
+			.exec<{ idx: number; first_line: number; records: number }>(
+				"SELECT idx, first_line, records FROM chunks WHERE job_id = ? AND state = 'waiting' ORDER BY idx LIMIT ?",
+				running.id, Math.max(0, WINDOW - inFlight),
 			)
 			.toArray();
+		const { send: fresh, wakeAt } = this.paced(waiting, now);
+		for (const c of fresh) this.sql.exec("UPDATE chunks SET state = 'queued', sent_at = ? WHERE job_id = ? AND idx = ?", now, running.id, c.idx);
 		const spec = JSON.parse(running.spec) as JobSpec;
 		const messages = [...stalled, ...fresh].map(
 			(c): ChunkMessage => ({
@@ -209,7 +220,43 @@ export class JobQueue {
 			}),
 		);
 		if (messages.length > 0) await this.send(messages);
-		return true;
+		return { running: true, wakeAt };
+	}
+
+	/** New limits apply to the next chunks sent. */
+	setLimits(limits: TenantLimits): void {
+		const text = JSON.stringify(limits);
+		this.sql.exec("INSERT INTO settings (id, limits) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET limits = excluded.limits WHERE limits != excluded.limits", text);
+	}
+
+	/**
+	 * `recordsPerMinute` pacing: chunks go out while the records bucket (one minute deep) covers
+	 * them; the first that does not waits, and `wakeAt` says when it will be covered.
+	 */
+	private paced<C extends { records: number }>(chunks: C[], now: number): { send: C[]; wakeAt?: number } {
+		const settings = this.sql.exec<{ limits: string }>("SELECT limits FROM settings").toArray()[0];
+		const perMinute = settings ? (JSON.parse(settings.limits) as TenantLimits).recordsPerMinute : undefined;
+		if (!perMinute) return { send: chunks };
+		const row = this.sql.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM pace").toArray()[0];
+		let state: BucketState | undefined = row && { tokens: row.tokens, updatedAt: row.updated_at };
+		const send: C[] = [];
+		let wakeAt: number | undefined;
+		for (const chunk of chunks) {
+			const result = take(state, perMinute, perMinute, now, Math.min(chunk.records, perMinute));
+			state = result.state;
+			if (!result.allowed) {
+				wakeAt = now + Math.ceil(result.waitMs);
+				break;
+			}
+			send.push(chunk);
+		}
+		if (state) {
+			this.sql.exec(
+				"INSERT INTO pace (id, tokens, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
+				state.tokens, state.updatedAt,
+			);
+		}
+		return { send, wakeAt };
 	}
 
 	/** Ended jobs not yet announced to the tenant's webhook, marked announced as they are taken. */

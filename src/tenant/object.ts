@@ -35,6 +35,7 @@ export class TenantObject extends DurableObject<Env> {
 		const row = this.sql.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM bucket").toArray()[0];
 		const current: BucketState | undefined = row && { tokens: row.tokens, updatedAt: row.updated_at };
 		const { state, decision } = takeToken(current, limits, now);
+		this.jobs.setLimits(limits);
 		this.sql.exec(
 			"INSERT INTO bucket (id, tokens, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
 			state.tokens,
@@ -46,6 +47,7 @@ export class TenantObject extends DurableObject<Env> {
 	/** New limits apply from the next request; a lowered burst caps the tokens already held. */
 	applyLimits(limits: TenantLimits): void {
 		if (limits.burst !== undefined) this.sql.exec("UPDATE bucket SET tokens = MIN(tokens, ?)", limits.burst);
+		this.jobs.setLimits(limits);
 	}
 
 	isBusy(): boolean {
@@ -105,7 +107,8 @@ export class TenantObject extends DurableObject<Env> {
 
 	/** Moves the queue on, announces ended jobs, and keeps a watchdog alarm while a job runs. */
 	private async advance(): Promise<void> {
-		if (await this.jobs.pump()) await this.ctx.storage.setAlarm(Date.now() + STALL_MS);
+		const { running, wakeAt } = await this.jobs.pump();
+		if (running) await this.ctx.storage.setAlarm(Math.min(Date.now() + STALL_MS, wakeAt ?? Infinity));
 		else await this.ctx.storage.deleteAlarm();
 		const ended = this.jobs.takeEnded();
 		if (ended.length === 0) return;

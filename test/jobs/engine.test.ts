@@ -13,6 +13,7 @@ import { writeChunk } from "../../src/jobs/consumer";
 import worker from "../../src/index";
 import { type ChunkMessage, chunkKey, type JobSpec } from "../../src/schemas/jobs";
 import { ImportOptions } from "../../src/schemas/records";
+import { JobQueue } from "../../src/tenant/job-queue";
 import type { TenantObject } from "../../src/tenant/object";
 import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
 
@@ -26,7 +27,7 @@ async function stagedJob(tenantId: string, lines: string[]) {
 	const options = ImportOptions.parse({ sendWelcomeEmail: true });
 	const spec: JobSpec = {
 		id, tenantId, type: "users.import", description: "staged", recordType: "users", format: "ndjson",
-		origin: "file", options, columns: null, total: lines.length, chunks: [{ firstLine: 1 }],
+		origin: "file", options, columns: null, total: lines.length, chunks: [{ firstLine: 1, records: lines.length }],
 	};
 	await runInDurableObject(stubFor(tenantId), (instance: TenantObject) => {
 		(instance as unknown as { jobs: { submit: (s: JobSpec, b: string) => void } }).jobs.submit(spec, "queue");
@@ -132,6 +133,33 @@ describe("the tenant job queue", () => {
 		expect((await call(`/v1/jobs/${ja.id}/cancel`, { method: "POST", key: b.apiKey.key })).status).toBe(404);
 		await waitForJob(a.apiKey.key, ja.id);
 		await waitForJob(b.apiKey.key, jb.id);
+	});
+});
+
+describe("pacing", () => {
+	it("recordsPerMinute holds chunks back until the records bucket covers them", async () => {
+		await runInDurableObject(stubFor("t-pace"), async (_instance, state) => {
+			const sent: number[] = [];
+			const queue = new JobQueue(state.storage.sql, async (messages) => {
+				sent.push(...messages.map((m) => m.chunk));
+			});
+			queue.setLimits({ recordsPerMinute: 1200 });
+			queue.submit(
+				{
+					id: "job_paced", tenantId: "t-pace", type: "users.import", description: "paced", recordType: "users", format: "ndjson",
+					origin: "file", options: ImportOptions.parse({}), columns: null, total: 3000,
+					chunks: [0, 1, 2].map((i) => ({ firstLine: i * 1000 + 1, records: 1000 })),
+				},
+				"queue",
+			);
+			const t0 = 1_800_000_000_000;
+			expect(await queue.pump(t0)).toEqual({ running: true, wakeAt: t0 + 40_000 });
+			expect(sent).toEqual([0]);
+			await queue.pump(t0 + 39_000);
+			expect(sent).toEqual([0]);
+			await queue.pump(t0 + 40_000);
+			expect(sent).toEqual([0, 1]);
+		});
 	});
 });
 
