@@ -62,7 +62,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	}
 	const type = input.type ?? `${input.recordType}.import`;
 	const description =
-		input.description ?? `Import of ${total} ${input.recordType} from ${input.origin === "json" ? "a JSON batch" : `a ${input.format.toUpperCase()} file`}`;
+		input.description ?? `Import of ${total} ${input.recordType} from ${input.origin === "json" ? "a JSON batch" : input.format === "csv" ? "a CSV file" : "an NDJSON file"}`;
 	const submitted = await tenant.submitJob(
 		{
 			id,

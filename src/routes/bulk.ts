@@ -11,7 +11,7 @@ import { idempotency } from "../idempotency";
 import { createJob, recordsAsNdjson } from "../jobs/create";
 import { announceWelcomes } from "../notify/deliver";
 import { Job } from "../schemas/jobs";
-import { requestFile } from "./imports";
+import { fileJob } from "./imports";
 import { BulkCompaniesBody, BulkEnrollmentsBody, BulkResult, BulkUsersBody, MAX_BULK_RECORDS } from "../schemas/bulk";
 import { authErrors, conflict, jsonContent, jsonRequest, tooLarge } from "../schemas/common";
 import { ImportOptions, type RecordType } from "../schemas/records";
@@ -46,17 +46,7 @@ const BulkQuery = z.object({
 function multipartImport(type: RecordType) {
 	return createMiddleware<AppEnv>(async function multipartImport(c, next) {
 		if (mediaType(c.req.header("Content-Type")) !== "multipart/form-data") return next();
-		const file = await requestFile(c.req.raw);
-		const job = await createJob(c.env, {
-			tenantId: c.get("tenantId"),
-			recordType: type,
-			format: file.format,
-			origin: "file",
-			options: ImportOptions.parse({}),
-			body: file.body,
-			ifBusy: c.req.query("ifBusy") === "reject" ? "reject" : "queue",
-		});
-		return c.json(job, 202, { Location: job.links.self });
+		return fileJob(c, type, ImportOptions.parse({}), c.req.query("ifBusy") === "reject" ? "reject" : "queue");
 	});
 }
 

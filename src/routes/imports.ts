@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireKey } from "../auth/middleware";
 import { mediaType } from "../content-type";
-import { router } from "../context";
+import type { Context } from "hono";
+import { type AppEnv, router } from "../context";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
 import { createJob } from "../jobs/create";
@@ -41,6 +42,22 @@ export async function requestFile(req: Request): Promise<{ body: ReadableStream<
 	);
 }
 
+/** The request's file as a job of `recordType`: the one path from an upload to a job. */
+export async function fileJob(c: Context<AppEnv>, recordType: RecordType, options: ImportOptions, ifBusy: "queue" | "reject") {
+	const file = await requestFile(c.req.raw);
+	const job = await createJob(c.env, {
+		tenantId: c.get("tenantId"),
+		recordType,
+		format: file.format,
+		origin: "file",
+		options,
+		body: file.body,
+		encoding: c.req.header("Content-Encoding"),
+		ifBusy,
+	});
+	return c.json(job, 202, { Location: job.links.self });
+}
+
 export const importRoutes = router().openapi(
 	createRoute({
 		method: "post",
@@ -51,26 +68,13 @@ export const importRoutes = router().openapi(
 			"Body: raw application/x-ndjson (or application/jsonl), raw text/csv, or multipart/form-data with the file in field `file`. `Content-Encoding: gzip` is accepted.",
 		security: [{ apiKey: [] }],
 		middleware: [requireKey("admin"), idempotency("streamed")] as const,
-		request: {
-			query: ImportQuery,
-		},
+		request: { query: ImportQuery },
 		responses: { 202: jsonContent(Job, "The job; poll its Location"), ...authErrors, ...conflict, ...tooLarge },
 	}),
 	async (c) => {
 		const { type, ifBusy, ...flags } = c.req.valid("query");
 		const { inviteMessage, ...rest } = flags;
 		const options = ImportOptions.parse({ ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)), inviteMessage });
-		const file = await requestFile(c.req.raw);
-		const job = await createJob(c.env, {
-			tenantId: c.get("tenantId"),
-			recordType: type,
-			format: file.format,
-			origin: "file",
-			options,
-			body: file.body,
-			encoding: c.req.header("Content-Encoding"),
-			ifBusy,
-		});
-		return c.json(job, 202, { Location: job.links.self });
+		return fileJob(c, type, options, ifBusy);
 	},
 );

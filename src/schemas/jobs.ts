@@ -60,18 +60,10 @@ export type JobSpec = {
 };
 
 /** One queue message per chunk; it carries what the consumer needs without asking anyone. */
-export type ChunkMessage = {
-	tenantId: string;
+export type ChunkMessage = Pick<JobSpec, "tenantId" | "recordType" | "format" | "origin" | "options" | "columns" | "assign" | "overrides"> & {
 	jobId: string;
 	chunk: number;
 	firstLine: number;
-	recordType: RecordType;
-	format: "ndjson" | "csv";
-	origin: JobOrigin;
-	options: ImportOptions;
-	columns: ColumnTarget[] | null;
-	assign?: Assignments;
-	overrides?: Overrides;
 };
 
 export const chunkKey = (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}`;
