@@ -27,7 +27,7 @@ export type JobInput = {
 };
 
 /**
- * Streams a file into R2 chunk by chunk (memory holds one chunk, whatever the file's size), then
+ * Streams a file into R2 chunk by chunk (memory holds two chunks, whatever the file's size), then
  * hands the job to the tenant object, which queues it behind the tenant's other jobs. A file that
  * fails while streaming (too large, bad gzip, unknown CSV column) leaves no job and no chunks.
  */
@@ -49,14 +49,21 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 			columns = mapCsvHeader(text, input.recordType).columns;
 		},
 	});
+	// One chunk is written to R2 while the next is read: memory holds two chunks at most.
+	let writing: Promise<unknown> = Promise.resolve();
 	try {
 		const stream = decodeBody(input.body, { encoding: input.encoding, maxBytes: Number(env.MAX_IMPORT_BYTES) }).pipeThrough(split);
 		for await (const chunk of stream) {
-			await env.FILES.put(chunkKey(id, chunk.index), chunk.bytes);
+			await writing;
+			writing = env.FILES.put(chunkKey(id, chunk.index), chunk.bytes);
+			// Handled by the next await; marked now so a failure during the next read is not "unhandled".
+			writing.catch(() => undefined);
 			chunks.push({ firstLine: chunk.firstLine, records: chunk.records });
 			total += chunk.records;
 		}
+		await writing;
 	} catch (error) {
+		await writing.catch(() => undefined);
 		await env.FILES.delete(chunks.map((_, i) => chunkKey(id, i)));
 		throw error;
 	}
