@@ -1,0 +1,127 @@
+// `npm run bench [-- options]`: starts Cohort on local emulation with its own state, measures
+// file imports against raw SQLite, the synchronous bulk path, upload intake and (with --memory)
+// workerd's memory while a large file streams in. Prints a table; writes bench/results/<time>.json.
+import { execFileSync } from "node:child_process";
+import { cpus, loadavg, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import { client } from "./client.mjs";
+import { csvBuffer, ndjsonBuffer } from "./data.mjs";
+import { startSampler } from "./memory.mjs";
+import { rows, save, table } from "./report.mjs";
+import { importRun, memoryRun, spotCheck, syncRun } from "./scenarios.mjs";
+import { startServer } from "./server.mjs";
+import { sqliteReference } from "./sqlite-ref.mjs";
+
+const USAGE = `npm run bench -- [--records 100000] [--no-csv] [--sync-requests 400] [--sync-concurrency 16]
+  [--sync-batch 99] [--memory [--memory-mb 1024] [--memory-wait-s 600]] [--keep-state]`;
+const { values: opt } = parseArgs({
+	options: {
+		records: { type: "string", default: "100000" },
+		"no-csv": { type: "boolean", default: false },
+		"sync-requests": { type: "string", default: "400" },
+		"sync-concurrency": { type: "string", default: "16" },
+		// 100 records or more make /v1/users/bulk answer with a job (spec §5); 99 is its largest synchronous batch.
+		"sync-batch": { type: "string", default: "99" },
+		memory: { type: "boolean", default: false },
+		"memory-mb": { type: "string", default: "1024" },
+		"memory-wait-s": { type: "string", default: "600" },
+		"keep-state": { type: "boolean", default: false },
+		help: { type: "boolean", default: false },
+	},
+});
+if (opt.help) {
+	console.log(USAGE);
+	process.exit(0);
+}
+const records = Number(opt.records);
+const log = (message) => console.error(`[bench] ${message}`);
+const results = {
+	startedAt: new Date().toISOString(),
+	machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: totalmem() / 2 ** 30, node: process.version },
+	git: {
+		commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(),
+		changedFiles: execFileSync("git", ["status", "--porcelain"], { encoding: "utf8" }).split("\n").filter(Boolean).length,
+	},
+	loadAverageAtStart: loadavg(),
+	options: opt,
+	notes: [
+		`sync batches are ${opt["sync-batch"]} users: from 100 records /v1/users/bulk answers 202 with a job instead of the result`,
+		"tenant limits: burst 100,000 and requestsPerMinute 1,000,000 (the schema's maximum)",
+		"the server runs from a snapshot of the working tree (src/ edits during the run cannot reload it)",
+	],
+	skipped: [],
+};
+
+let server;
+const stopOnSignal = async (signal) => {
+	log(`${signal}: stopping wrangler`);
+	await server?.stop({ keepState: opt["keep-state"] });
+	process.exit(130);
+};
+process.once("SIGINT", stopOnSignal);
+process.once("SIGTERM", stopOnSignal);
+process.once("exit", () => server?.killNow());
+
+try {
+	log(`generating ${records.toLocaleString()} users`);
+	const ndjson = ndjsonBuffer(records, "nd");
+	const csv = opt["no-csv"] ? null : csvBuffer(records, "csv");
+
+	server = await startServer({ log });
+	const api = client(server.base, server.adminKey);
+	const sampler = startSampler(server.pid);
+
+	log("raw SQLite reference");
+	results.sqlite = sqliteReference(ndjson, { dir: server.dir });
+
+	results.imports = [];
+	for (const [format, body, prefix] of [["ndjson", ndjson, "nd"], ["csv", csv, "csv"]]) {
+		if (!body) continue;
+		log(`import ${format}: ${(body.length / 1e6).toFixed(1)} MB`);
+		const run = await importRun(api, sampler, { format, body, records, prefix });
+		run.spotCheck = await spotCheck(api, run);
+		run.vsSqlite = run.recordsPerSecond / results.sqlite.recordsPerSecond;
+		results.imports.push(run);
+	}
+	if (opt["no-csv"]) results.skipped.push("CSV import: --no-csv");
+	if (results.imports.length > 0) {
+		log("counting rows with wrangler d1 execute");
+		const counted = await server.d1("SELECT tenant_id AS tenantId, count(*) AS n FROM users GROUP BY tenant_id");
+		for (const run of results.imports) {
+			run.rowsInD1 = counted.find((c) => c.tenantId === run.tenantId)?.n ?? 0;
+			delete run.tenantKey;
+		}
+	}
+
+	log(`sync: ${opt["sync-requests"]} requests x ${opt["sync-batch"]} users, ${opt["sync-concurrency"]} clients`);
+	results.sync = await syncRun(api, sampler, {
+		requests: Number(opt["sync-requests"]),
+		concurrency: Number(opt["sync-concurrency"]),
+		batch: Number(opt["sync-batch"]),
+	});
+
+	if (opt.memory) {
+		log(`memory: streaming ${opt["memory-mb"]} MB as a dry run`);
+		results.memory = await memoryRun(api, sampler, { megabytes: Number(opt["memory-mb"]), waitJobMs: Number(opt["memory-wait-s"]) * 1000 });
+	} else {
+		results.skipped.push("memory: not requested (pass --memory, optionally --memory-mb N)");
+	}
+	sampler.stop();
+	const reloads = server.reloads();
+	if (reloads > 0) results.skipped.push(`WARNING: wrangler reloaded the worker ${reloads} time(s) (src/ changed during the run); numbers may be off`);
+} catch (error) {
+	results.error = String(error?.stack ?? error);
+	process.exitCode = 1;
+} finally {
+	await server?.stop({ keepState: opt["keep-state"] || process.exitCode === 1 });
+}
+
+results.finishedAt = new Date().toISOString();
+results.loadAverageAtEnd = loadavg();
+if (opt.memory) results.notes.push("memory run: dryRun=true on the same server (same pipeline, no rows written, D1 does not grow)");
+console.log(table(rows(results)));
+for (const s of results.notes) console.log(`note: ${s}`);
+for (const s of results.skipped) console.log(`skipped: ${s}`);
+console.log(`load average (1 min) at start ${results.loadAverageAtStart[0].toFixed(2)}, at end ${results.loadAverageAtEnd[0].toFixed(2)}; ${results.machine.cpus} cores`);
+if (results.error) console.log(`ERROR: ${results.error}${server ? `\n(state and wrangler log kept in ${server.dir})` : ""}`);
+console.log(`results: ${save(results)}`);

@@ -1,0 +1,146 @@
+// The measured runs. Each takes its own tenant, so counts and identities never mix.
+import { ndjsonStream, userRecord } from "./data.mjs";
+
+const MB = 1e6;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Timeouts assume at least 1,000 records/s and 5 MB/s; anything slower is a failure worth seeing. */
+const jobTimeoutMs = (records) => 60_000 + records;
+const uploadTimeoutMs = (bytes) => 60_000 + Math.ceil(bytes / 5_000);
+
+/** A file import from first byte sent to job completed, with the upload's own intake rate. */
+export async function importRun(api, sampler, { format, body, records, prefix }) {
+	const tenant = await api.createTenant(`bench-${format}`);
+	const contentType = format === "csv" ? "text/csv" : "application/x-ndjson";
+	const up = await api.upload(tenant.key, "type=users", body, contentType, uploadTimeoutMs(body.length));
+	const done = await api.waitJob(tenant.key, up.job.id, { timeoutMs: jobTimeoutMs(records) });
+	const { job } = done;
+	// The job's completedAt is the server's clock; client and server share this machine's clock.
+	const e2eSeconds = job.completedAt ? (Date.parse(job.completedAt) - up.startedAt) / 1000 : (done.ended - up.started) / 1000;
+	const intakeSeconds = (up.accepted - up.started) / 1000;
+	return {
+		format,
+		tenantId: tenant.id,
+		tenantKey: tenant.key,
+		jobId: job.id,
+		status: job.status,
+		timedOut: done.timedOut,
+		records,
+		bytes: body.length,
+		counts: job.counts,
+		intakeSeconds,
+		intakeMBps: body.length / MB / intakeSeconds,
+		processingSeconds: e2eSeconds - intakeSeconds,
+		e2eSeconds,
+		recordsPerSecond: records / e2eSeconds,
+		mbPerSecond: body.length / MB / e2eSeconds,
+		prefix,
+		intakeUsage: sampler.window(up.started, up.accepted),
+		processingUsage: sampler.window(up.accepted, done.ended),
+		// Seconds after the 202 at which the processed count was seen to move.
+		progress: done.progress.map(([t, processed]) => [Number(((t - up.accepted) / 1000).toFixed(2)), processed]),
+	};
+}
+
+/** Reads a few imported users back through the API and compares them with what was sent. */
+export async function spotCheck(api, run) {
+	const problems = [];
+	for (const i of [0, Math.floor(run.records / 2), run.records - 1]) {
+		const want = userRecord(i, run.prefix);
+		const res = await api.call(run.tenantKey, "GET", `/v1/users/${want.externalId}`);
+		if (res.status !== 200) {
+			problems.push(`${want.externalId}: ${res.status}`);
+			continue;
+		}
+		const got = res.json;
+		const same = ["email", "firstName", "lastName", "companyId"].every((f) => got[f] === want[f]) &&
+			Object.entries(want.metadata).every(([k, v]) => String(got.metadata?.[k]) === String(v));
+		if (!same) problems.push(`${want.externalId}: stored ${JSON.stringify(got)}`);
+	}
+	return problems;
+}
+
+function percentile(sorted, p) {
+	return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** JSON bulk requests from `concurrency` clients; every request carries `batch` new users. */
+export async function syncRun(api, sampler, { requests, concurrency, batch }) {
+	const tenant = await api.createTenant("bench-sync");
+	const body = (n) => JSON.stringify({ users: Array.from({ length: batch }, (_, j) => userRecord(n * batch + j, "sync")) });
+	const send = async (n, payload) => {
+		const started = performance.now();
+		try {
+			const res = await api.call(tenant.key, "POST", "/v1/users/bulk", { body: payload });
+			return { status: res.status, ms: performance.now() - started, users: res.status === 200 ? res.json.successful : 0 };
+		} catch (error) {
+			return { status: `error: ${error.name}`, ms: performance.now() - started, users: 0 };
+		}
+	};
+	// One request per client first, so start-up (isolate, caches) is not in the numbers.
+	await Promise.all(Array.from({ length: concurrency }, (_, c) => send(requests + c, body(requests + c))));
+	const payloads = Array.from({ length: requests }, (_, n) => body(n));
+	const results = [];
+	let next = 0;
+	const started = performance.now();
+	await Promise.all(
+		Array.from({ length: concurrency }, async () => {
+			for (let n = next++; n < requests; n = next++) results.push(await send(n, payloads[n]));
+		}),
+	);
+	const usage = sampler.window(started);
+	const seconds = (performance.now() - started) / 1000;
+	const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
+	const statuses = {};
+	for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+	const users = results.reduce((sum, r) => sum + r.users, 0);
+	return {
+		requests, concurrency, batch, seconds, users,
+		usersPerSecond: users / seconds,
+		requestsPerSecond: requests / seconds,
+		p50Ms: percentile(latencies, 50),
+		p99Ms: percentile(latencies, 99),
+		maxMs: latencies.at(-1),
+		statuses,
+		non2xx: results.filter((r) => !(typeof r.status === "number" && r.status >= 200 && r.status < 300)).length,
+		not200: results.filter((r) => r.status !== 200).length,
+		usage,
+	};
+}
+
+/**
+ * Streams `megabytes` of NDJSON made on the fly as a dry-run import (same pipeline, no rows
+ * written, so D1 does not grow) and compares workerd's RSS with its idle RSS just before.
+ */
+export async function memoryRun(api, sampler, { megabytes, waitJobMs }) {
+	const tenant = await api.createTenant("bench-memory");
+	const idleFrom = performance.now();
+	await sleep(2_000);
+	const idle = sampler.window(idleFrom);
+	const stats = { records: 0, bytes: 0 };
+	const totalBytes = megabytes * MB;
+	const up = await api.upload(tenant.key, "type=users&dryRun=true", ndjsonStream(totalBytes, "mem", stats), "application/x-ndjson", uploadTimeoutMs(totalBytes));
+	const upload = sampler.window(up.started, up.accepted);
+	// Peak RSS in each quarter of the upload: flat memory shows as four similar peaks, a leak as a climb.
+	const quarter = (up.accepted - up.started) / 4;
+	const uploadQuarterPeaksMb = [0, 1, 2, 3].map((q) => sampler.window(up.started + q * quarter, up.started + (q + 1) * quarter).totalPeakMb);
+	const done = await api.waitJob(tenant.key, up.job.id, { timeoutMs: waitJobMs, intervalMs: 1_000 });
+	if (done.timedOut) await api.cancelJob(tenant.key, up.job.id);
+	const processing = sampler.window(up.accepted, done.ended);
+	const intakeSeconds = (up.accepted - up.started) / 1000;
+	return {
+		dryRun: true,
+		bytes: stats.bytes,
+		records: stats.records,
+		intakeSeconds,
+		intakeMBps: stats.bytes / MB / intakeSeconds,
+		job: { id: up.job.id, status: done.job.status, counts: done.job.counts, timedOut: done.timedOut, seconds: (done.ended - up.accepted) / 1000 },
+		idle,
+		upload,
+		processing,
+		uploadQuarterPeaksMb,
+		growthUploadMb: upload.totalPeakMb - idle.totalMeanMb,
+		growthProcessingMb: processing.totalPeakMb - idle.totalMeanMb,
+		processes: sampler.processes(),
+	};
+}
