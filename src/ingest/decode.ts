@@ -25,19 +25,42 @@ export function decodeBody(body: ReadableStream<Uint8Array>, opts: DecodeOptions
 	);
 }
 
+// A request body arrives in pieces of a few KiB. Gathering them into pieces of at least
+// MIN_PIECE bytes where the stream allows it means far fewer allocations and stream steps.
+const MIN_PIECE = 256 * 1024;
+const MAX_PIECE = 1024 * 1024;
+
+type Reader = { read(): Promise<ReadableStreamReadResult<Uint8Array>>; cancel(reason?: unknown): Promise<void> };
+
+/** Byte streams (request bodies) are read with the runtime's readAtLeast; others piece by piece. */
+function largeReads(source: ReadableStream<Uint8Array>): Reader {
+	let byob: ReadableStreamBYOBReader;
+	try {
+		byob = source.getReader({ mode: "byob" });
+	} catch {
+		return source.getReader();
+	}
+	return {
+		read: () => byob.readAtLeast(MIN_PIECE, new Uint8Array(MAX_PIECE)),
+		cancel: (reason) => byob.cancel(reason),
+	};
+}
+
 function limit(
 	source: ReadableStream<Uint8Array>,
 	maxBytes: number,
 	what: string,
 	mapError: (err: unknown) => unknown = (err) => err,
 ): ReadableStream<Uint8Array> {
-	const reader = source.getReader();
+	const reader = largeReads(source);
 	let seen = 0;
 	return new ReadableStream<Uint8Array>({
 		async pull(controller) {
 			let result: ReadableStreamReadResult<Uint8Array>;
 			try {
-				result = await reader.read();
+				// readAtLeast may end a stream with an empty piece before `done`.
+				do result = await reader.read();
+				while (!result.done && result.value.byteLength === 0);
 			} catch (err) {
 				return controller.error(mapError(err));
 			}
