@@ -60,4 +60,17 @@ describe("the write path", () => {
 		const row = await env.DB.prepare("SELECT custom_fields AS c FROM users WHERE tenant_id = 't-big' AND external_id = 'b149'").first<{ c: string }>();
 		expect(JSON.parse(row!.c)).toEqual({ notes: big });
 	});
+
+	it("an update writes the fields it carries and keeps the others, JSON fields as objects", async () => {
+		const database = db(env);
+		const row = () =>
+			env.DB.prepare("SELECT email, first_name AS firstName, last_name AS lastName, custom_fields AS customFields, metadata FROM users WHERE tenant_id = 't-keep' AND external_id = 'k'").first<Record<string, string>>();
+		await writeRecords(database, ctx("t-keep", "req-1"), "users", [
+			{ ref: 0, value: { externalId: "k", email: "k@example.com", firstName: "Kim", lastName: "Lee", customFields: { team: "Red" }, metadata: { level: 3, active: true } } },
+		]);
+		await writeRecords(database, ctx("t-keep", "req-2", { upsert: true }), "users", [{ ref: 0, value: { externalId: "k", firstName: "Kira" } }]);
+		expect(await row()).toEqual({ email: "k@example.com", firstName: "Kira", lastName: "Lee", customFields: '{"team":"Red"}', metadata: '{"level":3,"active":true}' });
+		await writeRecords(database, ctx("t-keep", "req-3", { upsert: true }), "users", [{ ref: 0, value: { externalId: "k", metadata: { level: 4 } } }]);
+		expect(await row()).toMatchObject({ firstName: "Kira", customFields: '{"team":"Red"}', metadata: '{"level":4}' });
+	});
 });

@@ -2,10 +2,14 @@ import { sql } from "drizzle-orm";
 import type { CompanyRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { companies } from "../schema";
-import { jsonParts } from "./json-param";
+import { jsonRows } from "./json-param";
 import { decideExisting, emptyOutcome, type Item, type Plan, type WriteContext } from "./types";
 
 type Existing = { id: number; companyId: string; srcJob: string; srcLine: number };
+type Row = CompanyRecord & { id?: number; line: number };
+
+const ROWS = jsonRows(["companyId", "name", "metadata", "id", "line"]);
+const f = ROWS.field;
 
 export async function planCompanies(database: Db, ctx: WriteContext, items: Item<CompanyRecord>[]): Promise<Plan> {
 	const outcome = emptyOutcome();
@@ -17,8 +21,8 @@ export async function planCompanies(database: Db, ctx: WriteContext, items: Item
 		WHERE tenant_id = ${ctx.tenantId} AND company_id IN (SELECT value FROM json_each(${JSON.stringify([...last.keys()])}))`);
 	const byId = new Map(existing.map((r) => [r.companyId, r]));
 
-	const creates: unknown[] = [];
-	const updates: unknown[] = [];
+	const creates: Row[] = [];
+	const updates: Row[] = [];
 	for (const item of last.values()) {
 		const row = byId.get(item.value.companyId);
 		const json = { ...item.value, id: row?.id, line: item.ref };
@@ -34,16 +38,16 @@ export async function planCompanies(database: Db, ctx: WriteContext, items: Item
 	return {
 		outcome,
 		statements: [
-			...jsonParts(creates).map(
+			...ROWS.parts(creates).map(
 				(rows) => sql`INSERT INTO ${companies} (tenant_id, company_id, name, metadata, created_at, updated_at, src_job, src_line)
-					SELECT ${tenantId}, v->>'companyId', v->>'name', v->'metadata', ${now}, ${now}, ${source}, v->>'line'
+					SELECT ${tenantId}, ${f("companyId")}, ${f("name")}, ${f("metadata")}, ${now}, ${now}, ${source}, ${f("line")}
 					FROM (SELECT value AS v FROM json_each(${rows}))`,
 			),
-			...jsonParts(updates).map(
-				(rows) => sql`UPDATE ${companies} SET name = coalesce(v->>'name', name), metadata = coalesce(v->'metadata', metadata),
-						updated_at = ${now}, src_job = ${source}, src_line = v->>'line'
+			...ROWS.parts(updates).map(
+				(rows) => sql`UPDATE ${companies} SET name = coalesce(${f("name")}, name), metadata = coalesce(${f("metadata")}, metadata),
+						updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
 					FROM (SELECT value AS v FROM json_each(${rows}))
-					WHERE ${companies.id} = v->>'id' AND NOT (${companies.srcJob} = ${source} AND ${companies.srcLine} > v->>'line')`,
+					WHERE ${companies.id} = ${f("id")} AND NOT (${companies.srcJob} = ${source} AND ${companies.srcLine} > ${f("line")})`,
 			),
 		],
 	};

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { EnrollmentRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { type CatalogKind, catalogItems, enrollments, users } from "../schema";
-import { jsonParts } from "./json-param";
+import { jsonRows } from "./json-param";
 import { emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
 
 const TARGETS = [
@@ -10,6 +10,9 @@ const TARGETS = [
 	["learningPathId", "learningPath", "Learning path"],
 	["bundleId", "bundle", "Bundle"],
 ] as const;
+
+const ROWS = jsonRows(["userId", "kind", "itemId", "source"]);
+const f = ROWS.field;
 
 function targetOf(e: EnrollmentRecord): { kind: CatalogKind; id: string; label: string } {
 	for (const [field, kind, label] of TARGETS) {
@@ -56,7 +59,7 @@ export async function planEnrollments(database: Db, ctx: WriteContext, items: It
 	const catalog = new Set(catalogRows.map((i) => `${i.kind}|${i.id}`));
 	const existing = new Set(enrolled.map((e) => `${e.userId}|${e.kind}|${e.itemId}`));
 
-	const creates: unknown[] = [];
+	const creates: { userId: number; kind: string; itemId: string; source: string | null }[] = [];
 	for (const item of records) {
 		const e = item.value;
 		const target = targetOf(e);
@@ -71,9 +74,9 @@ export async function planEnrollments(database: Db, ctx: WriteContext, items: It
 	if (ctx.options.dryRun) return { outcome, statements: [] };
 	return {
 		outcome,
-		statements: jsonParts(creates).map(
+		statements: ROWS.parts(creates).map(
 			(rows) => sql`INSERT INTO ${enrollments} (tenant_id, user_id, kind, item_id, source, created_at)
-				SELECT ${ctx.tenantId}, v->>'userId', v->>'kind', v->>'itemId', v->>'source', ${ctx.now}
+				SELECT ${ctx.tenantId}, ${f("userId")}, ${f("kind")}, ${f("itemId")}, ${f("source")}, ${ctx.now}
 				FROM (SELECT value AS v FROM json_each(${rows})) WHERE true ON CONFLICT DO NOTHING`,
 		),
 	};

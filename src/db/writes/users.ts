@@ -2,7 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { notifications, users } from "../schema";
 import type { UserRecord } from "../../schemas/records";
-import { jsonParts } from "./json-param";
+import { jsonRows } from "./json-param";
 import { decideExisting, emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
 
 type Existing = { id: number; externalId: string | null; emailLower: string | null; srcJob: string; srcLine: number };
@@ -69,26 +69,28 @@ export async function planUsers(database: Db, ctx: WriteContext, items: Item<Use
 	return { outcome, statements: userStatements(ctx, creates, updates) };
 }
 
-const rowJson = (p: Planned) => ({ ...p.value, id: p.id, line: p.ref });
+const ROWS = jsonRows(["externalId", "email", "firstName", "lastName", "companyId", "role", "clientId", "customFields", "metadata", "id", "line"]);
+const f = ROWS.field;
+const rowOf = (p: Planned) => ({ ...p.value, id: p.id, line: p.ref });
 
 function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[]) {
 	const { tenantId, now, source } = ctx;
-	const statements = jsonParts(creates.map(rowJson)).map(
+	const statements = ROWS.parts(creates.map(rowOf)).map(
 		(rows) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, created_at, updated_at, src_job, src_line)
-			SELECT ${tenantId}, v->>'externalId', v->>'email', lower(v->>'email'), v->>'firstName', v->>'lastName', v->>'companyId', v->>'role', v->>'clientId', v->'customFields', v->'metadata', ${now}, ${now}, ${source}, v->>'line'
+			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, ${now}, ${now}, ${source}, ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))`,
 	);
-	for (const rows of jsonParts(updates.map(rowJson))) {
+	for (const rows of ROWS.parts(updates.map(rowOf))) {
 		// Absent fields keep their stored value; the src guard lets a later line of the same job win.
 		statements.push(sql`UPDATE ${users} SET
-				external_id = coalesce(v->>'externalId', external_id), email = coalesce(v->>'email', email),
-				email_lower = coalesce(lower(v->>'email'), email_lower), first_name = coalesce(v->>'firstName', first_name),
-				last_name = coalesce(v->>'lastName', last_name), company_id = coalesce(v->>'companyId', company_id),
-				role = coalesce(v->>'role', role), client_id = coalesce(v->>'clientId', client_id),
-				custom_fields = coalesce(v->'customFields', custom_fields), metadata = coalesce(v->'metadata', metadata),
-				updated_at = ${now}, src_job = ${source}, src_line = v->>'line'
+				external_id = coalesce(${f("externalId")}, external_id), email = coalesce(${f("email")}, email),
+				email_lower = coalesce(lower(${f("email")}), email_lower), first_name = coalesce(${f("firstName")}, first_name),
+				last_name = coalesce(${f("lastName")}, last_name), company_id = coalesce(${f("companyId")}, company_id),
+				role = coalesce(${f("role")}, role), client_id = coalesce(${f("clientId")}, client_id),
+				custom_fields = coalesce(${f("customFields")}, custom_fields), metadata = coalesce(${f("metadata")}, metadata),
+				updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))
-			WHERE ${users.id} = v->>'id' AND NOT (${users.srcJob} = ${source} AND ${users.srcLine} > v->>'line')`);
+			WHERE ${users.id} = ${f("id")} AND NOT (${users.srcJob} = ${source} AND ${users.srcLine} > ${f("line")})`);
 	}
 	if (ctx.options.sendWelcomeEmail && creates.length > 0) statements.push(...welcomeStatements(ctx, creates));
 	return statements;
