@@ -116,6 +116,17 @@ try {
 	await server?.stop({ keepState: opt["keep-state"] || process.exitCode === 1 });
 }
 
+// Speed is reported, never asserted; a run that lost or changed records, or got errors, failed.
+results.failures = [
+	...(results.imports ?? []).flatMap((r) =>
+		r.status === "completed" && r.rowsInD1 === r.records && r.spotCheck.length === 0
+			? []
+			: [`${r.format} import: job ${r.status}, ${r.rowsInD1} of ${r.records} rows in D1${r.spotCheck.length ? `, ${r.spotCheck.join("; ")}` : ""}`],
+	),
+	...(results.sync?.non2xx ? [`sync: ${results.sync.non2xx} answers other than 2xx`] : []),
+	...(results.memory && results.memory.job.status !== "completed" ? [`memory run: job ${results.memory.job.status}`] : []),
+];
+if (results.failures.length > 0) process.exitCode = 1;
 results.finishedAt = new Date().toISOString();
 results.loadAverageAtEnd = loadavg();
 if (opt.memory) results.notes.push("memory run: dryRun=true on the same server (same pipeline, no rows written, D1 does not grow)");
@@ -123,5 +134,6 @@ console.log(table(rows(results)));
 for (const s of results.notes) console.log(`note: ${s}`);
 for (const s of results.skipped) console.log(`skipped: ${s}`);
 console.log(`load average (1 min) at start ${results.loadAverageAtStart[0].toFixed(2)}, at end ${results.loadAverageAtEnd[0].toFixed(2)}; ${results.machine.cpus} cores`);
+for (const f of results.failures) console.log(`FAILED: ${f}`);
 if (results.error) console.log(`ERROR: ${results.error}${server ? `\n(state and wrangler log kept in ${server.dir})` : ""}`);
 console.log(`results: ${save(results)}`);
