@@ -1,6 +1,6 @@
 import { and, eq, lt } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import { hashSecret } from "./auth/keys";
+import { hashSecret, hex } from "./auth/keys";
 import type { AppEnv } from "./context";
 import { db } from "./db/client";
 import { idempotencyKeys } from "./db/schema";
@@ -8,8 +8,6 @@ import { ApiError } from "./errors";
 
 const TTL_MS = 24 * 60 * 60 * 1000;
 const REPLAYED_HEADERS = ["Content-Type", "Location"];
-
-const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Passes a streamed body through unchanged while hashing it, so uploads stay streamed. */
 function hashWhileStreaming(body: ReadableStream<Uint8Array>) {

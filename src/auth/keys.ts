@@ -34,8 +34,10 @@ export async function sha256(value: string): Promise<Uint8Array> {
 	return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
 }
 
+export const hex = (bytes: ArrayBuffer | Uint8Array) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
 export async function hashSecret(secret: string): Promise<string> {
-	return [...(await sha256(secret))].map((b) => b.toString(16).padStart(2, "0")).join("");
+	return hex(await sha256(secret));
 }
 
 /** Compares digests, so neither length nor content of the secret leaks through timing. */

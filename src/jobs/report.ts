@@ -1,7 +1,25 @@
-import type { jobErrors } from "../db/schema";
+import { and, asc, eq, gt } from "drizzle-orm";
+import { db } from "../db/client";
+import { jobErrors } from "../db/schema";
 import type { JobOrigin } from "../schemas/jobs";
 
 type ErrorRow = typeof jobErrors.$inferSelect;
+
+/** A job's error rows in line (or index) order, a page of 1,000 at a time. */
+export async function* errorPages(env: Env, jobId: string): AsyncGenerator<ErrorRow[]> {
+	let after = -1;
+	for (;;) {
+		const rows = await db(env)
+			.select()
+			.from(jobErrors)
+			.where(and(eq(jobErrors.jobId, jobId), gt(jobErrors.ref, after)))
+			.orderBy(asc(jobErrors.ref))
+			.limit(1000);
+		if (rows.length === 0) return;
+		yield rows;
+		after = rows[rows.length - 1]!.ref;
+	}
+}
 
 /** A spreadsheet must not run a cell as a formula: such cells get a leading apostrophe. */
 export function neutralize(cell: string): string {

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { db } from "../db/client";
 import { jobErrors } from "../db/schema";
 import { ApiError } from "../errors";
@@ -6,7 +6,7 @@ import type { ColumnTarget } from "../ingest/csv";
 import type { Job } from "../schemas/jobs";
 import { tenantObject } from "../tenant/object";
 import { createJob } from "./create";
-import { quoteCsv } from "./report";
+import { errorPages, quoteCsv } from "./report";
 
 /** The header a CSV retry file needs to map back onto the parent's columns. */
 function headerOf(columns: ColumnTarget[]): string {
@@ -18,26 +18,19 @@ function headerOf(columns: ColumnTarget[]): string {
 /** Streams the failed records of a job, as received, one per line, page by page. */
 function failedRecords(env: Env, jobId: string, header: string | null): ReadableStream<Uint8Array> {
 	const encoder = new TextEncoder();
-	let after = -1;
-	let first = true;
+	const pages = errorPages(env, jobId);
+	let text = header !== null ? `${header}\n` : "";
 	return new ReadableStream({
 		async pull(controller) {
-			const rows = await db(env)
-				.select({ ref: jobErrors.ref, raw: jobErrors.raw })
-				.from(jobErrors)
-				.where(and(eq(jobErrors.jobId, jobId), gt(jobErrors.ref, after)))
-				.orderBy(asc(jobErrors.ref))
-				.limit(1000);
-			let text = first && header !== null ? `${header}\n` : "";
-			first = false;
-			if (rows.length === 0) {
+			const { done, value } = await pages.next();
+			if (done) {
 				if (text) controller.enqueue(encoder.encode(text));
 				controller.close();
 				return;
 			}
-			for (const row of rows) text += `${row.raw ?? ""}\n`;
-			after = rows[rows.length - 1]!.ref;
+			for (const row of value) text += `${row.raw ?? ""}\n`;
 			controller.enqueue(encoder.encode(text));
+			text = "";
 		},
 	});
 }

@@ -1,3 +1,4 @@
+import { hex } from "../auth/keys";
 import { guardedFetch } from "./url-guard";
 
 const encoder = new TextEncoder();
@@ -5,8 +6,7 @@ const encoder = new TextEncoder();
 /** `Cohort-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, as receivers verify it. */
 export async function signature(secret: string, body: string, t = Math.floor(Date.now() / 1000)): Promise<string> {
 	const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-	const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(`${t}.${body}`)));
-	return `t=${t},v1=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+	return `t=${t},v1=${hex(await crypto.subtle.sign("HMAC", key, encoder.encode(`${t}.${body}`)))}`;
 }
 
 /** POSTs a signed JSON payload; anything but a 2xx answer throws, so the queue retries it. */

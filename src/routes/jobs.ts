@@ -1,16 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, gt } from "drizzle-orm";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { requireKey } from "../auth/middleware";
 import { type AppEnv, router } from "../context";
-import { db } from "../db/client";
-import { errorReport } from "../jobs/report";
+import { errorPages, errorReport } from "../jobs/report";
 import { retryJob } from "../jobs/retry";
-import { jobErrors } from "../db/schema";
 import { ApiError } from "../errors";
 import { authErrors, conflict, decodeCursor, encodeCursor, jsonContent, notFound, PageQuery } from "../schemas/common";
-import { Job, JOB_STATUSES } from "../schemas/jobs";
+import { ENDED_STATUSES, Job, JOB_STATUSES } from "../schemas/jobs";
 import { orRefuse, tenantObject } from "../tenant/object";
 
 const tags = ["Jobs"];
@@ -110,7 +107,7 @@ export const jobRoutes = router()
 					const data = JSON.stringify(job);
 					if (data !== last) await stream.writeSSE({ event: "job", data, id: String(job.counts.processed) });
 					last = data;
-					if (["completed", "failed", "cancelled"].includes(job.status) || stream.aborted) return;
+					if (ENDED_STATUSES.includes(job.status) || stream.aborted) return;
 					await stream.sleep(1000);
 					job = await findJob(c, id);
 				}
@@ -133,21 +130,7 @@ export const jobRoutes = router()
 			const origin = (await tenantObject(c.env, c.get("tenantId")).getJobSpec(id))?.origin;
 			if (!origin) throw new ApiError("NOT_FOUND", `Job ${id} not found`);
 			const csv = (c.req.header("Accept") ?? "").includes("text/csv");
-			const pages = async function* () {
-				let after = -1;
-				for (;;) {
-					const rows = await db(c.env)
-						.select()
-						.from(jobErrors)
-						.where(and(eq(jobErrors.jobId, id), gt(jobErrors.ref, after)))
-						.orderBy(asc(jobErrors.ref))
-						.limit(1000);
-					if (rows.length === 0) return;
-					yield rows;
-					after = rows[rows.length - 1]!.ref;
-				}
-			};
-			return new Response(errorReport(pages(), csv ? "csv" : "ndjson", origin), {
+			return new Response(errorReport(errorPages(c.env, id), csv ? "csv" : "ndjson", origin), {
 				headers: { "Content-Type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson" },
 			});
 		},

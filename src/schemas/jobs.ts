@@ -4,6 +4,8 @@ import type { ImportOptions, RecordType } from "./records";
 
 export const JOB_STATUSES = ["pending", "processing", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
+/** A job in one of these has ended and never changes again. */
+export const ENDED_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 
 export const Job = z
 	.object({

@@ -1,7 +1,7 @@
 import type { TenantLimits } from "../db/schema";
 import type { ErrorCode } from "../errors";
 import { type BucketState, take } from "./bucket";
-import type { ChunkMessage, Job, JobSpec, JobStatus } from "../schemas/jobs";
+import { type ChunkMessage, ENDED_STATUSES, type Job, type JobSpec, type JobStatus } from "../schemas/jobs";
 import type { Counts } from "../db/writes";
 
 /** Chunks of the running job that may sit in the queue at once: small, so one tenant's huge job
@@ -27,8 +27,6 @@ type JobRow = {
 	skipped: number;
 	failed: number;
 };
-
-const TERMINAL: JobStatus[] = ["completed", "failed", "cancelled"];
 
 /** Errors do not keep their class across RPC, so refusals travel as values. */
 export type Refusal = { refused: { code: ErrorCode; message: string } };
@@ -57,7 +55,7 @@ export function jobView(row: JobRow, position: number | undefined, now = Date.no
 	const ended = row.completed_at ? Date.parse(row.completed_at) : now;
 	const seconds = started !== undefined ? Math.max(0.001, (ended - started) / 1000) : 0;
 	const rate = seconds > 0 ? processed / seconds : 0;
-	const done = TERMINAL.includes(row.status);
+	const done = ENDED_STATUSES.includes(row.status);
 	return {
 		id: row.id,
 		type: row.type,
