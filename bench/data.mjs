@@ -50,18 +50,6 @@ export function csvBuffer(n, prefix) {
 	return Buffer.from(rows.join(""));
 }
 
-/** A buffer as a stream of `sliceBytes` pieces, so the request goes out as it is read. */
-export function bufferStream(buffer, sliceBytes = 1 << 20) {
-	let offset = 0;
-	return new ReadableStream({
-		pull(controller) {
-			if (offset >= buffer.length) return controller.close();
-			controller.enqueue(buffer.subarray(offset, offset + sliceBytes));
-			offset += sliceBytes;
-		},
-	});
-}
-
 /**
  * At least `totalBytes` of NDJSON made while it is read, about 1 MiB per pull, so a file of any
  * size never sits in this process's memory. `stats.records`/`stats.bytes` count what was produced.
