@@ -3,9 +3,9 @@ import { mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
 import { randomId } from "../auth/keys";
-import { ApiError } from "../errors";
 import type { ImportOptions, RecordType } from "../schemas/records";
 import { type Assignments, chunkKey, type Job, type JobOrigin, type Overrides } from "../schemas/jobs";
+import { BUSY } from "../tenant/job-queue";
 import { orRefuse, tenantObject } from "../tenant/object";
 
 const CHUNK_BYTES = 2 * 1024 * 1024;
@@ -34,9 +34,8 @@ export type JobInput = {
 export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	const tenant = tenantObject(env, input.tenantId);
 	const ifBusy = input.ifBusy ?? "queue";
-	if (ifBusy === "reject" && (await tenant.isBusy())) {
-		throw new ApiError("JOB_IN_PROGRESS", "This tenant already has a job pending or running");
-	}
+	// Checked before the upload too, so a busy tenant does not wait for a whole file to be refused.
+	if (ifBusy === "reject" && (await tenant.isBusy())) orRefuse(BUSY);
 	const id = randomId("job");
 	let columns: ColumnTarget[] | null = null;
 	const chunks: { firstLine: number; records: number }[] = [];

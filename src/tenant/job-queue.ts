@@ -31,6 +31,8 @@ type JobRow = {
 /** Errors do not keep their class across RPC, so refusals travel as values. */
 export type Refusal = { refused: { code: ErrorCode; message: string } };
 
+export const BUSY: Refusal = { refused: { code: "JOB_IN_PROGRESS", message: "This tenant already has a job pending or running" } };
+
 export function migrate(sql: SqlStorage) {
 	sql.exec(`CREATE TABLE IF NOT EXISTS jobs (
 		id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, type TEXT NOT NULL, description TEXT NOT NULL,
@@ -125,7 +127,7 @@ export class JobQueue {
 	submit(spec: JobSpec, ifBusy: "queue" | "reject"): Refusal | undefined {
 		if (this.row(spec.id)) return;
 		if (ifBusy === "reject" && this.busy()) {
-			return { refused: { code: "JOB_IN_PROGRESS", message: "This tenant already has a job pending or running" } };
+			return BUSY;
 		}
 		const seq = this.sql.exec<{ s: number }>("SELECT coalesce(max(seq), 0) + 1 AS s FROM jobs").one().s;
 		this.sql.exec(
