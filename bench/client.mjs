@@ -7,7 +7,11 @@ export function client(base, adminKey) {
 	async function call(key, method, path, { body, headers = {}, timeoutMs = 30_000 } = {}) {
 		const res = await fetch(`${base}${path}`, {
 			method,
-			headers: { Authorization: `Bearer ${key}`, ...(typeof body === "string" ? { "Content-Type": "application/json" } : {}), ...headers },
+			headers: {
+				Authorization: `Bearer ${key}`,
+				...(typeof body === "string" ? { "Content-Type": "application/json" } : {}),
+				...headers,
+			},
 			body,
 			duplex: body instanceof ReadableStream ? "half" : undefined,
 			signal: AbortSignal.timeout(timeoutMs),
@@ -31,14 +35,20 @@ export function client(base, adminKey) {
 		/** A tenant whose limits do not get in the way of the bench; returns its id and super_admin key. */
 		async createTenant(name) {
 			const limits = { burst: 100_000, requestsPerMinute: 1_000_000 };
-			const created = await expect(201, call(adminKey, "POST", "/v1/tenants", { body: JSON.stringify({ name, limits }) }));
+			const created = await expect(
+				201,
+				call(adminKey, "POST", "/v1/tenants", { body: JSON.stringify({ name, limits }) }),
+			);
 			return { id: created.tenant.id, key: created.apiKey.key };
 		},
 		/** Uploads a file body; times are performance.now() at the request's start and at its 202. */
 		async upload(key, query, body, contentType, timeoutMs) {
 			const started = performance.now();
 			const startedAt = Date.now();
-			const job = await expect(202, call(key, "POST", `/v1/imports?${query}`, { body, headers: { "Content-Type": contentType }, timeoutMs }));
+			const job = await expect(
+				202,
+				call(key, "POST", `/v1/imports?${query}`, { body, headers: { "Content-Type": contentType }, timeoutMs }),
+			);
 			return { job, started, startedAt, accepted: performance.now() };
 		},
 		/**

@@ -1,10 +1,64 @@
 // Deterministic, realistic user records: record i is the same in every format and every run.
 
-const FIRST = ["Ada", "Grace", "Alan", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger", "Radia", "Tim", "Hedy", "John", "Katherine", "Niklaus"];
-const LAST = ["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Allen", "Dijkstra", "Perlman", "Berners-Lee", "Lamarr", "McCarthy", "Johnson", "Wirth"];
+const FIRST = [
+	"Ada",
+	"Grace",
+	"Alan",
+	"Linus",
+	"Margaret",
+	"Ken",
+	"Barbara",
+	"Dennis",
+	"Frances",
+	"Edsger",
+	"Radia",
+	"Tim",
+	"Hedy",
+	"John",
+	"Katherine",
+	"Niklaus",
+];
+const LAST = [
+	"Lovelace",
+	"Hopper",
+	"Turing",
+	"Torvalds",
+	"Hamilton",
+	"Thompson",
+	"Liskov",
+	"Ritchie",
+	"Allen",
+	"Dijkstra",
+	"Perlman",
+	"Berners-Lee",
+	"Lamarr",
+	"McCarthy",
+	"Johnson",
+	"Wirth",
+];
 const DEPARTMENTS = ["Sales", "Engineering", "Support", "Marketing", "Finance", "People", "Legal", "Operations"];
-const TITLES = ["Account Executive", "Software Engineer", "Support Specialist", "Product Marketer", "Analyst", "Recruiter", "Counsel", "Manager"];
-const CSV_COLUMNS = ["externalId", "email", "firstName", "lastName", "companyId", "metadata.department", "metadata.title", "metadata.level", "metadata.active", "metadata.startDate"];
+const TITLES = [
+	"Account Executive",
+	"Software Engineer",
+	"Support Specialist",
+	"Product Marketer",
+	"Analyst",
+	"Recruiter",
+	"Counsel",
+	"Manager",
+];
+const CSV_COLUMNS = [
+	"externalId",
+	"email",
+	"firstName",
+	"lastName",
+	"companyId",
+	"metadata.department",
+	"metadata.title",
+	"metadata.level",
+	"metadata.active",
+	"metadata.startDate",
+];
 
 const hash = (i) => Math.imul(i ^ 0x9e3779b9, 2654435761) >>> 0;
 const pad = (n, w) => String(n).padStart(w, "0");

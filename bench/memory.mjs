@@ -40,7 +40,15 @@ export function startSampler(rootPid, intervalMs = 100) {
 			refreshed = t;
 		}
 		const own = process.cpuUsage();
-		const s = { t, total: 0, worker: 0, workerCpu: 0, proxyCpu: 0, nodeCpu: 0, clientCpu: (own.user + own.system) / 1e6 };
+		const s = {
+			t,
+			total: 0,
+			worker: 0,
+			workerCpu: 0,
+			proxyCpu: 0,
+			nodeCpu: 0,
+			clientCpu: (own.user + own.system) / 1e6,
+		};
 		for (const p of processes) {
 			s[`${p.role}Cpu`] += cpuSeconds(p.pid);
 			if (p.role === "node") continue;

@@ -2,40 +2,88 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const n = (v, digits = 0) => (v === undefined || v === null || Number.isNaN(v) ? "-" : v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const n = (v, digits = 0) =>
+	v === undefined || v === null || Number.isNaN(v)
+		? "-"
+		: v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 /** Cores busy in a window: the app's workerd, wrangler's proxy workerd and node, and this client. */
 const cores = (u) =>
-	u?.samples ? `; cores: worker ${n(u.workerCores, 2)}, proxy ${n(u.proxyCores, 2)}, wrangler ${n(u.wranglerNodeCores, 2)}, client ${n(u.clientCores, 2)}` : "";
+	u?.samples
+		? `; cores: worker ${n(u.workerCores, 2)}, proxy ${n(u.proxyCores, 2)}, wrangler ${n(u.wranglerNodeCores, 2)}, client ${n(u.clientCores, 2)}`
+		: "";
 const verdict = (ok) => (ok === undefined ? "" : ok ? "meets" : "MISSES");
 
 /** [what, value, target, verdict] rows for the table. */
 export function rows(r) {
 	const out = [];
 	const add = (what, value, target = "", ok) => out.push([what, value, target, verdict(ok)]);
-	if (r.sqlite) add("raw SQLite upsert (node:sqlite, WAL, 5k/tx)", `${n(r.sqlite.recordsPerSecond)} rec/s, ${n(r.sqlite.mbPerSecond, 1)} MB/s`);
+	if (r.sqlite)
+		add(
+			"raw SQLite upsert (node:sqlite, WAL, 5k/tx)",
+			`${n(r.sqlite.recordsPerSecond)} rec/s, ${n(r.sqlite.mbPerSecond, 1)} MB/s`,
+		);
 	for (const run of r.imports ?? []) {
 		const label = `import ${run.format.toUpperCase()} ${n(run.records)} users`;
-		add(`${label}: end to end`, `${n(run.recordsPerSecond)} rec/s, ${n(run.mbPerSecond, 1)} MB/s (${n(run.e2eSeconds, 2)} s, ${run.status})`);
-		if (run.vsSqlite !== undefined) add(`${label}: / raw SQLite`, `${n(run.vsSqlite, 2)}x`, ">= 0.5x", run.vsSqlite >= 0.5);
-		add(`${label}: upload intake to 202`, `${n(run.intakeMBps, 1)} MB/s (${n(run.intakeSeconds, 2)} s of ${n(run.bytes / 1e6, 1)} MB${cores(run.intakeUsage)})`, ">= 100 MB/s", run.intakeMBps >= 100);
-		add(`${label}: processing after 202`, `${n(run.processingSeconds, 2)} s, ${n(run.records / run.processingSeconds)} rec/s${cores(run.processingUsage)}`);
-		add(`${label}: rows in D1 / spot check`, `${n(run.rowsInD1)} of ${n(run.records)}; ${run.spotCheck.length ? run.spotCheck.join("; ") : "3 of 3 match"}`, "all",
-			run.rowsInD1 === run.records && run.spotCheck.length === 0);
+		add(
+			`${label}: end to end`,
+			`${n(run.recordsPerSecond)} rec/s, ${n(run.mbPerSecond, 1)} MB/s (${n(run.e2eSeconds, 2)} s, ${run.status})`,
+		);
+		if (run.vsSqlite !== undefined)
+			add(`${label}: / raw SQLite`, `${n(run.vsSqlite, 2)}x`, ">= 0.5x", run.vsSqlite >= 0.5);
+		add(
+			`${label}: upload intake to 202`,
+			`${n(run.intakeMBps, 1)} MB/s (${n(run.intakeSeconds, 2)} s of ${n(run.bytes / 1e6, 1)} MB${cores(run.intakeUsage)})`,
+			">= 100 MB/s",
+			run.intakeMBps >= 100,
+		);
+		add(
+			`${label}: processing after 202`,
+			`${n(run.processingSeconds, 2)} s, ${n(run.records / run.processingSeconds)} rec/s${cores(run.processingUsage)}`,
+		);
+		add(
+			`${label}: rows in D1 / spot check`,
+			`${n(run.rowsInD1)} of ${n(run.records)}; ${run.spotCheck.length ? run.spotCheck.join("; ") : "3 of 3 match"}`,
+			"all",
+			run.rowsInD1 === run.records && run.spotCheck.length === 0,
+		);
 	}
 	if (r.sync) {
 		const s = r.sync;
 		const label = `sync ${n(s.requests)} x ${s.batch} users, ${s.concurrency} clients`;
-		add(`${label}: throughput`, `${n(s.usersPerSecond)} users/s (${n(s.requestsPerSecond)} req/s${cores(s.usage)})`, ">= 20,000 users/s", s.usersPerSecond >= 20_000);
-		add(`${label}: latency p50 / p99`, `${n(s.p50Ms)} / ${n(s.p99Ms)} ms (max ${n(s.maxMs)})`, "p99 < 250 ms", s.p99Ms < 250);
+		add(
+			`${label}: throughput`,
+			`${n(s.usersPerSecond)} users/s (${n(s.requestsPerSecond)} req/s${cores(s.usage)})`,
+			">= 20,000 users/s",
+			s.usersPerSecond >= 20_000,
+		);
+		add(
+			`${label}: latency p50 / p99`,
+			`${n(s.p50Ms)} / ${n(s.p99Ms)} ms (max ${n(s.maxMs)})`,
+			"p99 < 250 ms",
+			s.p99Ms < 250,
+		);
 		add(`${label}: non-2xx`, `${s.non2xx} (${JSON.stringify(s.statuses)})`, "0", s.non2xx === 0);
 	}
 	if (r.memory) {
 		const m = r.memory;
 		const label = `memory ${n(m.bytes / 1e6)} MB NDJSON (dryRun)`;
 		add(`${label}: workerd RSS idle / peak upload`, `${n(m.idle.totalMeanMb)} / ${n(m.upload.totalPeakMb)} MB`);
-		add(`${label}: growth while streaming`, `${n(m.growthUploadMb)} MB (peak by quarter of the upload: ${m.uploadQuarterPeaksMb.map((v) => n(v)).join(", ")} MB)`, "< 100 MB", m.growthUploadMb < 100);
-		add(`${label}: peak while processing`, `${n(m.processing.totalPeakMb)} MB (+${n(m.growthProcessingMb)}), job ${m.job.status} in ${n(m.job.seconds)} s`);
-		add(`${label}: upload intake to 202`, `${n(m.intakeMBps, 1)} MB/s (${n(m.intakeSeconds, 1)} s${cores(m.upload)})`, ">= 100 MB/s", m.intakeMBps >= 100);
+		add(
+			`${label}: growth while streaming`,
+			`${n(m.growthUploadMb)} MB (peak by quarter of the upload: ${m.uploadQuarterPeaksMb.map((v) => n(v)).join(", ")} MB)`,
+			"< 100 MB",
+			m.growthUploadMb < 100,
+		);
+		add(
+			`${label}: peak while processing`,
+			`${n(m.processing.totalPeakMb)} MB (+${n(m.growthProcessingMb)}), job ${m.job.status} in ${n(m.job.seconds)} s`,
+		);
+		add(
+			`${label}: upload intake to 202`,
+			`${n(m.intakeMBps, 1)} MB/s (${n(m.intakeSeconds, 1)} s${cores(m.upload)})`,
+			">= 100 MB/s",
+			m.intakeMBps >= 100,
+		);
 	}
 	return out;
 }

@@ -40,7 +40,8 @@ const results = {
 	machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: totalmem() / 2 ** 30, node: process.version },
 	git: {
 		commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(),
-		changedFiles: execFileSync("git", ["status", "--porcelain"], { encoding: "utf8" }).split("\n").filter(Boolean).length,
+		changedFiles: execFileSync("git", ["status", "--porcelain"], { encoding: "utf8" }).split("\n").filter(Boolean)
+			.length,
 	},
 	loadAverageAtStart: loadavg(),
 	options: opt,
@@ -75,7 +76,10 @@ try {
 	results.sqlite = sqliteReference(ndjson, { dir: server.dir });
 
 	results.imports = [];
-	for (const [format, body, prefix] of [["ndjson", ndjson, "nd"], ["csv", csv, "csv"]]) {
+	for (const [format, body, prefix] of [
+		["ndjson", ndjson, "nd"],
+		["csv", csv, "csv"],
+	]) {
 		if (!body) continue;
 		log(`import ${format}: ${(body.length / 1e6).toFixed(1)} MB`);
 		const run = await importRun(api, sampler, { format, body, records, prefix });
@@ -102,13 +106,19 @@ try {
 
 	if (opt.memory) {
 		log(`memory: streaming ${opt["memory-mb"]} MB as a dry run`);
-		results.memory = await memoryRun(api, sampler, { megabytes: Number(opt["memory-mb"]), waitJobMs: Number(opt["memory-wait-s"]) * 1000 });
+		results.memory = await memoryRun(api, sampler, {
+			megabytes: Number(opt["memory-mb"]),
+			waitJobMs: Number(opt["memory-wait-s"]) * 1000,
+		});
 	} else {
 		results.skipped.push("memory: not requested (pass --memory, optionally --memory-mb N)");
 	}
 	sampler.stop();
 	const reloads = server.reloads();
-	if (reloads > 0) results.skipped.push(`WARNING: wrangler reloaded the worker ${reloads} time(s) (src/ changed during the run); numbers may be off`);
+	if (reloads > 0)
+		results.skipped.push(
+			`WARNING: wrangler reloaded the worker ${reloads} time(s) (src/ changed during the run); numbers may be off`,
+		);
 } catch (error) {
 	results.error = String(error?.stack ?? error);
 	process.exitCode = 1;
@@ -121,19 +131,27 @@ results.failures = [
 	...(results.imports ?? []).flatMap((r) =>
 		r.status === "completed" && r.rowsInD1 === r.records && r.spotCheck.length === 0
 			? []
-			: [`${r.format} import: job ${r.status}, ${r.rowsInD1} of ${r.records} rows in D1${r.spotCheck.length ? `, ${r.spotCheck.join("; ")}` : ""}`],
+			: [
+					`${r.format} import: job ${r.status}, ${r.rowsInD1} of ${r.records} rows in D1${r.spotCheck.length ? `, ${r.spotCheck.join("; ")}` : ""}`,
+				],
 	),
 	...(results.sync?.non2xx ? [`sync: ${results.sync.non2xx} answers other than 2xx`] : []),
-	...(results.memory && results.memory.job.status !== "completed" ? [`memory run: job ${results.memory.job.status}`] : []),
+	...(results.memory && results.memory.job.status !== "completed"
+		? [`memory run: job ${results.memory.job.status}`]
+		: []),
 ];
 if (results.failures.length > 0) process.exitCode = 1;
 results.finishedAt = new Date().toISOString();
 results.loadAverageAtEnd = loadavg();
-if (opt.memory) results.notes.push("memory run: dryRun=true on the same server (same pipeline, no rows written, D1 does not grow)");
+if (opt.memory)
+	results.notes.push("memory run: dryRun=true on the same server (same pipeline, no rows written, D1 does not grow)");
 console.log(table(rows(results)));
 for (const s of results.notes) console.log(`note: ${s}`);
 for (const s of results.skipped) console.log(`skipped: ${s}`);
-console.log(`load average (1 min) at start ${results.loadAverageAtStart[0].toFixed(2)}, at end ${results.loadAverageAtEnd[0].toFixed(2)}; ${results.machine.cpus} cores`);
+console.log(
+	`load average (1 min) at start ${results.loadAverageAtStart[0].toFixed(2)}, at end ${results.loadAverageAtEnd[0].toFixed(2)}; ${results.machine.cpus} cores`,
+);
 for (const f of results.failures) console.log(`FAILED: ${f}`);
-if (results.error) console.log(`ERROR: ${results.error}${server ? `\n(state and wrangler log kept in ${server.dir})` : ""}`);
+if (results.error)
+	console.log(`ERROR: ${results.error}${server ? `\n(state and wrangler log kept in ${server.dir})` : ""}`);
 console.log(`results: ${save(results)}`);

@@ -16,7 +16,9 @@ export async function importRun(api, sampler, { format, body, records, prefix })
 	const done = await api.waitJob(tenant.key, up.job.id, { timeoutMs: jobTimeoutMs(records) });
 	const { job } = done;
 	// The job's completedAt is the server's clock; client and server share this machine's clock.
-	const e2eSeconds = job.completedAt ? (Date.parse(job.completedAt) - up.startedAt) / 1000 : (done.ended - up.started) / 1000;
+	const e2eSeconds = job.completedAt
+		? (Date.parse(job.completedAt) - up.startedAt) / 1000
+		: (done.ended - up.started) / 1000;
 	const intakeSeconds = (up.accepted - up.started) / 1000;
 	return {
 		format,
@@ -53,7 +55,8 @@ export async function spotCheck(api, run) {
 			continue;
 		}
 		const got = res.json;
-		const same = ["email", "firstName", "lastName", "companyId"].every((f) => got[f] === want[f]) &&
+		const same =
+			["email", "firstName", "lastName", "companyId"].every((f) => got[f] === want[f]) &&
 			Object.entries(want.metadata).every(([k, v]) => String(got.metadata?.[k]) === String(v));
 		if (!same) problems.push(`${want.externalId}: stored ${JSON.stringify(got)}`);
 	}
@@ -67,12 +70,17 @@ function percentile(sorted, p) {
 /** JSON bulk requests from `concurrency` clients; every request carries `batch` new users. */
 export async function syncRun(api, sampler, { requests, concurrency, batch }) {
 	const tenant = await api.createTenant("bench-sync");
-	const body = (n) => JSON.stringify({ users: Array.from({ length: batch }, (_, j) => userRecord(n * batch + j, "sync")) });
-	const send = async (n, payload) => {
+	const body = (n) =>
+		JSON.stringify({ users: Array.from({ length: batch }, (_, j) => userRecord(n * batch + j, "sync")) });
+	const send = async (_n, payload) => {
 		const started = performance.now();
 		try {
 			const res = await api.call(tenant.key, "POST", "/v1/users/bulk", { body: payload });
-			return { status: res.status, ms: performance.now() - started, users: res.status === 200 ? res.json.successful : 0 };
+			return {
+				status: res.status,
+				ms: performance.now() - started,
+				users: res.status === 200 ? res.json.successful : 0,
+			};
 		} catch (error) {
 			return { status: `error: ${error.name}`, ms: performance.now() - started, users: 0 };
 		}
@@ -95,7 +103,11 @@ export async function syncRun(api, sampler, { requests, concurrency, batch }) {
 	for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
 	const users = results.reduce((sum, r) => sum + r.users, 0);
 	return {
-		requests, concurrency, batch, seconds, users,
+		requests,
+		concurrency,
+		batch,
+		seconds,
+		users,
 		usersPerSecond: users / seconds,
 		requestsPerSecond: requests / seconds,
 		p50Ms: percentile(latencies, 50),
@@ -119,11 +131,19 @@ export async function memoryRun(api, sampler, { megabytes, waitJobMs }) {
 	const idle = sampler.window(idleFrom);
 	const stats = { records: 0, bytes: 0 };
 	const totalBytes = megabytes * MB;
-	const up = await api.upload(tenant.key, "type=users&dryRun=true", ndjsonStream(totalBytes, "mem", stats), "application/x-ndjson", uploadTimeoutMs(totalBytes));
+	const up = await api.upload(
+		tenant.key,
+		"type=users&dryRun=true",
+		ndjsonStream(totalBytes, "mem", stats),
+		"application/x-ndjson",
+		uploadTimeoutMs(totalBytes),
+	);
 	const upload = sampler.window(up.started, up.accepted);
 	// Peak RSS in each quarter of the upload: flat memory shows as four similar peaks, a leak as a climb.
 	const quarter = (up.accepted - up.started) / 4;
-	const uploadQuarterPeaksMb = [0, 1, 2, 3].map((q) => sampler.window(up.started + q * quarter, up.started + (q + 1) * quarter).totalPeakMb);
+	const uploadQuarterPeaksMb = [0, 1, 2, 3].map(
+		(q) => sampler.window(up.started + q * quarter, up.started + (q + 1) * quarter).totalPeakMb,
+	);
 	const done = await api.waitJob(tenant.key, up.job.id, { timeoutMs: waitJobMs, intervalMs: 1_000 });
 	if (done.timedOut) await api.cancelJob(tenant.key, up.job.id);
 	const processing = sampler.window(up.accepted, done.ended);
@@ -134,7 +154,13 @@ export async function memoryRun(api, sampler, { megabytes, waitJobMs }) {
 		records: stats.records,
 		intakeSeconds,
 		intakeMBps: stats.bytes / MB / intakeSeconds,
-		job: { id: up.job.id, status: done.job.status, counts: done.job.counts, timedOut: done.timedOut, seconds: (done.ended - up.accepted) / 1000 },
+		job: {
+			id: up.job.id,
+			status: done.job.status,
+			counts: done.job.counts,
+			timedOut: done.timedOut,
+			seconds: (done.ended - up.accepted) / 1000,
+		},
 		idle,
 		upload,
 		processing,

@@ -5,7 +5,17 @@
 // The wrangler tree is one process group, killed as one.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	symlinkSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -24,7 +34,10 @@ export function wrangler(args, { cwd, timeoutMs = 120_000 } = {}) {
 		child.on("exit", (code, signal) => {
 			clearTimeout(timer);
 			if (code === 0) resolve(out);
-			else reject(new Error(`wrangler ${args.slice(0, 3).join(" ")} failed (${signal ?? code}): ${(err || out).slice(-2000)}`));
+			else
+				reject(
+					new Error(`wrangler ${args.slice(0, 3).join(" ")} failed (${signal ?? code}): ${(err || out).slice(-2000)}`),
+				);
 		});
 	});
 }
@@ -32,7 +45,9 @@ export function wrangler(args, { cwd, timeoutMs = 120_000 } = {}) {
 /** Copies the files git would see (tracked or not ignored) to `<dir>/app`; node_modules is linked. */
 function snapshot(dir) {
 	const app = join(dir, "app");
-	const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { encoding: "utf8" });
+	const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+		encoding: "utf8",
+	});
 	for (const file of files.split("\0")) {
 		if (!file || !existsSync(file)) continue;
 		mkdirSync(join(app, dirname(file)), { recursive: true });
@@ -118,7 +133,9 @@ export async function startServer({ readyTimeoutMs = 120_000, log = console.erro
 		logFile: join(dir, "wrangler.log"),
 		/** Runs SQL against the server's local D1 through wrangler, as a developer would. */
 		async d1(command) {
-			const out = await wrangler(["d1", "execute", "DB", "--local", ...persist, "--command", command, "--json"], { cwd: app });
+			const out = await wrangler(["d1", "execute", "DB", "--local", ...persist, "--command", command, "--json"], {
+				cwd: app,
+			});
 			return JSON.parse(out)[0].results;
 		},
 		reloads() {
@@ -149,8 +166,19 @@ export async function startServer({ readyTimeoutMs = 120_000, log = console.erro
 		const out = openSync(server.logFile, "a");
 		child = spawn(
 			"wrangler",
-			["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), ...persist,
-				"--var", `ADMIN_API_KEY:${adminKey}`, "--show-interactive-dev-session=false"],
+			[
+				"dev",
+				"--ip",
+				"127.0.0.1",
+				"--port",
+				String(port),
+				"--inspector-port",
+				String(inspector),
+				...persist,
+				"--var",
+				`ADMIN_API_KEY:${adminKey}`,
+				"--show-interactive-dev-session=false",
+			],
 			{ cwd: app, env: ENV, detached: true, stdio: ["ignore", out, out] },
 		);
 		server.pid = child.pid;

@@ -18,7 +18,9 @@ export function sqliteReference(ndjson, { dir, migrations = "migrations", batch 
 	const db = new DatabaseSync(file);
 	try {
 		const journal = db.prepare("PRAGMA journal_mode = WAL").get().journal_mode;
-		for (const name of readdirSync(migrations).filter((f) => f.endsWith(".sql")).sort()) {
+		for (const name of readdirSync(migrations)
+			.filter((f) => f.endsWith(".sql"))
+			.sort()) {
 			db.exec(readFileSync(join(migrations, name), "utf8"));
 		}
 		const synchronous = db.prepare("PRAGMA synchronous").get().synchronous;
@@ -37,14 +39,35 @@ export function sqliteReference(ndjson, { dir, migrations = "migrations", batch 
 			if (line.trim() === "") continue;
 			const u = JSON.parse(line);
 			rows++;
-			upsert.run("ten_ref", u.externalId, u.email, u.email.toLowerCase(), u.firstName, u.lastName, u.companyId,
-				JSON.stringify(u.metadata), now, now, "job_ref", rows);
+			upsert.run(
+				"ten_ref",
+				u.externalId,
+				u.email,
+				u.email.toLowerCase(),
+				u.firstName,
+				u.lastName,
+				u.companyId,
+				JSON.stringify(u.metadata),
+				now,
+				now,
+				"job_ref",
+				rows,
+			);
 			if (rows % batch === 0) db.exec("COMMIT; BEGIN");
 		}
 		db.exec("COMMIT");
 		const seconds = (performance.now() - started) / 1000;
 		const stored = db.prepare("SELECT count(*) AS n FROM users").get().n;
-		return { rows, stored, seconds, recordsPerSecond: rows / seconds, mbPerSecond: ndjson.length / 1e6 / seconds, journal, synchronous, batch };
+		return {
+			rows,
+			stored,
+			seconds,
+			recordsPerSecond: rows / seconds,
+			mbPerSecond: ndjson.length / 1e6 / seconds,
+			journal,
+			synchronous,
+			batch,
+		};
 	} finally {
 		db.close();
 	}

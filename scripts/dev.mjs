@@ -3,7 +3,7 @@
 // Extra arguments go to `wrangler dev` (e.g. `npm run dev -- --port 9000`).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const args = process.argv.slice(2);

@@ -36,7 +36,10 @@ export const jsonBody = createMiddleware<AppEnv>(async function jsonBody(c, next
 			size += r.value.byteLength;
 			if (size > MAX_JSON_BYTES) {
 				await reader!.cancel();
-				throw new ApiError("PAYLOAD_TOO_LARGE", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes; upload a file to /v1/imports instead`);
+				throw new ApiError(
+					"PAYLOAD_TOO_LARGE",
+					`JSON bodies are limited to ${MAX_JSON_BYTES} bytes; upload a file to /v1/imports instead`,
+				);
 			}
 			parts.push(r.value);
 		}

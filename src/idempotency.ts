@@ -35,7 +35,8 @@ export function idempotency(body: "buffered" | "streamed") {
 	return createMiddleware<AppEnv>(async function idempotency(c, next) {
 		const key = c.req.header("Idempotency-Key");
 		if (key === undefined) return next();
-		if (key.length === 0 || key.length > 255) throw new ApiError("VALIDATION_ERROR", "Idempotency-Key must be 1 to 255 characters");
+		if (key.length === 0 || key.length > 255)
+			throw new ApiError("VALIDATION_ERROR", "Idempotency-Key must be 1 to 255 characters");
 
 		let hash: Promise<string>;
 		if (body === "buffered") hash = hashSecret(await c.req.text());
@@ -48,7 +49,11 @@ export function idempotency(body: "buffered" | "streamed") {
 		const database = db(c.env);
 		const tenantId = c.get("tenantId");
 		const route = `${c.req.method} ${c.req.path}`;
-		const where = and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.route, route));
+		const where = and(
+			eq(idempotencyKeys.tenantId, tenantId),
+			eq(idempotencyKeys.key, key),
+			eq(idempotencyKeys.route, route),
+		);
 		const now = Date.now();
 		await database.delete(idempotencyKeys).where(and(where, lt(idempotencyKeys.createdAt, now - TTL_MS)));
 		const reserved = await database
@@ -58,15 +63,19 @@ export function idempotency(body: "buffered" | "streamed") {
 			.returning({ key: idempotencyKeys.key });
 		if (reserved.length === 0) {
 			const [first] = await database.select().from(idempotencyKeys).where(where);
-			if (!first || first.status === null) throw new ApiError("CONFLICT", "A request with this Idempotency-Key is still in progress");
+			if (!first || first.status === null)
+				throw new ApiError("CONFLICT", "A request with this Idempotency-Key is still in progress");
 			if (body === "streamed") await c.req.raw.body?.pipeTo(new WritableStream());
-			if (first.bodyHash !== (await hash)) throw new ApiError("CONFLICT", "This Idempotency-Key was used with a different request body");
+			if (first.bodyHash !== (await hash))
+				throw new ApiError("CONFLICT", "This Idempotency-Key was used with a different request body");
 			return c.body(first.body ?? "", first.status as 200, { ...first.headers, "Idempotent-Replayed": "true" });
 		}
 
 		await next();
 		if (c.res.status >= 200 && c.res.status < 300) {
-			const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (c.res.headers.has(h) ? [[h, c.res.headers.get(h)!]] : [])));
+			const headers = Object.fromEntries(
+				REPLAYED_HEADERS.flatMap((h) => (c.res.headers.has(h) ? [[h, c.res.headers.get(h)!]] : [])),
+			);
 			await database
 				.update(idempotencyKeys)
 				.set({ bodyHash: await hash, status: c.res.status, headers, body: await c.res.clone().text() })

@@ -11,6 +11,8 @@ export default {
 	fetch: app.fetch,
 	queue: handleQueue,
 	async scheduled(controller, env, ctx) {
-		ctx.waitUntil(Promise.all([purgeExpiredJobs(env, controller.scheduledTime), expireUploads(env, controller.scheduledTime)]));
+		ctx.waitUntil(
+			Promise.all([purgeExpiredJobs(env, controller.scheduledTime), expireUploads(env, controller.scheduledTime)]),
+		);
 	},
 } satisfies ExportedHandler<Env, ChunkMessage | NotifyMessage>;

@@ -20,10 +20,15 @@ async function eachMessage<T>(batch: MessageBatch<T>, work: (body: T) => Promise
 	);
 }
 
-export async function handleQueue(batch: MessageBatch<ChunkMessage | NotifyMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {
+export async function handleQueue(
+	batch: MessageBatch<ChunkMessage | NotifyMessage>,
+	env: Env,
+	_ctx?: ExecutionContext,
+): Promise<void> {
 	if (batch.queue.startsWith("cohort-notify")) {
 		// A notification that failed every retry is dropped from the dead-letter queue with a log line.
-		if (batch.queue.endsWith("-dlq")) console.error(JSON.stringify({ undeliverable: batch.messages.map((m) => m.body) }));
+		if (batch.queue.endsWith("-dlq"))
+			console.error(JSON.stringify({ undeliverable: batch.messages.map((m) => m.body) }));
 		else await eachMessage(batch as MessageBatch<NotifyMessage>, (body) => deliver(env, body));
 		return;
 	}

@@ -33,7 +33,9 @@ export async function createKey(superKey: string, role: "viewer" | "admin" | "su
 
 /** Rows of one tenant in a table: D1 is shared by the tests of a file, tenants are not. */
 export async function countRows(table: "users" | "companies" | "enrollments" | "notifications", tenantId: string) {
-	const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>();
+	const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`)
+		.bind(tenantId)
+		.first<{ n: number }>();
 	return row!.n;
 }
 
@@ -58,7 +60,8 @@ export async function waitForJob(key: string, id: string, timeoutMs = 60_000): P
 	for (;;) {
 		const job = await (await call(`/v1/jobs/${id}`, { key })).json<JobView>();
 		const c = job.counts;
-		if (c.processed !== c.created + c.updated + c.skipped + c.failed) throw new Error(`counts do not add up: ${JSON.stringify(c)}`);
+		if (c.processed !== c.created + c.updated + c.skipped + c.failed)
+			throw new Error(`counts do not add up: ${JSON.stringify(c)}`);
 		if (["completed", "failed", "cancelled"].includes(job.status)) return job;
 		if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}: ${JSON.stringify(c)}`);
 		await new Promise((r) => setTimeout(r, 200));

@@ -137,7 +137,10 @@ function toRecord(row: string[], columns: ColumnTarget[]): Record<string, unknow
 		const { field, key } = columns[i]!;
 		if (cell === "") continue;
 		if (key === undefined) record[field] = cell;
-		else ((record[field] ??= {}) as Record<string, string>)[key] = cell;
+		else {
+			record[field] ??= {};
+			(record[field] as Record<string, string>)[key] = cell;
+		}
 	}
 	return record;
 }

@@ -20,8 +20,12 @@ export function decodeBody(body: ReadableStream<Uint8Array>, opts: DecodeOptions
 	);
 	// The decompressor errors with its own reason when its input fails, so the body's error is
 	// taken from where it happened; any other non-limit error is the decompressor refusing the data.
-	return limit(inflated, opts.maxBytes, "decompressed body", (err) =>
-		bodyError ?? (err instanceof ApiError ? err : new ApiError("UNSUPPORTED_MEDIA_TYPE", "body is not valid gzip")),
+	return limit(
+		inflated,
+		opts.maxBytes,
+		"decompressed body",
+		(err) =>
+			bodyError ?? (err instanceof ApiError ? err : new ApiError("UNSUPPORTED_MEDIA_TYPE", "body is not valid gzip")),
 	);
 }
 

@@ -19,7 +19,10 @@ export function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
 
 /** Copies parts into one array, stopping after `limit` bytes. */
 export function concat(parts: readonly Uint8Array[], limit = Infinity): Uint8Array {
-	const total = Math.min(limit, parts.reduce((sum, part) => sum + part.length, 0));
+	const total = Math.min(
+		limit,
+		parts.reduce((sum, part) => sum + part.length, 0),
+	);
 	const out = new Uint8Array(total);
 	let at = 0;
 	for (const part of parts) {

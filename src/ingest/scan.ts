@@ -61,6 +61,7 @@ export class RecordScanner<T> {
 	private find(hay: Haystack<T>, needle: T, pos: number, cache: "nextQuote" | "nextNewline"): number {
 		const known = this[cache];
 		if (known === -1 || known >= pos) return known;
-		return (this[cache] = hay.indexOf(needle, pos));
+		this[cache] = hay.indexOf(needle, pos);
+		return this[cache];
 	}
 }

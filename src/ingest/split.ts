@@ -120,10 +120,14 @@ class Splitter {
 	}
 
 	private addBlank(end: number, len: number): void {
-		if (this.records === 0) return this.restart(end, this.scan.line);
+		if (this.records === 0) {
+			this.restart(end, this.scan.line);
+			return;
+		}
 		if (this.bytes + len > this.opts.maxChunkBytes) {
 			this.emitChunk(this.recStart);
-			return this.restart(end, this.scan.line);
+			this.restart(end, this.scan.line);
+			return;
 		}
 		this.keepRecordParts();
 		this.bytes += len;

@@ -49,7 +49,12 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 
 	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString() };
 	const write = writeRecords(database, ctx, message.recordType, items, (o) => {
-		const errors = [...parseErrors, ...o.errors].map((e) => ({ ref: e.ref, code: e.code, error: e.error, raw: raws.get(e.ref) ?? null }));
+		const errors = [...parseErrors, ...o.errors].map((e) => ({
+			ref: e.ref,
+			code: e.code,
+			error: e.error,
+			raw: raws.get(e.ref) ?? null,
+		}));
 		return [
 			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, skipped, failed)
 				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.skipped}, ${o.failed + parseErrors.length})`,
@@ -74,7 +79,12 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 /** A twin delivery that committed first makes this batch fail on the ledger; its counts stand. */
 async function ledgerCounts(env: Env, jobId: string, chunk: number): Promise<Counts | undefined> {
 	const [done] = await db(env)
-		.select({ created: jobChunks.created, updated: jobChunks.updated, skipped: jobChunks.skipped, failed: jobChunks.failed })
+		.select({
+			created: jobChunks.created,
+			updated: jobChunks.updated,
+			skipped: jobChunks.skipped,
+			failed: jobChunks.failed,
+		})
 		.from(jobChunks)
 		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
 	return done;

@@ -1,10 +1,10 @@
+import { randomId } from "../auth/keys";
 import type { ColumnTarget } from "../ingest/csv";
 import { mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
-import { randomId } from "../auth/keys";
-import type { ImportOptions, RecordType } from "../schemas/records";
 import { type Assignments, chunkKey, type Job, type JobOrigin, type Overrides } from "../schemas/jobs";
+import type { ImportOptions, RecordType } from "../schemas/records";
 import { BUSY } from "../tenant/job-queue";
 import { orRefuse, tenantObject } from "../tenant/object";
 
@@ -51,7 +51,10 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	// One chunk is written to R2 while the next is read: memory holds two chunks at most.
 	let writing: Promise<unknown> = Promise.resolve();
 	try {
-		const stream = decodeBody(input.body, { encoding: input.encoding, maxBytes: Number(env.MAX_IMPORT_BYTES) }).pipeThrough(split);
+		const stream = decodeBody(input.body, {
+			encoding: input.encoding,
+			maxBytes: Number(env.MAX_IMPORT_BYTES),
+		}).pipeThrough(split);
 		for await (const chunk of stream) {
 			await writing;
 			writing = env.FILES.put(chunkKey(id, chunk.index), chunk.bytes);
@@ -68,7 +71,8 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	}
 	const type = input.type ?? `${input.recordType}.import`;
 	const description =
-		input.description ?? `Import of ${total} ${input.recordType} from ${input.origin === "json" ? "a JSON batch" : input.format === "csv" ? "a CSV file" : "an NDJSON file"}`;
+		input.description ??
+		`Import of ${total} ${input.recordType} from ${input.origin === "json" ? "a JSON batch" : input.format === "csv" ? "a CSV file" : "an NDJSON file"}`;
 	const submitted = await tenant.submitJob(
 		{
 			id,
@@ -96,7 +100,11 @@ export function recordsAsNdjson(records: unknown[]): ReadableStream<Uint8Array> 
 }
 
 /** A job that failed before it had records, e.g. a URL that could not be fetched; it says why. */
-export async function failedJob(env: Env, input: Omit<JobInput, "body" | "format" | "origin">, message: string): Promise<Job> {
+export async function failedJob(
+	env: Env,
+	input: Omit<JobInput, "body" | "format" | "origin">,
+	message: string,
+): Promise<Job> {
 	const spec = {
 		id: randomId("job"),
 		tenantId: input.tenantId,

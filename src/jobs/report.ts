@@ -43,7 +43,11 @@ function original(raw: string | null): unknown {
 }
 
 /** Streams a job's error rows as NDJSON or CSV, page by page, never holding the whole report. */
-export function errorReport(pages: AsyncIterable<ErrorRow[]>, format: "ndjson" | "csv", origin: JobOrigin): ReadableStream<Uint8Array> {
+export function errorReport(
+	pages: AsyncIterable<ErrorRow[]>,
+	format: "ndjson" | "csv",
+	origin: JobOrigin,
+): ReadableStream<Uint8Array> {
 	const refName = origin === "json" ? "index" : "line";
 	const encoder = new TextEncoder();
 	const iterator = pages[Symbol.asyncIterator]();

@@ -11,7 +11,9 @@ import { errorPages, quoteCsv } from "./report";
 /** The header a CSV retry file needs to map back onto the parent's columns. */
 function headerOf(columns: ColumnTarget[]): string {
 	return columns
-		.map((c) => quoteCsv(c.key === undefined ? c.field : `${c.field === "customFields" ? "custom" : "metadata"}.${c.key}`))
+		.map((c) =>
+			quoteCsv(c.key === undefined ? c.field : `${c.field === "customFields" ? "custom" : "metadata"}.${c.key}`),
+		)
 		.join(",");
 }
 
@@ -43,7 +45,10 @@ export async function retryJob(env: Env, tenantId: string, parentId: string): Pr
 	if (parent.status === "pending" || parent.status === "processing") {
 		throw new ApiError("CONFLICT", `Job ${parentId} is still ${parent.status}; retry it once it has ended`);
 	}
-	const [{ failed }] = (await db(env).select({ failed: count() }).from(jobErrors).where(eq(jobErrors.jobId, parentId))) as [{ failed: number }];
+	const [{ failed }] = (await db(env)
+		.select({ failed: count() })
+		.from(jobErrors)
+		.where(eq(jobErrors.jobId, parentId))) as [{ failed: number }];
 	if (failed === 0) throw new ApiError("CONFLICT", `Job ${parentId} has no failed records to retry`);
 	return createJob(env, {
 		tenantId,

@@ -19,7 +19,9 @@ const TTL_MS = 24 * 60 * 60 * 1000;
 /** A completion that has not finished this long after expiry crashed; the sweep takes it. */
 const STALE_COMPLETION_MS = 60 * 60 * 1000;
 
-export const UploadedPart = z.object({ partNumber: z.number().int(), size: z.number().int(), etag: z.string() }).openapi("UploadedPart");
+export const UploadedPart = z
+	.object({ partNumber: z.number().int(), size: z.number().int(), etag: z.string() })
+	.openapi("UploadedPart");
 
 export const Upload = z
 	.object({
@@ -46,10 +48,25 @@ function view(row: UploadRow, parts: z.infer<typeof UploadedPart>[], now: number
 	if (row.status === "open" && Date.parse(row.expiresAt) <= now) status = "expired";
 	if (row.status === "completed" && row.jobId === null) status = "completing";
 	const { id, createdAt, expiresAt, jobId } = row;
-	return { id, type: row.type as RecordType, format: row.format as Format, status, partSize: PART_SIZE, createdAt, expiresAt, jobId, parts };
+	return {
+		id,
+		type: row.type as RecordType,
+		format: row.format as Format,
+		status,
+		partSize: PART_SIZE,
+		createdAt,
+		expiresAt,
+		jobId,
+		parts,
+	};
 }
 
-export async function createUpload(env: Env, tenantId: string, input: { type: RecordType; format: Format; options: ImportOptions }, now = Date.now()) {
+export async function createUpload(
+	env: Env,
+	tenantId: string,
+	input: { type: RecordType; format: Format; options: ImportOptions },
+	now = Date.now(),
+) {
 	const id = randomId("upl");
 	const key = `uploads/${id}`;
 	const multipart = await env.FILES.createMultipartUpload(key);
@@ -72,7 +89,10 @@ export async function createUpload(env: Env, tenantId: string, input: { type: Re
 }
 
 async function findUpload(env: Env, tenantId: string, id: string): Promise<UploadRow> {
-	const [row] = await db(env).select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.tenantId, tenantId)));
+	const [row] = await db(env)
+		.select()
+		.from(uploads)
+		.where(and(eq(uploads.id, id), eq(uploads.tenantId, tenantId)));
 	if (!row) throw new ApiError("NOT_FOUND", `Upload ${id} not found`);
 	return row;
 }
@@ -106,15 +126,27 @@ function notOpen(upload: Upload): ApiError {
  * ends early or runs long). The row is written only while the upload is still open, so a part that
  * loses a race with its completion is refused rather than silently left out of the file.
  */
-export async function putPart(env: Env, tenantId: string, id: string, partNumber: number, body: ReadableStream<Uint8Array>, size: number, now = Date.now()) {
+export async function putPart(
+	env: Env,
+	tenantId: string,
+	id: string,
+	partNumber: number,
+	body: ReadableStream<Uint8Array>,
+	size: number,
+	now = Date.now(),
+) {
 	const row = await findUpload(env, tenantId, id);
 	const upload = view(row, [], now);
 	if (upload.status !== "open") throw notOpen(upload);
-	if (size > PART_SIZE) throw new ApiError("PAYLOAD_TOO_LARGE", `A part holds at most ${PART_SIZE} bytes (partSize); got ${size}`);
+	if (size > PART_SIZE)
+		throw new ApiError("PAYLOAD_TOO_LARGE", `A part holds at most ${PART_SIZE} bytes (partSize); got ${size}`);
 	if (size === 0) throw new ApiError("VALIDATION_ERROR", "A part must not be empty");
 	const maxBytes = Number(env.MAX_IMPORT_BYTES);
 	if ((partNumber - 1) * PART_SIZE + size > maxBytes) {
-		throw new ApiError("PAYLOAD_TOO_LARGE", `An upload holds at most ${maxBytes} bytes; part ${partNumber} would end past that`);
+		throw new ApiError(
+			"PAYLOAD_TOO_LARGE",
+			`An upload holds at most ${maxBytes} bytes; part ${partNumber} would end past that`,
+		);
 	}
 	let received = 0;
 	const counted = body.pipeThrough(
@@ -127,10 +159,16 @@ export async function putPart(env: Env, tenantId: string, id: string, partNumber
 	);
 	let part: R2UploadedPart;
 	try {
-		part = await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).uploadPart(partNumber, counted.pipeThrough(new FixedLengthStream(size)));
+		part = await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).uploadPart(
+			partNumber,
+			counted.pipeThrough(new FixedLengthStream(size)),
+		);
 	} catch (error) {
 		if (received === size) throw error;
-		throw new ApiError("VALIDATION_ERROR", `The body has ${received > size ? "more" : "fewer"} bytes than its Content-Length (${size})`);
+		throw new ApiError(
+			"VALIDATION_ERROR",
+			`The body has ${received > size ? "more" : "fewer"} bytes than its Content-Length (${size})`,
+		);
 	}
 	const written = await env.DB.prepare(
 		`INSERT INTO upload_parts (upload_id, part_number, etag, size)
@@ -151,16 +189,27 @@ function checkParts(parts: z.infer<typeof UploadedPart>[]) {
 	const missing = Array.from({ length: last }, (_, i) => i + 1).filter((n) => !have.has(n));
 	if (missing.length > 0) {
 		const details = missing.slice(0, 100).map((n) => ({ path: `parts.${n}`, message: "missing" }));
-		throw new ApiError("VALIDATION_ERROR", `Missing parts: ${numbers(missing)} (the last part received is ${last})`, details);
+		throw new ApiError(
+			"VALIDATION_ERROR",
+			`Missing parts: ${numbers(missing)} (the last part received is ${last})`,
+			details,
+		);
 	}
 	const wrong = parts.filter((p) => p.partNumber !== last && p.size !== PART_SIZE);
 	if (wrong.length > 0) {
-		const details = wrong.slice(0, 100).map((p) => ({ path: `parts.${p.partNumber}`, message: `${p.size} bytes; must be ${PART_SIZE}` }));
-		throw new ApiError("VALIDATION_ERROR", `Parts of the wrong size: ${numbers(wrong.map((p) => p.partNumber))} (every part but the last must be ${PART_SIZE} bytes)`, details);
+		const details = wrong
+			.slice(0, 100)
+			.map((p) => ({ path: `parts.${p.partNumber}`, message: `${p.size} bytes; must be ${PART_SIZE}` }));
+		throw new ApiError(
+			"VALIDATION_ERROR",
+			`Parts of the wrong size: ${numbers(wrong.map((p) => p.partNumber))} (every part but the last must be ${PART_SIZE} bytes)`,
+			details,
+		);
 	}
 }
 
-const numbers = (list: number[]) => (list.length > 20 ? `${list.slice(0, 20).join(", ")} and ${list.length - 20} more` : list.join(", "));
+const numbers = (list: number[]) =>
+	list.length > 20 ? `${list.slice(0, 20).join(", ")} and ${list.length - 20} more` : list.join(", ");
 
 /**
  * Claims the upload (open -> completed without a job), assembles the R2 object from the parts and
@@ -174,7 +223,14 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
 	const [row] = await database
 		.update(uploads)
 		.set({ status: "completed" })
-		.where(and(eq(uploads.id, id), eq(uploads.tenantId, tenantId), eq(uploads.status, "open"), gt(uploads.expiresAt, new Date(now).toISOString())))
+		.where(
+			and(
+				eq(uploads.id, id),
+				eq(uploads.tenantId, tenantId),
+				eq(uploads.status, "open"),
+				gt(uploads.expiresAt, new Date(now).toISOString()),
+			),
+		)
 		.returning();
 	if (!row) return existingJob(env, tenantId, await getUpload(env, tenantId, id, now));
 	let assembled = false;
@@ -182,7 +238,9 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
 		const parts = await listParts(env, id);
 		checkParts(parts);
 		if (!(await env.FILES.head(row.r2Key))) {
-			await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).complete(parts.map(({ partNumber, etag }) => ({ partNumber, etag })));
+			await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).complete(
+				parts.map(({ partNumber, etag }) => ({ partNumber, etag })),
+			);
 		}
 		assembled = true;
 		const object = await env.FILES.get(row.r2Key);
@@ -210,7 +268,11 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
 async function existingJob(env: Env, tenantId: string, upload: Upload): Promise<Job> {
 	if (upload.status !== "completed") throw notOpen(upload);
 	const job = await tenantObject(env, tenantId).getJob(upload.jobId!);
-	if (!job) throw new ApiError("NOT_FOUND", `Job ${upload.jobId} of upload ${upload.id} no longer exists; ended jobs are deleted after ${env.JOB_RETENTION_DAYS} days`);
+	if (!job)
+		throw new ApiError(
+			"NOT_FOUND",
+			`Job ${upload.jobId} of upload ${upload.id} no longer exists; ended jobs are deleted after ${env.JOB_RETENTION_DAYS} days`,
+		);
 	return job;
 }
 
@@ -239,7 +301,11 @@ export async function expireUploads(env: Env, now = Date.now()): Promise<number>
 	const database = db(env);
 	const expired = or(
 		and(eq(uploads.status, "open"), lte(uploads.expiresAt, new Date(now).toISOString())),
-		and(eq(uploads.status, "completed"), isNull(uploads.jobId), lte(uploads.expiresAt, new Date(now - STALE_COMPLETION_MS).toISOString())),
+		and(
+			eq(uploads.status, "completed"),
+			isNull(uploads.jobId),
+			lte(uploads.expiresAt, new Date(now - STALE_COMPLETION_MS).toISOString()),
+		),
 	);
 	let aborted = 0;
 	for (;;) {

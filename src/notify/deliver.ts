@@ -25,13 +25,25 @@ async function deliverWelcomes(env: Env, tenantId: string): Promise<void> {
 			.limit(WELCOME_PAGE);
 		if (pending.length === 0) return;
 		if (env.NOTIFY_WEBHOOK_URL) {
-			const messages = pending.map(({ id, kind, email, externalId, inviteMessage, createdAt }) => ({ id, kind, email, externalId, inviteMessage, createdAt }));
+			const messages = pending.map(({ id, kind, email, externalId, inviteMessage, createdAt }) => ({
+				id,
+				kind,
+				email,
+				externalId,
+				inviteMessage,
+				createdAt,
+			}));
 			await postSigned(env.NOTIFY_WEBHOOK_URL, env.NOTIFY_WEBHOOK_SECRET, { tenantId, messages }, env);
 		}
 		await database
 			.update(notifications)
 			.set({ deliveredAt: new Date().toISOString() })
-			.where(inJson(notifications.id, pending.map((n) => n.id)));
+			.where(
+				inJson(
+					notifications.id,
+					pending.map((n) => n.id),
+				),
+			);
 		if (pending.length < WELCOME_PAGE) return;
 	}
 }
@@ -48,6 +60,12 @@ export async function deliver(env: Env, message: NotifyMessage): Promise<void> {
 }
 
 /** Wakes the delivery step after a write that created users with `sendWelcomeEmail`. */
-export async function announceWelcomes(env: Env, tenantId: string, options: ImportOptions, created: number): Promise<void> {
-	if (options.sendWelcomeEmail && !options.dryRun && created > 0) await env.NOTIFY.send({ kind: "welcome", tenantId } satisfies NotifyMessage);
+export async function announceWelcomes(
+	env: Env,
+	tenantId: string,
+	options: ImportOptions,
+	created: number,
+): Promise<void> {
+	if (options.sendWelcomeEmail && !options.dryRun && created > 0)
+		await env.NOTIFY.send({ kind: "welcome", tenantId } satisfies NotifyMessage);
 }

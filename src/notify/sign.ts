@@ -5,7 +5,9 @@ const encoder = new TextEncoder();
 
 /** `Cohort-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, as receivers verify it. */
 export async function signature(secret: string, body: string, t = Math.floor(Date.now() / 1000)): Promise<string> {
-	const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+	const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+		"sign",
+	]);
 	return `t=${t},v1=${hex(await crypto.subtle.sign("HMAC", key, encoder.encode(`${t}.${body}`)))}`;
 }
 

@@ -1,6 +1,14 @@
 import { ApiError } from "../errors";
 
-const PRIVATE_V4 = [/^10\./, /^127\./, /^0\./, /^169\.254\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./];
+const PRIVATE_V4 = [
+	/^10\./,
+	/^127\./,
+	/^0\./,
+	/^169\.254\./,
+	/^192\.168\./,
+	/^172\.(1[6-9]|2\d|3[01])\./,
+	/^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./,
+];
 const PRIVATE_NAMES = /^(localhost|.*\.localhost|.*\.local|.*\.internal|.*\.lan)$/i;
 
 /** Private, loopback and link-local hosts, by name or literal address (IPv4, IPv6, mapped IPv4). */
@@ -27,12 +35,16 @@ export function assertFetchable(raw: string, env: Env): URL {
 		throw new ApiError("VALIDATION_ERROR", `Not a URL: ${raw}`, [{ path: "url", message: "invalid URL" }]);
 	}
 	if (url.protocol !== "http:" && url.protocol !== "https:") {
-		throw new ApiError("VALIDATION_ERROR", `Only http and https URLs are accepted, not ${url.protocol}`, [{ path: "url", message: "unsupported scheme" }]);
+		throw new ApiError("VALIDATION_ERROR", `Only http and https URLs are accepted, not ${url.protocol}`, [
+			{ path: "url", message: "unsupported scheme" },
+		]);
 	}
 	if (!env.ALLOW_PRIVATE_IMPORT_URLS && isPrivateHost(url.hostname)) {
-		throw new ApiError("VALIDATION_ERROR", `Refusing to fetch ${url.hostname}: private, loopback and link-local addresses are not allowed`, [
-			{ path: "url", message: "private address" },
-		]);
+		throw new ApiError(
+			"VALIDATION_ERROR",
+			`Refusing to fetch ${url.hostname}: private, loopback and link-local addresses are not allowed`,
+			[{ path: "url", message: "private address" }],
+		);
 	}
 	return url;
 }

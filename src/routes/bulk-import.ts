@@ -9,7 +9,7 @@ import { type CatalogKind, catalogItems } from "../db/schema";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
 import { createJob, failedJob } from "../jobs/create";
-import { guardedFetch, assertFetchable } from "../notify/url-guard";
+import { assertFetchable, guardedFetch } from "../notify/url-guard";
 import { authErrors, jsonContent, jsonRequest } from "../schemas/common";
 import { type Assignments, Job } from "../schemas/jobs";
 import { ImportOptions } from "../schemas/records";
@@ -35,7 +35,12 @@ const BulkImportBody = z
 	.openapi("BulkImportRequest");
 
 const CSV_TYPES = ["text/csv", "application/csv", "text/plain", "application/octet-stream", ""];
-const LABELS: Record<CatalogKind, string> = { course: "course", learningPath: "learning path", bundle: "bundle", license: "license" };
+const LABELS: Record<CatalogKind, string> = {
+	course: "course",
+	learningPath: "learning path",
+	bundle: "bundle",
+	license: "license",
+};
 
 /** Every listed catalog id must exist before a job starts; unknown ones are named in one 400. */
 async function checkCatalog(env: Env, tenantId: string, assign: Assignments): Promise<void> {
@@ -50,7 +55,11 @@ async function checkCatalog(env: Env, tenantId: string, assign: Assignments): Pr
 		missing.push(...wanted.filter((id) => !known.has(id)).map((id) => `${LABELS[kind]} ${id}`));
 	}
 	if (missing.length > 0) {
-		throw new ApiError("VALIDATION_ERROR", `Unknown catalog id(s): ${missing.join(", ")}`, missing.map((m) => ({ path: "ids", message: `unknown ${m}` })));
+		throw new ApiError(
+			"VALIDATION_ERROR",
+			`Unknown catalog id(s): ${missing.join(", ")}`,
+			missing.map((m) => ({ path: "ids", message: `unknown ${m}` })),
+		);
 	}
 }
 
@@ -65,15 +74,26 @@ async function bulkImport(c: Context<AppEnv>, body: z.output<typeof BulkImportBo
 	};
 	assertFetchable(body.url, c.env);
 	await checkCatalog(c.env, tenantId, assign);
-	const options = ImportOptions.parse({ sendWelcomeEmail: true, inviteMessage: body.inviteMessage, dryRun: body.dryRun ?? false });
-	const overrides = { ...(body.role !== undefined ? { role: body.role } : {}), ...(body.clientId !== undefined ? { clientId: body.clientId } : {}) };
+	const options = ImportOptions.parse({
+		sendWelcomeEmail: true,
+		inviteMessage: body.inviteMessage,
+		dryRun: body.dryRun ?? false,
+	});
+	const overrides = {
+		...(body.role !== undefined ? { role: body.role } : {}),
+		...(body.clientId !== undefined ? { clientId: body.clientId } : {}),
+	};
 	const base = { tenantId, recordType: "users" as const, options, type: "users.bulkImport", assign, overrides };
 	let response: Response;
 	try {
 		response = await guardedFetch(body.url, c.env);
 	} catch (error) {
 		if (error instanceof ApiError) throw error;
-		return failedJob(c.env, { ...base, description: `Import of users from ${body.url}` }, `Could not reach ${body.url}: ${(error as Error).message}`);
+		return failedJob(
+			c.env,
+			{ ...base, description: `Import of users from ${body.url}` },
+			`Could not reach ${body.url}: ${(error as Error).message}`,
+		);
 	}
 	const type = mediaType(response.headers.get("Content-Type") ?? undefined);
 	const problem = !response.ok
@@ -111,16 +131,37 @@ const route = (path: string, tags: string[], summary: string, response: z.ZodTyp
 
 const SeedJob = z.object({
 	data: z.object({
-		APIBulkImport: Job.pick({ id: true, type: true, description: true, errorMessage: true, createdAt: true, repeatable: true, status: true }),
+		APIBulkImport: Job.pick({
+			id: true,
+			type: true,
+			description: true,
+			errorMessage: true,
+			createdAt: true,
+			repeatable: true,
+			status: true,
+		}),
 	}),
 });
 
 export const bulkImportRoutes = router()
-	.openapi(route("/v1/users/bulkImport", ["Imports"], "Import users from a CSV at a URL, with catalog assignment", Job), async (c) => {
-		const job = await bulkImport(c, c.req.valid("json"));
-		return c.json(job, 202, { Location: job.links.self });
-	})
-	.openapi(route("/incoming/v2/users/bulkImport", ["Compatibility"], "Thought Industries bulkImport", SeedJob), async (c) => {
-		const { id, type, description, errorMessage, createdAt, repeatable, status, links } = await bulkImport(c, c.req.valid("json"));
-		return c.json({ data: { APIBulkImport: { id, type, description, errorMessage, createdAt, repeatable, status } } }, 202, { Location: links.self });
-	});
+	.openapi(
+		route("/v1/users/bulkImport", ["Imports"], "Import users from a CSV at a URL, with catalog assignment", Job),
+		async (c) => {
+			const job = await bulkImport(c, c.req.valid("json"));
+			return c.json(job, 202, { Location: job.links.self });
+		},
+	)
+	.openapi(
+		route("/incoming/v2/users/bulkImport", ["Compatibility"], "Thought Industries bulkImport", SeedJob),
+		async (c) => {
+			const { id, type, description, errorMessage, createdAt, repeatable, status, links } = await bulkImport(
+				c,
+				c.req.valid("json"),
+			);
+			return c.json(
+				{ data: { APIBulkImport: { id, type, description, errorMessage, createdAt, repeatable, status } } },
+				202,
+				{ Location: links.self },
+			);
+		},
+	);

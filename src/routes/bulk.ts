@@ -10,11 +10,11 @@ import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
 import { createJob, recordsAsNdjson } from "../jobs/create";
 import { announceWelcomes } from "../notify/deliver";
-import { Job } from "../schemas/jobs";
-import { fileJob } from "./imports";
 import { BulkCompaniesBody, BulkEnrollmentsBody, BulkResult, BulkUsersBody, MAX_BULK_RECORDS } from "../schemas/bulk";
 import { authErrors, conflict, jsonContent, jsonRequest, tooLarge } from "../schemas/common";
+import { Job } from "../schemas/jobs";
 import { ImportOptions, type RecordType } from "../schemas/records";
+import { fileJob } from "./imports";
 
 /** Below this many records a batch is answered in the request (spec §5). */
 const SYNC_LIMIT = 100;
@@ -27,14 +27,63 @@ type BulkDef = { type: RecordType; path: string; summary: string; tags: string[]
 
 /** Every JSON bulk path, native and seed-shaped: one handler serves them all. */
 const BULK_ROUTES: BulkDef[] = [
-	{ type: "users", path: "/v1/users/bulk", summary: "Create or update up to 10,000 users", tags: ["Users"], mode: "auto" },
-	{ type: "companies", path: "/v1/companies/bulk", summary: "Create or update up to 10,000 companies", tags: ["Companies"], mode: "auto" },
-	{ type: "enrollments", path: "/v1/enrollments/bulk", summary: "Enroll users in courses, learning paths and bundles", tags: ["Enrollments"], mode: "auto" },
-	{ type: "users", path: "/incoming/v2/users/bulk", summary: "Thought Industries batch user creation (up to 100, synchronous)", tags: ["Compatibility"], mode: "sync", maxRecords: 100 },
-	{ type: "enrollments", path: "/incoming/v2/enrollments/bulk", summary: "Thought Industries batch enrollments", tags: ["Compatibility"], mode: "auto" },
-	{ type: "users", path: "/v1/bulk/users", summary: "Bulk Operations API user import", tags: ["Compatibility"], mode: "auto" },
-	{ type: "users", path: "/v1/users/bulk_identify", summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)", tags: ["Compatibility"], mode: "job" },
-	{ type: "companies", path: "/v1/companies/bulk_identify", summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)", tags: ["Compatibility"], mode: "job" },
+	{
+		type: "users",
+		path: "/v1/users/bulk",
+		summary: "Create or update up to 10,000 users",
+		tags: ["Users"],
+		mode: "auto",
+	},
+	{
+		type: "companies",
+		path: "/v1/companies/bulk",
+		summary: "Create or update up to 10,000 companies",
+		tags: ["Companies"],
+		mode: "auto",
+	},
+	{
+		type: "enrollments",
+		path: "/v1/enrollments/bulk",
+		summary: "Enroll users in courses, learning paths and bundles",
+		tags: ["Enrollments"],
+		mode: "auto",
+	},
+	{
+		type: "users",
+		path: "/incoming/v2/users/bulk",
+		summary: "Thought Industries batch user creation (up to 100, synchronous)",
+		tags: ["Compatibility"],
+		mode: "sync",
+		maxRecords: 100,
+	},
+	{
+		type: "enrollments",
+		path: "/incoming/v2/enrollments/bulk",
+		summary: "Thought Industries batch enrollments",
+		tags: ["Compatibility"],
+		mode: "auto",
+	},
+	{
+		type: "users",
+		path: "/v1/bulk/users",
+		summary: "Bulk Operations API user import",
+		tags: ["Compatibility"],
+		mode: "auto",
+	},
+	{
+		type: "users",
+		path: "/v1/users/bulk_identify",
+		summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)",
+		tags: ["Compatibility"],
+		mode: "job",
+	},
+	{
+		type: "companies",
+		path: "/v1/companies/bulk_identify",
+		summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)",
+		tags: ["Compatibility"],
+		mode: "job",
+	},
 ];
 
 const BulkQuery = z.object({
@@ -101,7 +150,13 @@ function bulkResult(outcome: Outcome) {
 		created,
 		updated,
 		skipped,
-		errors: outcome.errors.map(({ ref, externalId, email, code, error }) => ({ index: ref, externalId, email, code, error })),
+		errors: outcome.errors.map(({ ref, externalId, email, code, error }) => ({
+			index: ref,
+			externalId,
+			email,
+			code,
+			error,
+		})),
 	};
 }
 

@@ -5,7 +5,7 @@ import { jsonBody } from "../content-type";
 import { router } from "../context";
 import { db } from "../db/client";
 import { type CatalogKind, catalogItems } from "../db/schema";
-import { authErrors, decodeCursor, jsonContent, jsonRequest, page, PageQuery, toPage } from "../schemas/common";
+import { authErrors, decodeCursor, jsonContent, jsonRequest, PageQuery, page, toPage } from "../schemas/common";
 import { CatalogItem, catalogView } from "../schemas/views";
 
 const CatalogBody = z.strictObject({ title: z.string().trim().min(1).max(500) });
@@ -68,7 +68,10 @@ function catalogRoutes(kind: CatalogKind, label: string) {
 					)
 					.orderBy(asc(catalogItems.id))
 					.limit(limit + 1);
-				return c.json(toPage(rows, limit, (i) => i.id, catalogView), 200);
+				return c.json(
+					toPage(rows, limit, (i) => i.id, catalogView),
+					200,
+				);
 			},
 		);
 }

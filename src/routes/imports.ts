@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { requireKey } from "../auth/middleware";
 import { mediaType } from "../content-type";
-import type { Context } from "hono";
 import { type AppEnv, router } from "../context";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
@@ -25,14 +25,19 @@ export const ImportQuery = z.object({
 });
 
 /** The file of a request: a raw NDJSON or CSV body, or the `file` field of a multipart form. */
-export async function requestFile(req: Request): Promise<{ body: ReadableStream<Uint8Array>; format: "ndjson" | "csv" }> {
+export async function requestFile(
+	req: Request,
+): Promise<{ body: ReadableStream<Uint8Array>; format: "ndjson" | "csv" }> {
 	const type = mediaType(req.headers.get("Content-Type") ?? undefined);
 	if (type === "text/csv" && req.body) return { body: req.body, format: "csv" };
 	if (NDJSON_TYPES.includes(type) && req.body) return { body: req.body, format: "ndjson" };
 	if (type === "multipart/form-data") {
 		// The runtime parses forms whole; raw bodies are the streaming path for very large files.
 		const file = (await req.formData()).get("file");
-		if (!(file instanceof File)) throw new ApiError("VALIDATION_ERROR", "The multipart body has no file in field \"file\"", [{ path: "file", message: "required" }]);
+		if (!(file instanceof File))
+			throw new ApiError("VALIDATION_ERROR", 'The multipart body has no file in field "file"', [
+				{ path: "file", message: "required" },
+			]);
 		const csv = file.type === "text/csv" || file.name.toLowerCase().endsWith(".csv");
 		return { body: file.stream(), format: csv ? "csv" : "ndjson" };
 	}
@@ -43,7 +48,12 @@ export async function requestFile(req: Request): Promise<{ body: ReadableStream<
 }
 
 /** The request's file as a job of `recordType`: the one path from an upload to a job. */
-export async function fileJob(c: Context<AppEnv>, recordType: RecordType, options: ImportOptions, ifBusy: "queue" | "reject") {
+export async function fileJob(
+	c: Context<AppEnv>,
+	recordType: RecordType,
+	options: ImportOptions,
+	ifBusy: "queue" | "reject",
+) {
 	const file = await requestFile(c.req.raw);
 	const job = await createJob(c.env, {
 		tenantId: c.get("tenantId"),
@@ -74,7 +84,10 @@ export const importRoutes = router().openapi(
 	async (c) => {
 		const { type, ifBusy, ...flags } = c.req.valid("query");
 		const { inviteMessage, ...rest } = flags;
-		const options = ImportOptions.parse({ ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)), inviteMessage });
+		const options = ImportOptions.parse({
+			...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+			inviteMessage,
+		});
 		return fileJob(c, type, options, ifBusy);
 	},
 );

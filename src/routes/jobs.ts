@@ -3,11 +3,11 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { requireKey } from "../auth/middleware";
 import { type AppEnv, router } from "../context";
+import { ApiError } from "../errors";
 import { errorPages, errorReport } from "../jobs/report";
 import { retryJob } from "../jobs/retry";
-import { ApiError } from "../errors";
 import { authErrors, conflict, decodeCursor, encodeCursor, jsonContent, notFound, PageQuery } from "../schemas/common";
-import { ENDED_STATUSES, Job, JOB_STATUSES } from "../schemas/jobs";
+import { ENDED_STATUSES, JOB_STATUSES, Job } from "../schemas/jobs";
 import { orRefuse, tenantObject } from "../tenant/object";
 
 const tags = ["Jobs"];
@@ -43,11 +43,18 @@ export const jobRoutes = router()
 			security,
 			middleware: [viewer] as const,
 			request: { query: PageQuery.extend({ status: z.enum(JOB_STATUSES).optional() }) },
-			responses: { 200: jsonContent(z.object({ data: z.array(Job), nextCursor: z.string().nullable() }), "A page of jobs"), ...authErrors },
+			responses: {
+				200: jsonContent(z.object({ data: z.array(Job), nextCursor: z.string().nullable() }), "A page of jobs"),
+				...authErrors,
+			},
 		}),
 		async (c) => {
 			const { status, cursor, limit } = c.req.valid("query");
-			const page = await tenantObject(c.env, c.get("tenantId")).listJobs(status, decodeCursor<number>(cursor, "number"), limit);
+			const page = await tenantObject(c.env, c.get("tenantId")).listJobs(
+				status,
+				decodeCursor<number>(cursor, "number"),
+				limit,
+			);
 			return c.json({ data: page.jobs, nextCursor: page.nextSeq === null ? null : encodeCursor(page.nextSeq) }, 200);
 		},
 	)

@@ -7,7 +7,16 @@ import { db } from "../db/client";
 import { notifications, webhooks } from "../db/schema";
 import { ApiError } from "../errors";
 import { assertFetchable } from "../notify/url-guard";
-import { authErrors, decodeCursor, jsonContent, jsonRequest, notFound, page, PageQuery, toPage } from "../schemas/common";
+import {
+	authErrors,
+	decodeCursor,
+	jsonContent,
+	jsonRequest,
+	notFound,
+	PageQuery,
+	page,
+	toPage,
+} from "../schemas/common";
 
 const security = [{ apiKey: [] }];
 
@@ -47,12 +56,27 @@ export const notificationRoutes = router()
 			const rows = await db(c.env)
 				.select()
 				.from(notifications)
-				.where(and(eq(notifications.tenantId, c.get("tenantId")), after !== undefined ? gt(notifications.id, after) : undefined))
+				.where(
+					and(
+						eq(notifications.tenantId, c.get("tenantId")),
+						after !== undefined ? gt(notifications.id, after) : undefined,
+					),
+				)
 				.orderBy(asc(notifications.id))
 				.limit(limit + 1);
-			const view = ({ id, kind, email, externalId, inviteMessage, createdAt, deliveredAt }: (typeof rows)[number]) =>
-				({ id, kind, email, externalId, inviteMessage, createdAt, deliveredAt });
-			return c.json(toPage(rows, limit, (n) => n.id, view), 200);
+			const view = ({ id, kind, email, externalId, inviteMessage, createdAt, deliveredAt }: (typeof rows)[number]) => ({
+				id,
+				kind,
+				email,
+				externalId,
+				inviteMessage,
+				createdAt,
+				deliveredAt,
+			});
+			return c.json(
+				toPage(rows, limit, (n) => n.id, view),
+				200,
+			);
 		},
 	)
 	.openapi(
@@ -70,7 +94,10 @@ export const notificationRoutes = router()
 			const { url, secret } = c.req.valid("json");
 			assertFetchable(url, c.env);
 			const hook = { tenantId: c.get("tenantId"), url, secret, updatedAt: new Date().toISOString() };
-			await db(c.env).insert(webhooks).values(hook).onConflictDoUpdate({ target: webhooks.tenantId, set: { url, secret, updatedAt: hook.updatedAt } });
+			await db(c.env)
+				.insert(webhooks)
+				.values(hook)
+				.onConflictDoUpdate({ target: webhooks.tenantId, set: { url, secret, updatedAt: hook.updatedAt } });
 			return c.json({ url, updatedAt: hook.updatedAt }, 200);
 		},
 	)
@@ -85,7 +112,10 @@ export const notificationRoutes = router()
 			responses: { 200: jsonContent(Webhook, "The webhook"), ...authErrors, ...notFound },
 		}),
 		async (c) => {
-			const [hook] = await db(c.env).select().from(webhooks).where(eq(webhooks.tenantId, c.get("tenantId")));
+			const [hook] = await db(c.env)
+				.select()
+				.from(webhooks)
+				.where(eq(webhooks.tenantId, c.get("tenantId")));
 			if (!hook) throw new ApiError("NOT_FOUND", "No webhook is set");
 			return c.json({ url: hook.url, updatedAt: hook.updatedAt }, 200);
 		},
@@ -101,7 +131,9 @@ export const notificationRoutes = router()
 			responses: { 204: { description: "Removed" }, ...authErrors },
 		}),
 		async (c) => {
-			await db(c.env).delete(webhooks).where(eq(webhooks.tenantId, c.get("tenantId")));
+			await db(c.env)
+				.delete(webhooks)
+				.where(eq(webhooks.tenantId, c.get("tenantId")));
 			return c.body(null, 204);
 		},
 	);

@@ -29,15 +29,24 @@ export const uploadRoutes = router()
 			path: "/",
 			tags,
 			summary: "Start a staged upload of a file too large for one request",
-			description: "Send the file in parts of exactly `partSize` bytes (the last may be shorter), then complete it. Open uploads expire after 24 h.",
+			description:
+				"Send the file in parts of exactly `partSize` bytes (the last may be shorter), then complete it. Open uploads expire after 24 h.",
 			security,
 			middleware: [admin, jsonBody, idempotency("buffered")] as const,
 			request: { body: jsonRequest(NewUpload) },
-			responses: { 201: jsonContent(Upload, "The upload, with its partSize and expiresAt"), ...authErrors, ...conflict },
+			responses: {
+				201: jsonContent(Upload, "The upload, with its partSize and expiresAt"),
+				...authErrors,
+				...conflict,
+			},
 		}),
 		async (c) => {
 			const { type, format, options } = c.req.valid("json");
-			const upload = await createUpload(c.env, c.get("tenantId"), { type, format, options: options ?? ImportOptions.parse({}) });
+			const upload = await createUpload(c.env, c.get("tenantId"), {
+				type,
+				format,
+				options: options ?? ImportOptions.parse({}),
+			});
 			return c.json(upload, 201, { Location: `/v1/uploads/${upload.id}` });
 		},
 	)
@@ -64,10 +73,21 @@ export const uploadRoutes = router()
 			security,
 			middleware: [admin] as const,
 			request: {
-				params: UploadId.extend({ n: z.coerce.number().int().min(1).max(MAX_PARTS).openapi({ description: "Part number, 1-based" }) }),
-				body: { required: true, content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
+				params: UploadId.extend({
+					n: z.coerce.number().int().min(1).max(MAX_PARTS).openapi({ description: "Part number, 1-based" }),
+				}),
+				body: {
+					required: true,
+					content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+				},
 			},
-			responses: { 200: jsonContent(UploadedPart, "The part as stored"), ...authErrors, ...notFound, ...conflict, ...tooLarge },
+			responses: {
+				200: jsonContent(UploadedPart, "The part as stored"),
+				...authErrors,
+				...notFound,
+				...conflict,
+				...tooLarge,
+			},
 		}),
 		async (c) => {
 			const { id, n } = c.req.valid("param");
@@ -88,7 +108,13 @@ export const uploadRoutes = router()
 			security,
 			middleware: [admin, idempotency("buffered")] as const,
 			request: { params: UploadId },
-			responses: { 202: jsonContent(Job, "The job; poll its Location"), ...authErrors, ...notFound, ...conflict, ...tooLarge },
+			responses: {
+				202: jsonContent(Job, "The job; poll its Location"),
+				...authErrors,
+				...notFound,
+				...conflict,
+				...tooLarge,
+			},
 		}),
 		async (c) => {
 			const job = await completeUpload(c.env, c.get("tenantId"), c.req.valid("param").id);

@@ -5,7 +5,7 @@ import { router } from "../context";
 import { db } from "../db/client";
 import { enrollments, users } from "../db/schema";
 import { ApiError } from "../errors";
-import { authErrors, decodeCursor, jsonContent, notFound, page, PageQuery, toPage } from "../schemas/common";
+import { authErrors, decodeCursor, jsonContent, notFound, PageQuery, page, toPage } from "../schemas/common";
 import { Enrollment, User, userView } from "../schemas/views";
 
 const tags = ["Users"];
@@ -48,7 +48,10 @@ export const userRoutes = router()
 				)
 				.orderBy(asc(users.id))
 				.limit(limit + 1);
-			return c.json(toPage(rows, limit, (u) => u.id, userView), 200);
+			return c.json(
+				toPage(rows, limit, (u) => u.id, userView),
+				200,
+			);
 		},
 	)
 	.openapi(
@@ -76,13 +79,22 @@ export const userRoutes = router()
 			security,
 			middleware: [requireKey("viewer")] as const,
 			request: { params: ExternalId },
-			responses: { 200: jsonContent(z.object({ data: z.array(Enrollment) }), "Enrollments"), ...authErrors, ...notFound },
+			responses: {
+				200: jsonContent(z.object({ data: z.array(Enrollment) }), "Enrollments"),
+				...authErrors,
+				...notFound,
+			},
 		}),
 		async (c) => {
 			const tenantId = c.get("tenantId");
 			const user = await findUser(c.env, tenantId, c.req.valid("param").externalId);
 			const data = await db(c.env)
-				.select({ kind: enrollments.kind, itemId: enrollments.itemId, source: enrollments.source, createdAt: enrollments.createdAt })
+				.select({
+					kind: enrollments.kind,
+					itemId: enrollments.itemId,
+					source: enrollments.source,
+					createdAt: enrollments.createdAt,
+				})
 				.from(enrollments)
 				.where(and(eq(enrollments.tenantId, tenantId), eq(enrollments.userId, user.id)))
 				.orderBy(asc(enrollments.createdAt), asc(enrollments.itemId));

@@ -8,10 +8,16 @@ export const MAX_BULK_RECORDS = 10_000;
  * requires an array here; the record schemas are shown for the documentation.
  */
 const records = (schema: z.ZodType) =>
-	z.array(z.unknown()).min(1).openapi({ type: "array", items: schema, maxItems: MAX_BULK_RECORDS } as object);
+	z
+		.array(z.unknown())
+		.min(1)
+		.openapi({ type: "array", items: schema, maxItems: MAX_BULK_RECORDS } as object);
 
 export const BulkUsersBody = z.strictObject({ users: records(UserRecord), options: ImportOptions.optional() });
-export const BulkCompaniesBody = z.strictObject({ companies: records(CompanyRecord), options: ImportOptions.optional() });
+export const BulkCompaniesBody = z.strictObject({
+	companies: records(CompanyRecord),
+	options: ImportOptions.optional(),
+});
 export const BulkEnrollmentsBody = z.strictObject({
 	enrollments: records(EnrollmentRecord),
 	options: ImportOptions.optional(),

@@ -43,20 +43,26 @@ export const PageQuery = z.object({
 	limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) =>
+	z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 
 /** Cursors are opaque to clients: the last row's sort key, base64url-encoded. */
 export function encodeCursor(key: string | number): string {
 	return btoa(JSON.stringify(key)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-export function decodeCursor<T extends string | number>(cursor: string | undefined, kind: "string" | "number"): T | undefined {
+export function decodeCursor<T extends string | number>(
+	cursor: string | undefined,
+	kind: "string" | "number",
+): T | undefined {
 	if (cursor === undefined) return undefined;
 	try {
 		const value: unknown = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
 		if (typeof value === kind) return value as T;
 	} catch {}
-	throw new ApiError("VALIDATION_ERROR", "Invalid cursor", [{ path: "cursor", message: "not a cursor this API returned" }]);
+	throw new ApiError("VALIDATION_ERROR", "Invalid cursor", [
+		{ path: "cursor", message: "not a cursor this API returned" },
+	]);
 }
 
 /** Takes one row more than asked to know whether there is a next page. */

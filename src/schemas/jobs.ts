@@ -62,7 +62,10 @@ export type JobSpec = {
 };
 
 /** One queue message per chunk; it carries what the consumer needs without asking anyone. */
-export type ChunkMessage = Pick<JobSpec, "tenantId" | "recordType" | "format" | "origin" | "options" | "columns" | "assign" | "overrides"> & {
+export type ChunkMessage = Pick<
+	JobSpec,
+	"tenantId" | "recordType" | "format" | "origin" | "options" | "columns" | "assign" | "overrides"
+> & {
 	jobId: string;
 	chunk: number;
 	firstLine: number;

@@ -18,7 +18,10 @@ const customFields = z
  * Accepts the seeds' spellings of a field (`user_id`, `first_name`, …) and renames them to the
  * canonical one before the strict schema runs; giving two spellings of one field is an error.
  */
-function withAliases<T extends z.ZodType<unknown, Record<string, unknown>>>(schema: T, aliases: Record<string, string[]>) {
+function withAliases<T extends z.ZodType<unknown, Record<string, unknown>>>(
+	schema: T,
+	aliases: Record<string, string[]>,
+) {
 	return z
 		.unknown()
 		.transform((input, ctx) => {

@@ -38,7 +38,13 @@ export const userView = (u: UserRow): z.infer<typeof User> => ({
 });
 
 export const Company = z
-	.object({ companyId: z.string(), name: z.string().nullable(), metadata: primitives.nullable(), createdAt: z.string(), updatedAt: z.string() })
+	.object({
+		companyId: z.string(),
+		name: z.string().nullable(),
+		metadata: primitives.nullable(),
+		createdAt: z.string(),
+		updatedAt: z.string(),
+	})
 	.openapi("Company");
 
 export const companyView = (c: CompanyRow): z.infer<typeof Company> => ({
@@ -50,7 +56,13 @@ export const companyView = (c: CompanyRow): z.infer<typeof Company> => ({
 });
 
 export const CatalogItem = z
-	.object({ id: z.string(), kind: z.enum(CATALOG_KINDS), title: z.string(), createdAt: z.string(), updatedAt: z.string() })
+	.object({
+		id: z.string(),
+		kind: z.enum(CATALOG_KINDS),
+		title: z.string(),
+		createdAt: z.string(),
+		updatedAt: z.string(),
+	})
 	.openapi("CatalogItem");
 
 export const catalogView = (i: CatalogRow): z.infer<typeof CatalogItem> => ({

@@ -25,7 +25,12 @@ export function take(state: BucketState | undefined, capacity: number, perMinute
 	const available = Math.min(capacity, (state?.tokens ?? capacity) + elapsed * perMs);
 	const allowed = available >= cost;
 	const tokens = allowed ? available - cost : available;
-	return { allowed, state: { tokens, updatedAt: now }, waitMs: allowed ? 0 : (cost - tokens) / perMs, fullInMs: (capacity - tokens) / perMs };
+	return {
+		allowed,
+		state: { tokens, updatedAt: now },
+		waitMs: allowed ? 0 : (cost - tokens) / perMs,
+		fullInMs: (capacity - tokens) / perMs,
+	};
 }
 
 /** The request bucket: one token per request, `burst` deep, refilled at `requestsPerMinute`. */

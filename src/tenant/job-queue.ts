@@ -1,8 +1,8 @@
 import type { TenantLimits } from "../db/schema";
-import type { ErrorCode } from "../errors";
-import { type BucketState, take } from "./bucket";
-import { type ChunkMessage, ENDED_STATUSES, type Job, type JobSpec, type JobStatus } from "../schemas/jobs";
 import type { Counts } from "../db/writes";
+import type { ErrorCode } from "../errors";
+import { type ChunkMessage, ENDED_STATUSES, type Job, type JobSpec, type JobStatus } from "../schemas/jobs";
+import { type BucketState, take } from "./bucket";
 
 /** Chunks of the running job that may sit in the queue at once: small, so one tenant's huge job
  * never floods the shared queue, a cancel stops within a few chunks, and pacing has a handle. */
@@ -31,7 +31,9 @@ type JobRow = {
 /** Errors do not keep their class across RPC, so refusals travel as values. */
 export type Refusal = { refused: { code: ErrorCode; message: string } };
 
-export const BUSY: Refusal = { refused: { code: "JOB_IN_PROGRESS", message: "This tenant already has a job pending or running" } };
+export const BUSY: Refusal = {
+	refused: { code: "JOB_IN_PROGRESS", message: "This tenant already has a job pending or running" },
+};
 
 export function migrate(sql: SqlStorage) {
 	sql.exec(`CREATE TABLE IF NOT EXISTS jobs (
@@ -45,9 +47,12 @@ export function migrate(sql: SqlStorage) {
 		state TEXT NOT NULL, sent_at INTEGER, PRIMARY KEY (job_id, idx))`);
 	sql.exec("CREATE TABLE IF NOT EXISTS announced (job_id TEXT PRIMARY KEY)");
 	sql.exec("CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), limits TEXT NOT NULL)");
-	sql.exec("CREATE TABLE IF NOT EXISTS pace (id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, updated_at INTEGER NOT NULL)");
+	sql.exec(
+		"CREATE TABLE IF NOT EXISTS pace (id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, updated_at INTEGER NOT NULL)",
+	);
 	const columns = sql.exec<{ name: string }>("PRAGMA table_info(chunks)").toArray();
-	if (!columns.some((c) => c.name === "records")) sql.exec("ALTER TABLE chunks ADD COLUMN records INTEGER NOT NULL DEFAULT 0");
+	if (!columns.some((c) => c.name === "records"))
+		sql.exec("ALTER TABLE chunks ADD COLUMN records INTEGER NOT NULL DEFAULT 0");
 }
 
 export function jobView(row: JobRow, position: number | undefined, now = Date.now()): Job {
@@ -70,7 +75,14 @@ export function jobView(row: JobRow, position: number | undefined, now = Date.no
 		repeatable: row.failed > 0,
 		dryRun: spec.options.dryRun,
 		...(position !== undefined ? { position } : {}),
-		counts: { total: row.total, processed, created: row.created, updated: row.updated, skipped: row.skipped, failed: row.failed },
+		counts: {
+			total: row.total,
+			processed,
+			created: row.created,
+			updated: row.updated,
+			skipped: row.skipped,
+			failed: row.failed,
+		},
 		progress: row.total === 0 ? (done ? 1 : 0) : Math.min(1, processed / row.total),
 		recordsPerSecond: Math.round(rate),
 		etaSeconds: done ? 0 : rate > 0 ? Math.ceil((row.total - processed) / rate) : null,
@@ -94,7 +106,9 @@ export class JobQueue {
 
 	private position(row: JobRow): number | undefined {
 		if (row.status !== "pending") return undefined;
-		return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE status = 'pending' AND seq <= ?", row.seq).one().n;
+		return this.sql
+			.exec<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE status = 'pending' AND seq <= ?", row.seq)
+			.one().n;
 	}
 
 	spec(id: string): JobSpec | undefined {
@@ -107,7 +121,11 @@ export class JobQueue {
 		return row && jobView(row, this.position(row));
 	}
 
-	list(status: JobStatus | undefined, beforeSeq: number | undefined, limit: number): { jobs: Job[]; nextSeq: number | null } {
+	list(
+		status: JobStatus | undefined,
+		beforeSeq: number | undefined,
+		limit: number,
+	): { jobs: Job[]; nextSeq: number | null } {
 		const rows = this.sql
 			.exec<JobRow>(
 				"SELECT * FROM jobs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3",
@@ -117,7 +135,10 @@ export class JobQueue {
 			)
 			.toArray();
 		const page = rows.slice(0, limit);
-		return { jobs: page.map((r) => jobView(r, this.position(r))), nextSeq: rows.length > limit ? page[page.length - 1]!.seq : null };
+		return {
+			jobs: page.map((r) => jobView(r, this.position(r))),
+			nextSeq: rows.length > limit ? page[page.length - 1]!.seq : null,
+		};
 	}
 
 	busy(): boolean {
@@ -132,34 +153,54 @@ export class JobQueue {
 		const seq = this.sql.exec<{ s: number }>("SELECT coalesce(max(seq), 0) + 1 AS s FROM jobs").one().s;
 		this.sql.exec(
 			"INSERT INTO jobs (id, seq, type, description, status, spec, created_at, total) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
-			spec.id, seq, spec.type, spec.description, JSON.stringify({ ...spec, chunks: [] }), new Date().toISOString(), spec.total,
+			spec.id,
+			seq,
+			spec.type,
+			spec.description,
+			JSON.stringify({ ...spec, chunks: [] }),
+			new Date().toISOString(),
+			spec.total,
 		);
-		spec.chunks.forEach((c, idx) =>
+		for (const [idx, c] of spec.chunks.entries()) {
 			this.sql.exec(
 				"INSERT INTO chunks (job_id, idx, first_line, records, state) VALUES (?, ?, ?, ?, 'waiting')",
-				spec.id, idx, c.firstLine, c.records,
-			),
-		);
+				spec.id,
+				idx,
+				c.firstLine,
+				c.records,
+			);
+		}
 	}
 
 	/** Records a chunk's counts once, however often it is reported. */
 	chunkDone(jobId: string, idx: number, counts: Counts): void {
 		const changed = this.sql.exec(
-			"UPDATE chunks SET state = 'done' WHERE job_id = ? AND idx = ? AND state != 'done'", jobId, idx,
+			"UPDATE chunks SET state = 'done' WHERE job_id = ? AND idx = ? AND state != 'done'",
+			jobId,
+			idx,
 		).rowsWritten;
 		if (changed === 0) return;
 		this.sql.exec(
 			"UPDATE jobs SET created = created + ?, updated = updated + ?, skipped = skipped + ?, failed = failed + ? WHERE id = ?",
-			counts.created, counts.updated, counts.skipped, counts.failed, jobId,
+			counts.created,
+			counts.updated,
+			counts.skipped,
+			counts.failed,
+			jobId,
 		);
-		const open = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ? AND state != 'done'", jobId).one().n;
+		const open = this.sql
+			.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ? AND state != 'done'", jobId)
+			.one().n;
 		if (open === 0) this.finish(jobId, "completed", null);
 	}
 
 	finish(jobId: string, status: "completed" | "failed" | "cancelled", message: string | null): boolean {
 		const changed = this.sql.exec(
 			"UPDATE jobs SET status = ?, error_message = ?, completed_at = ? WHERE id = ? AND status IN ('pending', 'processing')",
-			status, message, new Date().toISOString(), jobId,
+			status,
+			message,
+			new Date().toISOString(),
+			jobId,
 		).rowsWritten;
 		if (changed > 0) this.sql.exec("UPDATE chunks SET state = 'done' WHERE job_id = ? AND state = 'waiting'", jobId);
 		return changed > 0;
@@ -169,7 +210,12 @@ export class JobQueue {
 		const job = this.get(jobId);
 		if (!job) return { refused: { code: "NOT_FOUND", message: `Job ${jobId} not found` } };
 		if (!this.finish(jobId, "cancelled", null)) {
-			return { refused: { code: "CONFLICT", message: `Job ${jobId} is already ${job.status}; only pending or processing jobs can be cancelled` } };
+			return {
+				refused: {
+					code: "CONFLICT",
+					message: `Job ${jobId} is already ${job.status}; only pending or processing jobs can be cancelled`,
+				},
+			};
 		}
 	}
 
@@ -181,9 +227,15 @@ export class JobQueue {
 	async pump(now = Date.now()): Promise<{ running: boolean; wakeAt?: number }> {
 		let running = this.sql.exec<JobRow>("SELECT * FROM jobs WHERE status = 'processing' LIMIT 1").toArray()[0];
 		while (!running) {
-			const next = this.sql.exec<JobRow>("SELECT * FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT 1").toArray()[0];
+			const next = this.sql
+				.exec<JobRow>("SELECT * FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT 1")
+				.toArray()[0];
 			if (!next) return { running: false };
-			this.sql.exec("UPDATE jobs SET status = 'processing', started_at = ? WHERE id = ?", new Date(now).toISOString(), next.id);
+			this.sql.exec(
+				"UPDATE jobs SET status = 'processing', started_at = ? WHERE id = ?",
+				new Date(now).toISOString(),
+				next.id,
+			);
 			const chunks = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ?", next.id).one().n;
 			if (chunks === 0) this.finish(next.id, "completed", null);
 			else running = { ...next, status: "processing" };
@@ -191,18 +243,29 @@ export class JobQueue {
 		const stalled = this.sql
 			.exec<{ idx: number; first_line: number }>(
 				"UPDATE chunks SET sent_at = ? WHERE job_id = ? AND state = 'queued' AND sent_at < ? RETURNING idx, first_line",
-				now, running.id, now - STALL_MS,
+				now,
+				running.id,
+				now - STALL_MS,
 			)
 			.toArray();
-		const inFlight = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ? AND state = 'queued'", running.id).one().n;
+		const inFlight = this.sql
+			.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ? AND state = 'queued'", running.id)
+			.one().n;
 		const waiting = this.sql
 			.exec<{ idx: number; first_line: number; records: number }>(
 				"SELECT idx, first_line, records FROM chunks WHERE job_id = ? AND state = 'waiting' ORDER BY idx LIMIT ?",
-				running.id, Math.max(0, WINDOW - inFlight),
+				running.id,
+				Math.max(0, WINDOW - inFlight),
 			)
 			.toArray();
 		const { send: fresh, wakeAt } = this.paced(waiting, now);
-		for (const c of fresh) this.sql.exec("UPDATE chunks SET state = 'queued', sent_at = ? WHERE job_id = ? AND idx = ?", now, running.id, c.idx);
+		for (const c of fresh)
+			this.sql.exec(
+				"UPDATE chunks SET state = 'queued', sent_at = ? WHERE job_id = ? AND idx = ?",
+				now,
+				running.id,
+				c.idx,
+			);
 		const spec = JSON.parse(running.spec) as JobSpec;
 		const messages = [...stalled, ...fresh].map(
 			(c): ChunkMessage => ({
@@ -226,7 +289,10 @@ export class JobQueue {
 	/** New limits apply to the next chunks sent. */
 	setLimits(limits: TenantLimits): void {
 		const text = JSON.stringify(limits);
-		this.sql.exec("INSERT INTO settings (id, limits) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET limits = excluded.limits WHERE limits != excluded.limits", text);
+		this.sql.exec(
+			"INSERT INTO settings (id, limits) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET limits = excluded.limits WHERE limits != excluded.limits",
+			text,
+		);
 	}
 
 	/**
@@ -237,7 +303,9 @@ export class JobQueue {
 		const settings = this.sql.exec<{ limits: string }>("SELECT limits FROM settings").toArray()[0];
 		const perMinute = settings ? (JSON.parse(settings.limits) as TenantLimits).recordsPerMinute : undefined;
 		if (!perMinute) return { send: chunks };
-		const row = this.sql.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM pace").toArray()[0];
+		const row = this.sql
+			.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM pace")
+			.toArray()[0];
 		let state: BucketState | undefined = row && { tokens: row.tokens, updatedAt: row.updated_at };
 		const send: C[] = [];
 		let wakeAt: number | undefined;
@@ -253,7 +321,8 @@ export class JobQueue {
 		if (state) {
 			this.sql.exec(
 				"INSERT INTO pace (id, tokens, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
-				state.tokens, state.updatedAt,
+				state.tokens,
+				state.updatedAt,
 			);
 		}
 		return { send, wakeAt };

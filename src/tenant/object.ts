@@ -1,10 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { TenantLimits } from "../db/schema";
-import { ApiError } from "../errors";
 import type { Counts } from "../db/writes";
+import { ApiError } from "../errors";
+import type { NotifyMessage } from "../notify/deliver";
 import type { Job, JobSpec, JobStatus } from "../schemas/jobs";
 import { type BucketState, type RateDecision, takeToken } from "./bucket";
-import type { NotifyMessage } from "../notify/deliver";
 import { JobQueue, migrate, type Refusal, STALL_MS } from "./job-queue";
 
 /**
@@ -32,7 +32,9 @@ export class TenantObject extends DurableObject<Env> {
 
 	/** Synchronous from read to write, so concurrent requests cannot interleave inside it. */
 	takeRequestToken(limits: TenantLimits, now = Date.now()): RateDecision {
-		const row = this.sql.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM bucket").toArray()[0];
+		const row = this.sql
+			.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM bucket")
+			.toArray()[0];
 		const current: BucketState | undefined = row && { tokens: row.tokens, updatedAt: row.updated_at };
 		const { state, decision } = takeToken(current, limits, now);
 		this.jobs.setLimits(limits);
@@ -113,7 +115,9 @@ export class TenantObject extends DurableObject<Env> {
 		const ended = this.jobs.takeEnded();
 		if (ended.length === 0) return;
 		try {
-			await this.env.NOTIFY.sendBatch(ended.map(({ tenantId, job }) => ({ body: { kind: "job", tenantId, job } satisfies NotifyMessage })));
+			await this.env.NOTIFY.sendBatch(
+				ended.map(({ tenantId, job }) => ({ body: { kind: "job", tenantId, job } satisfies NotifyMessage })),
+			);
 		} catch (error) {
 			this.jobs.unannounce(ended.map((e) => e.job.id));
 			throw error;

@@ -52,7 +52,11 @@ describe("API keys and roles", () => {
 		const { apiKey } = await createTenant();
 		const viewer = await createKey(apiKey.key, "viewer");
 		const admin = await createKey(apiKey.key, "admin");
-		const asViewer = await call("/v1/api-keys", { method: "POST", key: viewer.key, json: { name: "x", role: "viewer" } });
+		const asViewer = await call("/v1/api-keys", {
+			method: "POST",
+			key: viewer.key,
+			json: { name: "x", role: "viewer" },
+		});
 		expect(asViewer.status).toBe(403);
 		expect((await asViewer.json<{ error: { code: string } }>()).error.code).toBe("FORBIDDEN");
 		expect((await call("/v1/api-keys", { key: admin.key })).status).toBe(403);

@@ -61,9 +61,11 @@ describe("decodeBody", () => {
 	it("a gzip body cut short errors as UNSUPPORTED_MEDIA_TYPE", async () => {
 		const compressed = await gzip(piecesOf(text.repeat(50), 100));
 		const cut = compressed.subarray(0, compressed.length - 12);
-		await expect(readAll(decodeBody(piecesOf(cut, 16), { encoding: "gzip", maxBytes: 100_000 }))).rejects.toMatchObject({
-			code: "UNSUPPORTED_MEDIA_TYPE",
-		});
+		await expect(readAll(decodeBody(piecesOf(cut, 16), { encoding: "gzip", maxBytes: 100_000 }))).rejects.toMatchObject(
+			{
+				code: "UNSUPPORTED_MEDIA_TYPE",
+			},
+		);
 	});
 
 	it("a gzip bomb is stopped once the decompressed bytes pass maxBytes", async () => {

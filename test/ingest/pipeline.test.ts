@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mapCsvHeader, type ColumnTarget } from "../../src/ingest/csv";
+import { type ColumnTarget, mapCsvHeader } from "../../src/ingest/csv";
 import { decodeBody } from "../../src/ingest/decode";
-import { splitIntoChunks, type SplitOptions } from "../../src/ingest/split";
+import { type SplitOptions, splitIntoChunks } from "../../src/ingest/split";
 import { collect, csvLines, ndjsonLines, piecesOf } from "./streams";
 
 async function gzipped(text: string): Promise<Uint8Array> {
@@ -21,7 +21,7 @@ describe("a gzipped file from body to parsed records", () => {
 			{ length: 500 },
 			(_, i) => (i % 7 === 3 ? "\r\n" : "") + JSON.stringify({ externalId: `u${i}`, firstName: "Zoë" }),
 		);
-		const chunks = await importFile(rows.join("\r\n") + "\r\n", { format: "ndjson" });
+		const chunks = await importFile(`${rows.join("\r\n")}\r\n`, { format: "ndjson" });
 		expect(chunks.length).toBeGreaterThanOrEqual(10);
 		expect(chunks.every((c) => c.records <= 50 && c.bytes.length <= 4096)).toBe(true);
 		expect(chunks.reduce((sum, c) => sum + c.records, 0)).toBe(500);

@@ -20,7 +20,7 @@ describe("splitting NDJSON into chunks", () => {
 	});
 
 	it("a chunk closes before the record that would pass maxChunkBytes", async () => {
-		const line = record(0) + "\n";
+		const line = `${record(0)}\n`;
 		const bytes = new TextEncoder().encode(line).length;
 		const { chunks } = await split(line.repeat(10), 5, { maxChunkBytes: bytes * 3 + 1 });
 		expect(chunks.map((c) => c.records)).toEqual([3, 3, 3, 1]);
@@ -34,7 +34,7 @@ describe("splitting NDJSON into chunks", () => {
 	});
 
 	it("blank lines are not records but keep line numbers exact", async () => {
-		const input = "\n\r\n  \n" + record(1) + "\r\n\n\t\r\n" + record(2) + "\n\n" + record(3) + "\n\n\n";
+		const input = `\n\r\n  \n${record(1)}\r\n\n\t\r\n${record(2)}\n\n${record(3)}\n\n\n`;
 		for (const size of PIECE_SIZES) {
 			const { chunks } = await split(input, size, { maxChunkRecords: 2 });
 			expect(chunks.map((c) => [c.firstLine, c.records])).toEqual([

@@ -1,7 +1,7 @@
-import { parseCsvChunk, type ColumnTarget } from "../../src/ingest/csv";
+import { type ColumnTarget, parseCsvChunk } from "../../src/ingest/csv";
 import type { ParsedLine } from "../../src/ingest/lines";
 import { parseNdjsonChunk } from "../../src/ingest/ndjson";
-import { splitIntoChunks, type Chunk, type SplitOptions } from "../../src/ingest/split";
+import { type Chunk, type SplitOptions, splitIntoChunks } from "../../src/ingest/split";
 
 const encoder = new TextEncoder();
 

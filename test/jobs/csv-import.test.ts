@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, countRows, createTenant, upload, waitForJob, type JobView } from "../helpers";
+import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
 
 const CSV = { "Content-Type": "text/csv" };
 
@@ -20,13 +20,21 @@ describe("CSV file imports", () => {
 		expect(job.counts).toEqual({ total: 5, processed: 5, created: 2, updated: 0, skipped: 0, failed: 3 });
 		expect(await countRows("users", tenant.id)).toBe(2);
 		const e1 = await (await call("/v1/users/e1", { key: apiKey.key })).json<Record<string, unknown>>();
-		expect(e1).toMatchObject({ firstName: "Ann\r\nMarie", customFields: { Department: "Sales" }, metadata: { level: "3" } });
+		expect(e1).toMatchObject({
+			firstName: "Ann\r\nMarie",
+			customFields: { Department: "Sales" },
+			metadata: { level: "3" },
+		});
 
 		const report = await (await call(job.links.errors, { key: apiKey.key, headers: { Accept: "text/csv" } })).text();
 		const rows = report.trim().split("\r\n");
 		expect(rows[0]).toBe("line,code,error,record");
-		expect(rows[1]).toMatch(/^4,VALIDATION_ERROR,email: Invalid email format,e2,bad-email,Bob,Ops,1$|^4,VALIDATION_ERROR,email: Invalid email format,"e2,bad-email,Bob,Ops,1"$/);
-		expect(rows[2]).toMatch(/^5,VALIDATION_ERROR,row has 3 columns, header has 5|^5,VALIDATION_ERROR,"row has 3 columns, header has 5/);
+		expect(rows[1]).toMatch(
+			/^4,VALIDATION_ERROR,email: Invalid email format,e2,bad-email,Bob,Ops,1$|^4,VALIDATION_ERROR,email: Invalid email format,"e2,bad-email,Bob,Ops,1"$/,
+		);
+		expect(rows[2]).toMatch(
+			/^5,VALIDATION_ERROR,row has 3 columns, header has 5|^5,VALIDATION_ERROR,"row has 3 columns, header has 5/,
+		);
 		expect(rows[3]).toContain(`"'=HYPERLINK(""x""),x@example.com,Dee,IT,2,extra"`);
 	});
 
@@ -49,10 +57,16 @@ describe("CSV file imports", () => {
 	it("a multi-MiB CSV file imports every row", async () => {
 		const { tenant, apiKey } = await createTenant();
 		const n = 100_000;
-		const rows = Array.from({ length: n }, (_, i) => `c-${i},colleague.number.${i}@example.com,"Last, ${i}",Team ${i % 9}`);
+		const rows = Array.from(
+			{ length: n },
+			(_, i) => `c-${i},colleague.number.${i}@example.com,"Last, ${i}",Team ${i % 9}`,
+		);
 		const body = `externalId,email,lastName,custom.team\n${rows.join("\n")}\n`;
 		expect(body.length).toBeGreaterThan(5 * 1024 * 1024);
-		const job = await waitForJob(apiKey.key, (await (await upload(apiKey.key, "type=users", body, CSV)).json<JobView>()).id);
+		const job = await waitForJob(
+			apiKey.key,
+			(await (await upload(apiKey.key, "type=users", body, CSV)).json<JobView>()).id,
+		);
 		expect(job.counts).toMatchObject({ total: n, created: n, failed: 0 });
 		expect(await countRows("users", tenant.id)).toBe(n);
 		const last = await (await call(`/v1/users/c-${n - 1}`, { key: apiKey.key })).json<Record<string, unknown>>();
@@ -77,7 +91,11 @@ describe("retrying failed records", () => {
 		const res = await call(`/v1/jobs/${parent.id}/retry`, { method: "POST", key });
 		expect(res.status).toBe(202);
 		const retry = await waitForJob(key, (await res.json<JobView>()).id);
-		expect(retry).toMatchObject({ type: "enrollments.retry", status: "completed", counts: { total: 1, created: 1, failed: 0 } });
+		expect(retry).toMatchObject({
+			type: "enrollments.retry",
+			status: "completed",
+			counts: { total: 1, created: 1, failed: 0 },
+		});
 		expect(await countRows("enrollments", tenant.id)).toBe(2);
 		const clean = await call(`/v1/jobs/${retry.id}/retry`, { method: "POST", key });
 		expect(clean.status).toBe(409);

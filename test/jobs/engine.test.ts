@@ -9,8 +9,8 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { writeChunk } from "../../src/jobs/consumer";
 import worker from "../../src/index";
+import { writeChunk } from "../../src/jobs/consumer";
 import { type ChunkMessage, chunkKey, type JobSpec } from "../../src/schemas/jobs";
 import { ImportOptions } from "../../src/schemas/records";
 import { JobQueue } from "../../src/tenant/job-queue";
@@ -26,18 +26,40 @@ async function stagedJob(tenantId: string, lines: string[]) {
 	await env.FILES.put(chunkKey(id, 0), `${lines.join("\n")}\n`);
 	const options = ImportOptions.parse({ sendWelcomeEmail: true });
 	const spec: JobSpec = {
-		id, tenantId, type: "users.import", description: "staged", recordType: "users", format: "ndjson",
-		origin: "file", options, columns: null, total: lines.length, chunks: [{ firstLine: 1, records: lines.length }],
+		id,
+		tenantId,
+		type: "users.import",
+		description: "staged",
+		recordType: "users",
+		format: "ndjson",
+		origin: "file",
+		options,
+		columns: null,
+		total: lines.length,
+		chunks: [{ firstLine: 1, records: lines.length }],
 	};
 	await runInDurableObject(stubFor(tenantId), (instance: TenantObject) => {
 		(instance as unknown as { jobs: { submit: (s: JobSpec, b: string) => void } }).jobs.submit(spec, "queue");
 	});
-	const message: ChunkMessage = { tenantId, jobId: id, chunk: 0, firstLine: 1, recordType: "users", format: "ndjson", origin: "file", options, columns: null };
+	const message: ChunkMessage = {
+		tenantId,
+		jobId: id,
+		chunk: 0,
+		firstLine: 1,
+		recordType: "users",
+		format: "ndjson",
+		origin: "file",
+		options,
+		columns: null,
+	};
 	return { id, message };
 }
 
 async function deliver(queue: string, bodies: ChunkMessage[]) {
-	const batch = createMessageBatch(queue, bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })));
+	const batch = createMessageBatch(
+		queue,
+		bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
+	);
 	const ctx = createExecutionContext();
 	await worker.queue(batch as MessageBatch<ChunkMessage>, env, ctx);
 	return getQueueResult(batch, ctx);
@@ -46,7 +68,11 @@ async function deliver(queue: string, bodies: ChunkMessage[]) {
 describe("exactly-once effects under at-least-once delivery", () => {
 	it("a chunk delivered twice changes no row twice, sends no second welcome and counts once", async () => {
 		const { tenant, apiKey } = await createTenant();
-		const { id, message } = await stagedJob(tenant.id, ['{"externalId":"a"}', '{"externalId":"b"}', '{"email":"nope"}']);
+		const { id, message } = await stagedJob(tenant.id, [
+			'{"externalId":"a"}',
+			'{"externalId":"b"}',
+			'{"email":"nope"}',
+		]);
 		const first = await deliver("cohort-chunks", [message, message]);
 		expect(first.explicitAcks).toHaveLength(2);
 		await deliver("cohort-chunks", [message]);
@@ -85,7 +111,8 @@ describe("exactly-once effects under at-least-once delivery", () => {
 describe("the tenant job queue", () => {
 	it("runs one job at a time in FIFO order, shows positions, and rejects with ifBusy=reject", async () => {
 		const { apiKey } = await createTenant();
-		const lines = (prefix: string) => Array.from({ length: 20_000 }, (_, i) => `{"externalId":"${prefix}${i}"}`).join("\n");
+		const lines = (prefix: string) =>
+			Array.from({ length: 20_000 }, (_, i) => `{"externalId":"${prefix}${i}"}`).join("\n");
 		const first = await (await upload(apiKey.key, "type=users", lines("f"), NDJSON)).json<JobView>();
 		const second = await (await upload(apiKey.key, "type=users", lines("s"), NDJSON)).json<JobView>();
 		const third = await (await upload(apiKey.key, "type=users", '{"externalId":"t"}', NDJSON)).json<JobView>();
@@ -103,10 +130,17 @@ describe("the tenant job queue", () => {
 		const a = await waitForJob(apiKey.key, first.id);
 		const b = await waitForJob(apiKey.key, second.id);
 		expect([a.status, b.status]).toEqual(["completed", "completed"]);
-		expect(Date.parse((b as unknown as { startedAt: string }).startedAt)).toBeGreaterThanOrEqual(Date.parse((a as unknown as { completedAt: string }).completedAt));
-		const list = await (await call("/v1/jobs?limit=2", { key: apiKey.key })).json<{ data: JobView[]; nextCursor: string }>();
+		expect(Date.parse((b as unknown as { startedAt: string }).startedAt)).toBeGreaterThanOrEqual(
+			Date.parse((a as unknown as { completedAt: string }).completedAt),
+		);
+		const list = await (await call("/v1/jobs?limit=2", { key: apiKey.key })).json<{
+			data: JobView[];
+			nextCursor: string;
+		}>();
 		expect(list.data.map((j) => j.id)).toEqual([third.id, second.id]);
-		const rest = await (await call(`/v1/jobs?limit=2&cursor=${list.nextCursor}`, { key: apiKey.key })).json<{ data: JobView[] }>();
+		const rest = await (await call(`/v1/jobs?limit=2&cursor=${list.nextCursor}`, { key: apiKey.key })).json<{
+			data: JobView[];
+		}>();
 		expect(rest.data.map((j) => j.id)).toEqual([first.id]);
 		const done = await (await call("/v1/jobs?status=cancelled", { key: apiKey.key })).json<{ data: JobView[] }>();
 		expect(done.data.map((j) => j.id)).toEqual([third.id]);
@@ -146,8 +180,16 @@ describe("pacing", () => {
 			queue.setLimits({ recordsPerMinute: 1200 });
 			queue.submit(
 				{
-					id: "job_paced", tenantId: "t-pace", type: "users.import", description: "paced", recordType: "users", format: "ndjson",
-					origin: "file", options: ImportOptions.parse({}), columns: null, total: 3000,
+					id: "job_paced",
+					tenantId: "t-pace",
+					type: "users.import",
+					description: "paced",
+					recordType: "users",
+					format: "ndjson",
+					origin: "file",
+					options: ImportOptions.parse({}),
+					columns: null,
+					total: 3000,
 					chunks: [0, 1, 2].map((i) => ({ firstLine: i * 1000 + 1, records: 1000 })),
 				},
 				"queue",
@@ -166,7 +208,9 @@ describe("pacing", () => {
 describe("JSON batches, events and retention", () => {
 	it("100 records become a job with Location; errors report the index; the seed job route sees it", async () => {
 		const { apiKey } = await createTenant();
-		const users = Array.from({ length: 150 }, (_, i) => (i === 42 ? { externalId: "u42", email: "broken" } : { externalId: `u${i}` }));
+		const users = Array.from({ length: 150 }, (_, i) =>
+			i === 42 ? { externalId: "u42", email: "broken" } : { externalId: `u${i}` },
+		);
 		const res = await call("/v1/users/bulk", { method: "POST", key: apiKey.key, json: { users } });
 		expect(res.status).toBe(202);
 		const created = await res.json<JobView>();
@@ -174,8 +218,16 @@ describe("JSON batches, events and retention", () => {
 		const job = await waitForJob(apiKey.key, created.id);
 		expect(job.counts).toMatchObject({ total: 150, created: 149, failed: 1 });
 		const error = JSON.parse((await (await call(job.links.errors, { key: apiKey.key })).text()).trim());
-		expect(error).toEqual({ index: 42, code: "VALIDATION_ERROR", error: "email: Invalid email format", record: { externalId: "u42", email: "broken" } });
-		expect(await (await call(`/v1/bulk/jobs/${job.id}`, { key: apiKey.key })).json()).toMatchObject({ id: job.id, status: "completed" });
+		expect(error).toEqual({
+			index: 42,
+			code: "VALIDATION_ERROR",
+			error: "email: Invalid email format",
+			record: { externalId: "u42", email: "broken" },
+		});
+		expect(await (await call(`/v1/bulk/jobs/${job.id}`, { key: apiKey.key })).json()).toMatchObject({
+			id: job.id,
+			status: "completed",
+		});
 	});
 
 	it("the events stream sends the job on every change and ends when it ends", async () => {
@@ -184,7 +236,15 @@ describe("JSON batches, events and retention", () => {
 		const res = await call(`/v1/jobs/${job.id}/events`, { key: apiKey.key });
 		expect(res.headers.get("Content-Type")).toContain("text/event-stream");
 		const events = (await res.text()).split("\n\n").filter((e) => e.includes("data:"));
-		const data = events.map((e) => JSON.parse(e.split("\n").find((l) => l.startsWith("data: "))!.slice(6)) as JobView);
+		const data = events.map(
+			(e) =>
+				JSON.parse(
+					e
+						.split("\n")
+						.find((l) => l.startsWith("data: "))!
+						.slice(6),
+				) as JobView,
+		);
 		const last = data[data.length - 1]!;
 		expect(data.every((d) => d.id === job.id)).toBe(true);
 		expect(last).toMatchObject({ id: job.id, status: "completed", counts: { created: 1 } });
@@ -192,14 +252,19 @@ describe("JSON batches, events and retention", () => {
 
 	it("jobs older than the retention period disappear with their files and error reports", async () => {
 		const { apiKey } = await createTenant();
-		const job = await waitForJob(apiKey.key, (await (await upload(apiKey.key, "type=users", '{"email":"x"}\n', NDJSON)).json<JobView>()).id);
+		const job = await waitForJob(
+			apiKey.key,
+			(await (await upload(apiKey.key, "type=users", '{"email":"x"}\n', NDJSON)).json<JobView>()).id,
+		);
 		expect((await env.FILES.list({ prefix: `jobs/${job.id}/` })).objects.length).toBe(1);
 		const ctx = createExecutionContext();
 		await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + 31 * 86_400_000 }), env, ctx);
 		await waitOnExecutionContext(ctx);
 		expect((await call(`/v1/jobs/${job.id}`, { key: apiKey.key })).status).toBe(404);
 		expect((await env.FILES.list({ prefix: `jobs/${job.id}/` })).objects).toEqual([]);
-		const errors = await env.DB.prepare("SELECT count(*) AS n FROM job_errors WHERE job_id = ?").bind(job.id).first<{ n: number }>();
+		const errors = await env.DB.prepare("SELECT count(*) AS n FROM job_errors WHERE job_id = ?")
+			.bind(job.id)
+			.first<{ n: number }>();
 		expect(errors!.n).toBe(0);
 	});
 });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, countRows, createTenant, upload, waitForJob, type JobView } from "../helpers";
+import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
 
 const NDJSON = { "Content-Type": "application/x-ndjson" };
 
@@ -28,7 +28,10 @@ describe("NDJSON file imports", () => {
 		expect(await countRows("users", tenant.id)).toBe(2);
 
 		const report = await (await call(job.links.errors, { key: apiKey.key })).text();
-		const lines = report.trim().split("\n").map((l) => JSON.parse(l) as { line: number; code: string; error: string; record: string });
+		const lines = report
+			.trim()
+			.split("\n")
+			.map((l) => JSON.parse(l) as { line: number; code: string; error: string; record: string });
 		expect(lines.map((l) => [l.line, l.code])).toEqual([
 			[2, "VALIDATION_ERROR"],
 			[4, "VALIDATION_ERROR"],
@@ -40,13 +43,18 @@ describe("NDJSON file imports", () => {
 		expect(lines[1]!.error).toContain("not a JSON object");
 		expect(lines[2]!.error).toContain("UTF-8");
 		expect(lines[3]!.error).toContain("1 MiB");
-		expect(lines[4]).toMatchObject({ error: "email: Invalid email format", record: '{"externalId":"b","email":"=cmd|calc"}' });
+		expect(lines[4]).toMatchObject({
+			error: "email: Invalid email format",
+			record: '{"externalId":"b","email":"=cmd|calc"}',
+		});
 
 		const csv = await (await call(job.links.errors, { key: apiKey.key, headers: { Accept: "text/csv" } })).text();
 		const rows = csv.trim().split("\r\n");
 		expect(rows[0]).toBe("line,code,error,record");
 		expect(rows).toHaveLength(6);
-		expect(rows[5]).toBe(`7,VALIDATION_ERROR,email: Invalid email format,"{""externalId"":""b"",""email"":""=cmd|calc""}"`);
+		expect(rows[5]).toBe(
+			`7,VALIDATION_ERROR,email: Invalid email format,"{""externalId"":""b"",""email"":""=cmd|calc""}"`,
+		);
 		const zoe = await (await call("/v1/users/c", { key: apiKey.key })).json<{ firstName: string }>();
 		expect(zoe.firstName).toBe("Zoë 🚀");
 	});
@@ -55,7 +63,13 @@ describe("NDJSON file imports", () => {
 		const { tenant, apiKey } = await createTenant();
 		const n = 60_000;
 		const lines = Array.from({ length: n }, (_, i) =>
-			JSON.stringify({ externalId: `emp-${i}`, email: `person.${i}@example.com`, firstName: "Person", lastName: `Number ${i}`, metadata: { team: i % 17 } }),
+			JSON.stringify({
+				externalId: `emp-${i}`,
+				email: `person.${i}@example.com`,
+				firstName: "Person",
+				lastName: `Number ${i}`,
+				metadata: { team: i % 17 },
+			}),
 		);
 		const body = `${lines.join("\n")}\n`;
 		expect(body.length).toBeGreaterThan(5 * 1024 * 1024);
@@ -67,29 +81,47 @@ describe("NDJSON file imports", () => {
 		expect(await countRows("users", tenant.id)).toBe(n);
 		const chunks = await env.FILES.list({ prefix: `jobs/${job.id}/chunks/` });
 		expect(chunks.objects.length).toBeGreaterThan(2);
-		const last = await (await call(`/v1/users/emp-${n - 1}`, { key: apiKey.key })).json<{ lastName: string; metadata: object }>();
+		const last = await (await call(`/v1/users/emp-${n - 1}`, { key: apiKey.key })).json<{
+			lastName: string;
+			metadata: object;
+		}>();
 		expect(last).toMatchObject({ lastName: `Number ${n - 1}`, metadata: { team: (n - 1) % 17 } });
 	});
 
 	it("gzip bodies are decoded; a body that is not gzip is a 415 and a gzip bomb a 413", async () => {
 		const { apiKey } = await createTenant();
-		const gz = (text: string) => new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
-		const ok = await upload(apiKey.key, "type=users", await gz('{"externalId":"z1"}\n{"externalId":"z2"}\n'), { ...NDJSON, "Content-Encoding": "gzip" });
+		const gz = (text: string) =>
+			new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+		const ok = await upload(apiKey.key, "type=users", await gz('{"externalId":"z1"}\n{"externalId":"z2"}\n'), {
+			...NDJSON,
+			"Content-Encoding": "gzip",
+		});
 		expect(ok.status).toBe(202);
 		expect((await waitForJob(apiKey.key, (await ok.json<JobView>()).id)).counts.created).toBe(2);
 
-		const notGzip = await upload(apiKey.key, "type=users", '{"externalId":"z3"}\n', { ...NDJSON, "Content-Encoding": "gzip" });
+		const notGzip = await upload(apiKey.key, "type=users", '{"externalId":"z3"}\n', {
+			...NDJSON,
+			"Content-Encoding": "gzip",
+		});
 		expect(notGzip.status).toBe(415);
 		const bomb = new Blob([new Uint8Array(64 * 1024 * 1024)]).stream().pipeThrough(new CompressionStream("gzip"));
-		const bombed = await upload(apiKey.key, "type=users", await new Response(bomb).arrayBuffer(), { ...NDJSON, "Content-Encoding": "gzip" });
+		const bombed = await upload(apiKey.key, "type=users", await new Response(bomb).arrayBuffer(), {
+			...NDJSON,
+			"Content-Encoding": "gzip",
+		});
 		expect(bombed.status).toBe(413);
-		expect((await call("/v1/jobs", { key: apiKey.key }).then((r) => r.json<{ data: unknown[] }>())).data).toHaveLength(1);
+		expect((await call("/v1/jobs", { key: apiKey.key }).then((r) => r.json<{ data: unknown[] }>())).data).toHaveLength(
+			1,
+		);
 	});
 
 	it("an empty file completes with total 0, and the request's own errors come before any job", async () => {
 		const { apiKey } = await createTenant();
 		const empty = await upload(apiKey.key, "type=users", "", NDJSON);
-		expect(await waitForJob(apiKey.key, (await empty.json<JobView>()).id)).toMatchObject({ status: "completed", counts: { total: 0, processed: 0 } });
+		expect(await waitForJob(apiKey.key, (await empty.json<JobView>()).id)).toMatchObject({
+			status: "completed",
+			counts: { total: 0, processed: 0 },
+		});
 
 		expect((await upload(apiKey.key, "type=widgets", "{}", NDJSON)).status).toBe(400);
 		expect((await upload(apiKey.key, "type=users&dryRun=maybe", "{}", NDJSON)).status).toBe(400);

@@ -36,7 +36,9 @@ describe("welcome messages", () => {
 		await call("/v1/users/bulk", { method: "POST", key: apiKey.key, json: { users, options } });
 		await vi.waitUntil(
 			async () => {
-				const page = await (await call("/v1/notifications", { key: apiKey.key })).json<{ data: { deliveredAt: string | null }[] }>();
+				const page = await (await call("/v1/notifications", { key: apiKey.key })).json<{
+					data: { deliveredAt: string | null }[];
+				}>();
 				return page.data.length === 2 && page.data.every((n) => n.deliveredAt !== null);
 			},
 			{ timeout: 20_000, interval: 200 },
@@ -50,13 +52,23 @@ describe("welcome messages", () => {
 
 	it("are POSTed signed to NOTIFY_WEBHOOK_URL when it is set", async () => {
 		const { tenant, apiKey } = await createTenant();
-		await call("/v1/users/bulk", { method: "POST", key: apiKey.key, json: { users: [{ externalId: "s1" }], options: { sendWelcomeEmail: true } } });
+		await call("/v1/users/bulk", {
+			method: "POST",
+			key: apiKey.key,
+			json: { users: [{ externalId: "s1" }], options: { sendWelcomeEmail: true } },
+		});
 		const seen = receiver();
 		// The queue's own delivery may have run already; a fresh message here finds what is undelivered.
 		await env.DB.prepare("UPDATE notifications SET delivered_at = NULL WHERE tenant_id = ?").bind(tenant.id).run();
-		await deliver({ ...env, NOTIFY_WEBHOOK_URL: "https://hooks.example.com/welcome" }, { kind: "welcome", tenantId: tenant.id });
+		await deliver(
+			{ ...env, NOTIFY_WEBHOOK_URL: "https://hooks.example.com/welcome" },
+			{ kind: "welcome", tenantId: tenant.id },
+		);
 		expect(seen).toHaveLength(1);
-		expect(JSON.parse(seen[0]!.body)).toMatchObject({ tenantId: tenant.id, messages: [{ kind: "welcome", externalId: "s1" }] });
+		expect(JSON.parse(seen[0]!.body)).toMatchObject({
+			tenantId: tenant.id,
+			messages: [{ kind: "welcome", externalId: "s1" }],
+		});
 		await verify(seen[0]!, env.NOTIFY_WEBHOOK_SECRET);
 	});
 });
@@ -65,11 +77,17 @@ describe("job webhooks", () => {
 	it("a receiver sees one correctly signed delivery per finished job, retried after a failure", async () => {
 		const { apiKey } = await createTenant();
 		const secret = "whsec_0123456789abcdef";
-		const set = await call("/v1/webhook", { method: "PUT", key: apiKey.key, json: { url: "https://hooks.example.com/jobs", secret } });
+		const set = await call("/v1/webhook", {
+			method: "PUT",
+			key: apiKey.key,
+			json: { url: "https://hooks.example.com/jobs", secret },
+		});
 		expect(set.status).toBe(200);
 		expect(JSON.stringify(await set.json())).not.toContain(secret);
 		const seen = receiver([500]);
-		const job = await (await upload(apiKey.key, "type=users", '{"externalId":"h1"}\n', { "Content-Type": "application/x-ndjson" })).json<JobView>();
+		const job = await (
+			await upload(apiKey.key, "type=users", '{"externalId":"h1"}\n', { "Content-Type": "application/x-ndjson" })
+		).json<JobView>();
 		await waitForJob(apiKey.key, job.id);
 		await vi.waitUntil(() => seen.length >= 2, { timeout: 30_000, interval: 200 });
 		const bodies = seen.map((d) => JSON.parse(d.body) as { type: string; job: JobView });
@@ -84,9 +102,21 @@ describe("job webhooks", () => {
 
 	it("webhook URLs pointing at private addresses are refused", async () => {
 		const { apiKey } = await createTenant();
-		const res = await call("/v1/webhook", { method: "PUT", key: apiKey.key, json: { url: "http://127.0.0.1:9000/x", secret: "s".repeat(20) } });
+		const res = await call("/v1/webhook", {
+			method: "PUT",
+			key: apiKey.key,
+			json: { url: "http://127.0.0.1:9000/x", secret: "s".repeat(20) },
+		});
 		expect(res.status).toBe(400);
-		for (const host of ["localhost", "10.1.2.3", "192.168.0.1", "169.254.169.254", "[::1]", "[fd00::1]", "[::ffff:127.0.0.1]"]) {
+		for (const host of [
+			"localhost",
+			"10.1.2.3",
+			"192.168.0.1",
+			"169.254.169.254",
+			"[::1]",
+			"[fd00::1]",
+			"[::ffff:127.0.0.1]",
+		]) {
 			expect(isPrivateHost(host)).toBe(true);
 		}
 		expect(isPrivateHost("hooks.example.com")).toBe(false);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { call, countRows, createTenant, type JobView, waitForJob } from "../helpers";
 
-type Result = { successful: number; failed: number; created: number; skipped: number; errors: { index: number; code: string; error: string }[] };
+type Result = {
+	successful: number;
+	failed: number;
+	created: number;
+	skipped: number;
+	errors: { index: number; code: string; error: string }[];
+};
 
 async function setup() {
 	const t = await createTenant();
@@ -11,7 +17,11 @@ async function setup() {
 		key,
 		json: { users: [{ externalId: "usr_alice_001", email: "alice@example.com" }, { externalId: "usr_bob_002" }] },
 	});
-	for (const [path, id] of [["courses", "crs_intro_api"], ["learning-paths", "lp_onboarding"], ["bundles", "bnd_all"]]) {
+	for (const [path, id] of [
+		["courses", "crs_intro_api"],
+		["learning-paths", "lp_onboarding"],
+		["bundles", "bnd_all"],
+	]) {
 		const res = await call(`/v1/${path}/${id}`, { method: "PUT", key, json: { title: `Title of ${id}` } });
 		expect(res.status).toBe(200);
 	}
@@ -36,7 +46,9 @@ describe("POST /v1/enrollments/bulk", () => {
 		const again = await enroll(key, seed);
 		expect(again.body).toMatchObject({ successful: 2, created: 0, skipped: 2 });
 		const list = await (await call("/v1/users/usr_alice_001/enrollments", { key })).json<{ data: unknown[] }>();
-		expect(list.data).toEqual([{ kind: "course", itemId: "crs_intro_api", source: "bulk_import", createdAt: expect.any(String) }]);
+		expect(list.data).toEqual([
+			{ kind: "course", itemId: "crs_intro_api", source: "bulk_import", createdAt: expect.any(String) },
+		]);
 	});
 
 	it("users by email, learning paths and bundles; unknown users and targets are NOT_FOUND alone", async () => {
@@ -82,7 +94,13 @@ describe("companies", () => {
 		const res = await call("/v1/companies/bulk", {
 			method: "POST",
 			key,
-			json: { companies: [{ companyId: "acme", name: "Acme" }, { company_id: "globex", metadata: { plan: "gold" } }, { name: "no id" }] },
+			json: {
+				companies: [
+					{ companyId: "acme", name: "Acme" },
+					{ company_id: "globex", metadata: { plan: "gold" } },
+					{ name: "no id" },
+				],
+			},
 		});
 		expect(await res.json()).toMatchObject({ successful: 2, created: 2, failed: 1 });
 		const identify = await call("/v1/companies/bulk_identify", {

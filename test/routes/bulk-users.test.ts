@@ -33,7 +33,12 @@ describe("POST /v1/users/bulk", () => {
 		expect(res.status).toBe(200);
 		expect(await res.json()).toEqual({ successful: 2, failed: 0, created: 2, updated: 0, skipped: 0, errors: [] });
 		const alice = await (await call("/v1/users/emp_001", { key: apiKey.key })).json<Record<string, unknown>>();
-		expect(alice).toMatchObject({ externalId: "emp_001", email: "alice@example.com", firstName: "Alice", lastName: "Smith" });
+		expect(alice).toMatchObject({
+			externalId: "emp_001",
+			email: "alice@example.com",
+			firstName: "Alice",
+			lastName: "Smith",
+		});
 	});
 
 	it("bad records fail alone with a clear error and everything else is written", async () => {
@@ -48,7 +53,12 @@ describe("POST /v1/users/bulk", () => {
 			{ externalId: "bad-6", metadata: { nested: { deep: 1 } } },
 			{ externalId: "bad-7", userId: "also-7" },
 			{ externalId: "bad-8", favouriteColour: "teal" },
-			{ externalId: "ok-2", firstName: "Robert'); DROP TABLE users;--", lastName: "Ñandú 🚀", metadata: { plan: "pro", seats: 3, trial: false, ref: null } },
+			{
+				externalId: "ok-2",
+				firstName: "Robert'); DROP TABLE users;--",
+				lastName: "Ñandú 🚀",
+				metadata: { plan: "pro", seats: 3, trial: false, ref: null },
+			},
 			"not an object",
 		];
 		const { status, body } = await bulk(apiKey.key, users);
@@ -57,7 +67,12 @@ describe("POST /v1/users/bulk", () => {
 		expect(body).toMatchObject({ successful: 2, created: 2, failed: 9 });
 		const byIndex = Object.fromEntries(body.errors.map((e) => [e.index, e]));
 		expect(Object.keys(byIndex).map(Number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10]);
-		expect(byIndex[1]).toMatchObject({ externalId: "bad-1", email: "invalid@", code: "VALIDATION_ERROR", error: "email: Invalid email format" });
+		expect(byIndex[1]).toMatchObject({
+			externalId: "bad-1",
+			email: "invalid@",
+			code: "VALIDATION_ERROR",
+			error: "email: Invalid email format",
+		});
 		expect(byIndex[3]!.error).toContain("254");
 		expect(byIndex[4]!.error).toContain("externalId or email is required");
 		expect(byIndex[5]!.error).toContain("customFields");
@@ -77,10 +92,18 @@ describe("POST /v1/users/bulk", () => {
 
 	it("aliases from the seeds are accepted", async () => {
 		const { apiKey } = await createTenant();
-		const { body } = await bulk(apiKey.key, [{ user_id: "u1", first_name: "Ada", last_name: "L", company_id: "c1", metadata: { tier: 1 } }]);
+		const { body } = await bulk(apiKey.key, [
+			{ user_id: "u1", first_name: "Ada", last_name: "L", company_id: "c1", metadata: { tier: 1 } },
+		]);
 		expect(body.created).toBe(1);
 		const u = await (await call("/v1/users/u1", { key: apiKey.key })).json<Record<string, unknown>>();
-		expect(u).toMatchObject({ externalId: "u1", firstName: "Ada", lastName: "L", companyId: "c1", metadata: { tier: 1 } });
+		expect(u).toMatchObject({
+			externalId: "u1",
+			firstName: "Ada",
+			lastName: "L",
+			companyId: "c1",
+			metadata: { tier: 1 },
+		});
 	});
 
 	it("upsert updates by default, upsert=false is a CONFLICT, skipExisting skips", async () => {
@@ -91,13 +114,19 @@ describe("POST /v1/users/bulk", () => {
 		const u = await (await call("/v1/users/u1", { key: apiKey.key })).json<Record<string, unknown>>();
 		expect(u).toMatchObject({ firstName: "New", email: "u1@example.com" });
 
-		const conflict = await bulk(apiKey.key, [{ externalId: "u1", firstName: "X" }, { externalId: "u2" }], { upsert: false });
+		const conflict = await bulk(apiKey.key, [{ externalId: "u1", firstName: "X" }, { externalId: "u2" }], {
+			upsert: false,
+		});
 		expect(conflict.body).toMatchObject({ successful: 1, failed: 1, created: 1 });
-		expect(conflict.body.errors).toEqual([{ index: 0, externalId: "u1", code: "CONFLICT", error: "User already exists" }]);
+		expect(conflict.body.errors).toEqual([
+			{ index: 0, externalId: "u1", code: "CONFLICT", error: "User already exists" },
+		]);
 
 		const skipped = await bulk(apiKey.key, [{ externalId: "u1", firstName: "Y" }], { skipDuplicates: true });
 		expect(skipped.body).toMatchObject({ successful: 1, skipped: 1 });
-		expect((await (await call("/v1/users/u1", { key: apiKey.key })).json<{ firstName: string }>()).firstName).toBe("New");
+		expect((await (await call("/v1/users/u1", { key: apiKey.key })).json<{ firstName: string }>()).firstName).toBe(
+			"New",
+		);
 	});
 
 	it("emails match case-insensitively and an email-only user is adopted by its externalId", async () => {
@@ -121,7 +150,9 @@ describe("POST /v1/users/bulk", () => {
 			{ externalId: "dup", firstName: "last" },
 		]);
 		expect(body).toMatchObject({ successful: 3, created: 2, skipped: 1 });
-		expect((await (await call("/v1/users/dup", { key: apiKey.key })).json<{ firstName: string }>()).firstName).toBe("last");
+		expect((await (await call("/v1/users/dup", { key: apiKey.key })).json<{ firstName: string }>()).firstName).toBe(
+			"last",
+		);
 	});
 
 	it("dryRun reports the same counts and errors as a real run and writes nothing", async () => {
@@ -157,7 +188,9 @@ describe("POST /v1/users/bulk", () => {
 		for (const options of [{ upsert: "yes" }, { dryRun: 1 }, { sendWelcomeEmail: "true" }, { turbo: true }]) {
 			const { status, body } = await bulk(apiKey.key, [{ externalId: "a" }], options);
 			expect(status).toBe(400);
-			expect((body as unknown as { error: { code: string; details: { path: string }[] } }).error.details[0]!.path).toMatch(/^options/);
+			expect(
+				(body as unknown as { error: { code: string; details: { path: string }[] } }).error.details[0]!.path,
+			).toMatch(/^options/);
 		}
 		expect(await countRows("users", tenant.id)).toBe(0);
 	});
@@ -168,7 +201,11 @@ describe("POST /v1/users/bulk", () => {
 		const res = await call("/v1/users/bulk", { method: "POST", key: apiKey.key, json: { users: many } });
 		expect(res.status).toBe(413);
 		expect((await res.json<{ error: { code: string } }>()).error.code).toBe("PAYLOAD_TOO_LARGE");
-		const ti = await call("/incoming/v2/users/bulk", { method: "POST", key: apiKey.key, json: { users: many.slice(0, 101) } });
+		const ti = await call("/incoming/v2/users/bulk", {
+			method: "POST",
+			key: apiKey.key,
+			json: { users: many.slice(0, 101) },
+		});
 		expect(ti.status).toBe(413);
 		expect(await countRows("users", tenant.id)).toBe(0);
 	});
@@ -176,9 +213,17 @@ describe("POST /v1/users/bulk", () => {
 	it("a non-JSON body is a 400 and a wrong content type a 415", async () => {
 		const { apiKey } = await createTenant();
 		const headers = { Authorization: `Bearer ${apiKey.key}` };
-		const broken = await call("/v1/users/bulk", { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: "users=1" });
+		const broken = await call("/v1/users/bulk", {
+			method: "POST",
+			headers: { ...headers, "Content-Type": "application/json" },
+			body: "users=1",
+		});
 		expect(broken.status).toBe(400);
-		const csv = await call("/v1/users/bulk", { method: "POST", headers: { ...headers, "Content-Type": "text/csv" }, body: "externalId\na" });
+		const csv = await call("/v1/users/bulk", {
+			method: "POST",
+			headers: { ...headers, "Content-Type": "text/csv" },
+			body: "externalId\na",
+		});
 		expect(csv.status).toBe(415);
 	});
 

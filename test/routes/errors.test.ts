@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { call, createTenant, OPERATOR_KEY } from "../helpers";
 
-type Envelope = { error: { code: string; message: string; requestId: string; details?: { path: string; message: string }[] } };
+type Envelope = {
+	error: { code: string; message: string; requestId: string; details?: { path: string; message: string }[] };
+};
 
 describe("one error envelope", () => {
 	it("malformed JSON is a 400 VALIDATION_ERROR envelope", async () => {
@@ -55,7 +57,11 @@ describe("one error envelope", () => {
 	});
 
 	it("a PATCH of an unknown tenant is 404", async () => {
-		const res = await call("/v1/tenants/ten_missing", { method: "PATCH", key: OPERATOR_KEY, json: { limits: { burst: 5 } } });
+		const res = await call("/v1/tenants/ten_missing", {
+			method: "PATCH",
+			key: OPERATOR_KEY,
+			json: { limits: { burst: 5 } },
+		});
 		expect(res.status).toBe(404);
 	});
 });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { expireUploads, PART_SIZE } from "../../src/jobs/uploads";
-import { call, countRows, createKey, createTenant, waitForJob, type JobView } from "../helpers";
+import { call, countRows, createKey, createTenant, type JobView, waitForJob } from "../helpers";
 
 type UploadView = {
 	id: string;
@@ -22,21 +22,37 @@ async function startUpload(key: string, body: object = { type: "users", format: 
 }
 
 const putPart = (key: string, id: string, n: number, bytes: Uint8Array) =>
-	call(`/v1/uploads/${id}/parts/${n}`, { method: "PUT", key, body: bytes, headers: { "Content-Length": String(bytes.byteLength) } });
+	call(`/v1/uploads/${id}/parts/${n}`, {
+		method: "PUT",
+		key,
+		body: bytes,
+		headers: { "Content-Length": String(bytes.byteLength) },
+	});
 
 const complete = (key: string, id: string) => call(`/v1/uploads/${id}/complete`, { method: "POST", key });
 
 /** ~13 MiB of users, a little over two full parts, so the file is three parts. */
 function usersFile(n: number): Uint8Array {
 	const bio = "b".repeat(900);
-	const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ externalId: `emp-${i}`, email: `person.${i}@example.com`, lastName: `Number ${i}`, customFields: { bio } }));
+	const lines = Array.from({ length: n }, (_, i) =>
+		JSON.stringify({
+			externalId: `emp-${i}`,
+			email: `person.${i}@example.com`,
+			lastName: `Number ${i}`,
+			customFields: { bio },
+		}),
+	);
 	return encoder.encode(`${lines.join("\n")}\n`);
 }
 
 describe("staged uploads", () => {
 	it("parts sent out of order, one of them twice, import exactly once as one file", async () => {
 		const { tenant, apiKey } = await createTenant();
-		const created = await startUpload(apiKey.key, { type: "users", format: "ndjson", options: { sendWelcomeEmail: true } });
+		const created = await startUpload(apiKey.key, {
+			type: "users",
+			format: "ndjson",
+			options: { sendWelcomeEmail: true },
+		});
 		expect(created).toMatchObject({ status: "open", partSize: PART_SIZE, parts: [] });
 		expect(Date.parse(created.expiresAt) - Date.now()).toBeGreaterThan(23.9 * 3600_000);
 
@@ -48,13 +64,22 @@ describe("staged uploads", () => {
 		const stale = encoder.encode(new TextDecoder().decode(parts[1]).replaceAll("emp-", "old-"));
 		expect(stale.byteLength).toBe(PART_SIZE);
 
-		for (const [number, bytes] of [[3, parts[2]!], [2, stale], [1, parts[0]!], [2, parts[1]!]] as const) {
+		for (const [number, bytes] of [
+			[3, parts[2]!],
+			[2, stale],
+			[1, parts[0]!],
+			[2, parts[1]!],
+		] as const) {
 			const res = await putPart(apiKey.key, created.id, number, bytes);
 			expect(res.status).toBe(200);
 			expect(await res.json()).toMatchObject({ partNumber: number, size: bytes.byteLength });
 		}
 		const staged = await (await call(`/v1/uploads/${created.id}`, { key: apiKey.key })).json<UploadView>();
-		expect(staged.parts.map((p) => [p.partNumber, p.size])).toEqual([[1, PART_SIZE], [2, PART_SIZE], [3, file.byteLength - 2 * PART_SIZE]]);
+		expect(staged.parts.map((p) => [p.partNumber, p.size])).toEqual([
+			[1, PART_SIZE],
+			[2, PART_SIZE],
+			[3, file.byteLength - 2 * PART_SIZE],
+		]);
 
 		const done = await complete(apiKey.key, created.id);
 		expect(done.status).toBe(202);
@@ -69,7 +94,9 @@ describe("staged uploads", () => {
 		expect(ended.counts).toMatchObject({ total: n, processed: n, created: n, failed: 0 });
 		expect(await countRows("users", tenant.id)).toBe(n);
 		expect(await countRows("notifications", tenant.id)).toBe(n);
-		const old = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE tenant_id = ? AND external_id LIKE 'old-%'").bind(tenant.id).first<{ n: number }>();
+		const old = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE tenant_id = ? AND external_id LIKE 'old-%'")
+			.bind(tenant.id)
+			.first<{ n: number }>();
 		expect(old!.n).toBe(0);
 		const jobs = await (await call("/v1/jobs", { key: apiKey.key })).json<{ data: JobView[] }>();
 		expect(jobs.data.map((j) => j.id)).toEqual([job.id]);
@@ -90,16 +117,24 @@ describe("staged uploads", () => {
 		const missing = await complete(apiKey.key, id);
 		expect(missing.status).toBe(400);
 		const missingError = (await missing.json<ErrorBody>()).error;
-		expect(missingError).toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringContaining("Missing parts: 2, 3") });
+		expect(missingError).toMatchObject({
+			code: "VALIDATION_ERROR",
+			message: expect.stringContaining("Missing parts: 2, 3"),
+		});
 		expect(missingError.details!.map((d) => d.path)).toEqual(["parts.2", "parts.3"]);
 
 		await putPart(apiKey.key, id, 2, blank(PART_SIZE));
 		await putPart(apiKey.key, id, 3, blank(PART_SIZE));
 		const short = await complete(apiKey.key, id);
 		expect(short.status).toBe(400);
-		expect((await short.json<ErrorBody>()).error).toMatchObject({ message: expect.stringContaining("Parts of the wrong size: 1 "), details: [{ path: "parts.1" }] });
+		expect((await short.json<ErrorBody>()).error).toMatchObject({
+			message: expect.stringContaining("Parts of the wrong size: 1 "),
+			details: [{ path: "parts.1" }],
+		});
 
-		expect((await call(`/v1/uploads/${id}`, { key: apiKey.key }).then((r) => r.json<UploadView>())).status).toBe("open");
+		expect((await call(`/v1/uploads/${id}`, { key: apiKey.key }).then((r) => r.json<UploadView>())).status).toBe(
+			"open",
+		);
 		expect((await putPart(apiKey.key, id, 1, blank(PART_SIZE))).status).toBe(200);
 		const done = await complete(apiKey.key, id);
 		expect(done.status).toBe(202);
@@ -119,8 +154,16 @@ describe("staged uploads", () => {
 		const unsized = await call(`/v1/uploads/${id}/parts/1`, { method: "PUT", key: apiKey.key, body: stream("{}") });
 		expect(unsized.status).toBe(400);
 		expect((await unsized.json<ErrorBody>()).error.message).toContain("needs a Content-Length");
-		for (const [text, length] of [["{}", "5"], ["{}{}{}", "2"]]) {
-			const lying = await call(`/v1/uploads/${id}/parts/1`, { method: "PUT", key: apiKey.key, body: stream(text!), headers: { "Content-Length": length! } });
+		for (const [text, length] of [
+			["{}", "5"],
+			["{}{}{}", "2"],
+		]) {
+			const lying = await call(`/v1/uploads/${id}/parts/1`, {
+				method: "PUT",
+				key: apiKey.key,
+				body: stream(text!),
+				headers: { "Content-Length": length! },
+			});
 			expect(lying.status).toBe(400);
 			expect((await lying.json<ErrorBody>()).error.message).toContain("than its Content-Length");
 		}
@@ -149,12 +192,18 @@ describe("staged uploads", () => {
 
 	it("validates the new upload, replays it for the same Idempotency-Key, and is documented", async () => {
 		const { apiKey } = await createTenant();
-		const post = (json: unknown, headers: Record<string, string> = {}) => call("/v1/uploads", { method: "POST", key: apiKey.key, json, headers });
+		const post = (json: unknown, headers: Record<string, string> = {}) =>
+			call("/v1/uploads", { method: "POST", key: apiKey.key, json, headers });
 		expect((await post({ type: "widgets", format: "ndjson" })).status).toBe(400);
 		expect((await post({ type: "users", format: "xlsx" })).status).toBe(400);
 		expect((await post({ type: "users", format: "csv", options: { sendWelcomeEmail: "true" } })).status).toBe(400);
 		expect((await post({ type: "users", format: "csv", size: 10 })).status).toBe(400);
-		const text = await call("/v1/uploads", { method: "POST", key: apiKey.key, body: "{}", headers: { "Content-Type": "text/plain" } });
+		const text = await call("/v1/uploads", {
+			method: "POST",
+			key: apiKey.key,
+			body: "{}",
+			headers: { "Content-Type": "text/plain" },
+		});
 		expect(text.status).toBe(415);
 
 		const first = await (await post({ type: "users", format: "csv" }, { "Idempotency-Key": "u-1" })).json<UploadView>();
@@ -164,7 +213,12 @@ describe("staged uploads", () => {
 
 		const doc = await (await call("/openapi.json")).json<{ paths: Record<string, object> }>();
 		expect(Object.keys(doc.paths)).toEqual(
-			expect.arrayContaining(["/v1/uploads", "/v1/uploads/{id}", "/v1/uploads/{id}/parts/{n}", "/v1/uploads/{id}/complete"]),
+			expect.arrayContaining([
+				"/v1/uploads",
+				"/v1/uploads/{id}",
+				"/v1/uploads/{id}/parts/{n}",
+				"/v1/uploads/{id}/complete",
+			]),
 		);
 	});
 });
@@ -182,7 +236,10 @@ describe("staged uploads: tenants and roles", () => {
 		expect((await call(`/v1/uploads/${id}`, { key: viewer.key })).status).toBe(200);
 		expect((await putPart(viewer.key, id, 1, encoder.encode("{}"))).status).toBe(403);
 		expect((await complete(viewer.key, id)).status).toBe(403);
-		expect((await call("/v1/uploads", { method: "POST", key: viewer.key, json: { type: "users", format: "ndjson" } })).status).toBe(403);
+		expect(
+			(await call("/v1/uploads", { method: "POST", key: viewer.key, json: { type: "users", format: "ndjson" } }))
+				.status,
+		).toBe(403);
 	});
 });
 
@@ -197,14 +254,18 @@ describe("expiry", () => {
 
 		const after = await (await call(`/v1/uploads/${id}`, { key: apiKey.key })).json<UploadView>();
 		expect(after).toMatchObject({ status: "aborted", parts: [] });
-		const rows = await env.DB.prepare("SELECT count(*) AS n FROM upload_parts WHERE upload_id = ?").bind(id).first<{ n: number }>();
+		const rows = await env.DB.prepare("SELECT count(*) AS n FROM upload_parts WHERE upload_id = ?")
+			.bind(id)
+			.first<{ n: number }>();
 		expect(rows!.n).toBe(0);
 		const put = await putPart(apiKey.key, id, 2, encoder.encode("{}\n"));
 		expect(put.status).toBe(409);
 		expect((await put.json<ErrorBody>()).error.message).toContain("start a new upload");
 		expect((await complete(apiKey.key, id)).status).toBe(409);
 
-		const { r2_upload_id } = (await env.DB.prepare("SELECT r2_upload_id FROM uploads WHERE id = ?").bind(id).first<{ r2_upload_id: string }>())!;
+		const { r2_upload_id } = (await env.DB.prepare("SELECT r2_upload_id FROM uploads WHERE id = ?")
+			.bind(id)
+			.first<{ r2_upload_id: string }>())!;
 		await expect(env.FILES.resumeMultipartUpload(`uploads/${id}`, r2_upload_id).uploadPart(2, "{}")).rejects.toThrow();
 	});
 });

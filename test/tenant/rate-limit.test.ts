@@ -8,7 +8,7 @@ const stubFor = (tenantId: string) => env.TENANT.get(env.TENANT.idFromName(tenan
 
 describe("token bucket", () => {
 	it("allows the burst, then refuses with the wait until one token refills", () => {
-		let state;
+		let state: ReturnType<typeof takeToken>["state"] | undefined;
 		const limits = { burst: 3, requestsPerMinute: 60 };
 		const t0 = 1_700_000_000_000;
 		const remaining = [];
@@ -34,9 +34,7 @@ describe("rate limits over HTTP", () => {
 	it("the 101st request in a minute gets 429 with Retry-After, and the headers count down under concurrency", async () => {
 		// Default burst; the refill is slowed so the count cannot depend on how fast this machine is.
 		const { apiKey } = await createTenant("Busy", { requestsPerMinute: 1 });
-		const responses = await Promise.all(
-			Array.from({ length: 101 }, () => call("/v1/api-keys", { key: apiKey.key })),
-		);
+		const responses = await Promise.all(Array.from({ length: 101 }, () => call("/v1/api-keys", { key: apiKey.key })));
 		const ok = responses.filter((r) => r.status === 200);
 		const limited = responses.filter((r) => r.status === 429);
 		expect(ok).toHaveLength(100);

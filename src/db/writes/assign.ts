@@ -9,10 +9,14 @@ import type { Item, Outcome, WriteContext } from "./types";
  * or assignment is left as it is.
  */
 export function assignmentStatements(ctx: WriteContext, items: Item[], outcome: Outcome, assign: Assignments): SQL[] {
-	const targets = (Object.entries(assign) as [string, string[]][]).flatMap(([kind, ids]) => ids.map((id) => ({ kind, id })));
+	const targets = (Object.entries(assign) as [string, string[]][]).flatMap(([kind, ids]) =>
+		ids.map((id) => ({ kind, id })),
+	);
 	if (targets.length === 0 || ctx.options.dryRun) return [];
 	const failed = new Set(outcome.errors.map((e) => e.ref));
-	const imported = items.filter((i) => !failed.has(i.ref)).map((i) => i.value as { externalId?: string; email?: string });
+	const imported = items
+		.filter((i) => !failed.has(i.ref))
+		.map((i) => i.value as { externalId?: string; email?: string });
 	const byExternal = imported.flatMap((u) => (u.externalId ? [u.externalId] : []));
 	const byEmail = imported.flatMap((u) => (!u.externalId && u.email ? [u.email.toLowerCase()] : []));
 	const insert = (column: SQL, keys: string[]) =>

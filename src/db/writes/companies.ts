@@ -26,7 +26,11 @@ export async function planCompanies(database: Db, ctx: WriteContext, items: Item
 	for (const item of last.values()) {
 		const row = byId.get(item.value.companyId);
 		const json = { ...item.value, id: row?.id, line: item.ref };
-		const conflict = { ref: item.ref, code: "CONFLICT" as const, error: `Company ${item.value.companyId} already exists` };
+		const conflict = {
+			ref: item.ref,
+			code: "CONFLICT" as const,
+			error: `Company ${item.value.companyId} already exists`,
+		};
 		if (!row) creates.push(json);
 		else if (decideExisting(ctx, outcome, row, item.ref, conflict)) updates.push(json);
 	}
@@ -39,12 +43,16 @@ export async function planCompanies(database: Db, ctx: WriteContext, items: Item
 		outcome,
 		statements: [
 			...ROWS.parts(creates).map(
-				(rows) => sql`INSERT INTO ${companies} (tenant_id, company_id, name, metadata, created_at, updated_at, src_job, src_line)
+				(
+					rows,
+				) => sql`INSERT INTO ${companies} (tenant_id, company_id, name, metadata, created_at, updated_at, src_job, src_line)
 					SELECT ${tenantId}, ${f("companyId")}, ${f("name")}, ${f("metadata")}, ${now}, ${now}, ${source}, ${f("line")}
 					FROM (SELECT value AS v FROM json_each(${rows}))`,
 			),
 			...ROWS.parts(updates).map(
-				(rows) => sql`UPDATE ${companies} SET name = coalesce(${f("name")}, name), metadata = coalesce(${f("metadata")}, metadata),
+				(
+					rows,
+				) => sql`UPDATE ${companies} SET name = coalesce(${f("name")}, name), metadata = coalesce(${f("metadata")}, metadata),
 						updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
 					FROM (SELECT value AS v FROM json_each(${rows}))
 					WHERE ${companies.id} = ${f("id")} AND NOT (${companies.srcJob} = ${source} AND ${companies.srcLine} > ${f("line")})`,

@@ -66,7 +66,8 @@ export async function planEnrollments(database: Db, ctx: WriteContext, items: It
 		const base = { ref: item.ref, externalId: e.userId, email: e.email, code: "NOT_FOUND" as const };
 		const userId = userIds.get(userKey(e));
 		if (userId === undefined) fail(outcome, { ...base, error: `User ${e.userId ?? e.email} not found` });
-		else if (!catalog.has(`${target.kind}|${target.id}`)) fail(outcome, { ...base, error: `${target.label} ${target.id} not found` });
+		else if (!catalog.has(`${target.kind}|${target.id}`))
+			fail(outcome, { ...base, error: `${target.label} ${target.id} not found` });
 		else if (existing.has(`${userId}|${target.kind}|${target.id}`)) outcome.skipped++;
 		else creates.push({ userId, kind: target.kind, itemId: target.id, source: e.source ?? null });
 	}

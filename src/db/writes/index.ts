@@ -28,7 +28,13 @@ export function validateRecords<T extends RecordType>(type: T, items: Item[]) {
 	for (const item of items) {
 		const parsed = schema.safeParse(item.value);
 		if (parsed.success) valid.push({ ref: item.ref, value: parsed.data as z.output<(typeof RECORD_SCHEMAS)[T]> });
-		else errors.push({ ref: item.ref, ...identityHints(item.value), code: "VALIDATION_ERROR", error: describe(parsed.error) });
+		else
+			errors.push({
+				ref: item.ref,
+				...identityHints(item.value),
+				code: "VALIDATION_ERROR",
+				error: describe(parsed.error),
+			});
 	}
 	return { valid, errors };
 }

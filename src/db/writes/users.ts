@@ -1,14 +1,15 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { UserRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { notifications, users } from "../schema";
-import type { UserRecord } from "../../schemas/records";
 import { jsonRows } from "./json-param";
 import { decideExisting, emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
 
 type Existing = { id: number; externalId: string | null; emailLower: string | null; srcJob: string; srcLine: number };
 type Planned = Item<UserRecord> & { id?: number };
 
-const identityOf = (u: UserRecord) => (u.externalId !== undefined ? `x:${u.externalId}` : `e:${u.email!.toLowerCase()}`);
+const identityOf = (u: UserRecord) =>
+	u.externalId !== undefined ? `x:${u.externalId}` : `e:${u.email!.toLowerCase()}`;
 
 /** Reads the rows the records could resolve to, by external id and by email, in one query. */
 async function existingUsers(database: Db, tenantId: string, items: Item<UserRecord>[]): Promise<Existing[]> {
@@ -53,13 +54,19 @@ export async function planUsers(database: Db, ctx: WriteContext, items: Item<Use
 		}
 		const identity = identityOf(u);
 		if (emailLower !== undefined && (emailClaims.get(emailLower) ?? identity) !== identity) {
-			fail(outcome, { ...refError, code: "CONFLICT", error: `Email ${u.email} is given to another user in this import` });
+			fail(outcome, {
+				...refError,
+				code: "CONFLICT",
+				error: `Email ${u.email} is given to another user in this import`,
+			});
 			continue;
 		}
 		if (emailLower !== undefined) emailClaims.set(emailLower, identity);
 
 		if (!row) creates.push(item);
-		else if (decideExisting(ctx, outcome, row, item.ref, { ...refError, code: "CONFLICT", error: "User already exists" })) {
+		else if (
+			decideExisting(ctx, outcome, row, item.ref, { ...refError, code: "CONFLICT", error: "User already exists" })
+		) {
 			updates.push({ ...item, id: row.id });
 		}
 	}
@@ -69,14 +76,28 @@ export async function planUsers(database: Db, ctx: WriteContext, items: Item<Use
 	return { outcome, statements: userStatements(ctx, creates, updates) };
 }
 
-const ROWS = jsonRows(["externalId", "email", "firstName", "lastName", "companyId", "role", "clientId", "customFields", "metadata", "id", "line"]);
+const ROWS = jsonRows([
+	"externalId",
+	"email",
+	"firstName",
+	"lastName",
+	"companyId",
+	"role",
+	"clientId",
+	"customFields",
+	"metadata",
+	"id",
+	"line",
+]);
 const f = ROWS.field;
 const rowOf = (p: Planned) => ({ ...p.value, id: p.id, line: p.ref });
 
 function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[]) {
 	const { tenantId, now, source } = ctx;
 	const statements = ROWS.parts(creates.map(rowOf)).map(
-		(rows) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, created_at, updated_at, src_job, src_line)
+		(
+			rows,
+		) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, created_at, updated_at, src_job, src_line)
 			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, ${now}, ${now}, ${source}, ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))`,
 	);
