@@ -3,14 +3,14 @@ import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
 
 /** JSON request bodies are read up to this size; larger imports go through file uploads. */
-export const MAX_JSON_BYTES = 32 * 1024 * 1024;
+const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
 export function mediaType(header: string | undefined): string {
 	return (header ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
 /** Rejects bodies of another media type with 415 before the validator reads them. */
-export function requireContentType(...types: string[]) {
+function requireContentType(...types: string[]) {
 	return createMiddleware<AppEnv>(async function requireContentType(c, next) {
 		const type = mediaType(c.req.header("Content-Type"));
 		if (!types.includes(type)) {

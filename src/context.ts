@@ -1,10 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Role } from "./auth/keys";
 import { validationError } from "./errors";
 
 export type AppEnv = {
 	Bindings: Env;
-	Variables: { requestId: string; tenantId: string; keyId: string; role: Role };
+	Variables: { requestId: string; tenantId: string };
 };
 
 /** Every router validates through the same hook, so zod failures reach `onError` as one envelope. */

@@ -30,7 +30,7 @@ export class ApiError extends Error {
 	}
 }
 
-export function zodDetails(error: ZodError): ErrorDetail[] {
+function zodDetails(error: ZodError): ErrorDetail[] {
 	return error.issues.map((issue) => ({
 		path: issue.path.map(String).join("."),
 		message: issue.message,

@@ -1,6 +1,6 @@
 import { processChunk } from "./jobs/consumer";
-import { deliver, type NotifyMessage } from "./notify/deliver";
-import type { ChunkMessage } from "./schemas/jobs";
+import { deliver } from "./notify/deliver";
+import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
 import { tenantObject } from "./tenant/object";
 
 const backoffSeconds = (attempts: number) => Math.min(300, 2 ** attempts);

@@ -1,4 +1,5 @@
 import { env, exports } from "cloudflare:workers";
+import type { Role } from "../src/auth/keys";
 
 export const OPERATOR_KEY = "test-operator-key";
 
@@ -25,7 +26,7 @@ export async function createTenant(name = "Acme", limits?: Record<string, number
 	};
 }
 
-export async function createKey(superKey: string, role: "viewer" | "admin" | "super_admin", name: string = role) {
+export async function createKey(superKey: string, role: Role, name: string = role) {
 	const res = await call("/v1/api-keys", { method: "POST", key: superKey, json: { name, role } });
 	if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${await res.text()}`);
 	return (await res.json()) as { id: string; key: string; role: string };

@@ -30,7 +30,7 @@ export function parseApiKey(key: string): { id: string; secret: string } | undef
 	return match ? { id: match[1]!, secret: match[2]! } : undefined;
 }
 
-export async function sha256(value: string): Promise<Uint8Array> {
+async function sha256(value: string): Promise<Uint8Array> {
 	return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
 }
 

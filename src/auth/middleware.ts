@@ -36,8 +36,6 @@ export function requireKey(minimum: Role) {
 			throw new ApiError("FORBIDDEN", `This action needs the ${minimum} role; the key has ${row.key.role}`);
 		}
 		c.set("tenantId", row.key.tenantId);
-		c.set("keyId", row.key.id);
-		c.set("role", row.key.role);
 		await next();
 	});
 }

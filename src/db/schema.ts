@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-
-export type TenantLimits = { burst?: number; requestsPerMinute?: number; recordsPerMinute?: number };
+import type { Role } from "../auth/keys";
+import type { FileFormat, RecordType } from "../schemas/common";
+import type { TenantLimits } from "../schemas/tenants";
 
 export const tenants = sqliteTable("tenants", {
 	id: text("id").primaryKey(),
@@ -18,7 +19,7 @@ export const apiKeys = sqliteTable(
 			.notNull()
 			.references(() => tenants.id),
 		name: text("name").notNull(),
-		role: text("role", { enum: ["viewer", "admin", "super_admin"] }).notNull(),
+		role: text("role").$type<Role>().notNull(),
 		secretHash: text("secret_hash").notNull(),
 		createdAt: text("created_at").notNull(),
 		revokedAt: text("revoked_at"),
@@ -179,8 +180,8 @@ export const uploads = sqliteTable(
 	{
 		id: text("id").primaryKey(),
 		tenantId: text("tenant_id").notNull(),
-		type: text("type").notNull(),
-		format: text("format").notNull(),
+		type: text("type").$type<RecordType>().notNull(),
+		format: text("format").$type<FileFormat>().notNull(),
 		options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
 		r2Key: text("r2_key").notNull(),
 		r2UploadId: text("r2_upload_id").notNull(),

@@ -1,28 +1,30 @@
 import { parse } from "csv-parse/sync";
 import { ApiError } from "../errors";
-import { RECORD_FIELDS, type RecordType } from "./fields";
+import type { ColumnTarget } from "../schemas/jobs";
+import type { Aliases } from "../schemas/records";
 import type { ParsedLine } from "./lines";
 import { RecordScanner } from "./scan";
 
-/** Where a CSV column's cells go: a canonical field, or a key inside customFields/metadata. */
-export type ColumnTarget = { field: string; key?: string };
+/** A record type's canonical fields and their other spellings: the columns a header may name. */
+type RecordColumns = { fields: readonly string[]; aliases: Aliases };
 
+/** `custom.<key>` and `metadata.<key>` columns fill these object fields, where the type has them. */
 const GROUPS = { custom: "customFields", metadata: "metadata" } as const;
+const GROUP_FIELDS: readonly string[] = Object.values(GROUPS);
 const PARSE_OPTIONS = { record_delimiter: "\n", relax_column_count: true } as const;
 
 /** Maps header names (case-insensitive, trimmed) to targets; unknown or repeated columns are a 400. */
-export function mapCsvHeader(headerText: string, type: RecordType): { columns: ColumnTarget[] } {
+export function mapCsvHeader(headerText: string, record: RecordColumns): { columns: ColumnTarget[] } {
 	const names = parseHeader(headerText);
-	const spec = RECORD_FIELDS[type];
 	const lookup = new Map<string, string>();
-	for (const [field, aliases] of Object.entries(spec.fields)) {
-		for (const name of [field, ...aliases]) lookup.set(name.toLowerCase(), field);
+	for (const field of record.fields.filter((f) => !GROUP_FIELDS.includes(f))) {
+		for (const name of [field, ...(record.aliases[field] ?? [])]) lookup.set(name.toLowerCase(), field);
 	}
 	const unknown: string[] = [];
 	const duplicates: string[] = [];
 	const seen = new Map<string, string>();
 	const columns = names.map((name): ColumnTarget => {
-		const target = resolve(name.trim(), lookup, spec);
+		const target = resolve(name.trim(), lookup, record.fields);
 		if (!target) {
 			unknown.push(`"${name}"`);
 			return { field: "" };
@@ -59,11 +61,7 @@ function parseHeader(text: string): string[] {
 	return names;
 }
 
-function resolve(
-	name: string,
-	lookup: Map<string, string>,
-	spec: (typeof RECORD_FIELDS)[RecordType],
-): ColumnTarget | undefined {
+function resolve(name: string, lookup: Map<string, string>, fields: readonly string[]): ColumnTarget | undefined {
 	const field = lookup.get(name.toLowerCase());
 	if (field) return { field };
 	const dot = name.indexOf(".");
@@ -71,7 +69,7 @@ function resolve(
 	const key = name.slice(dot + 1);
 	if (dot < 1 || key === "" || !(prefix === "custom" || prefix === "metadata")) return undefined;
 	const group = GROUPS[prefix];
-	return spec[group] ? { field: group, key } : undefined;
+	return fields.includes(group) ? { field: group, key } : undefined;
 }
 
 /**

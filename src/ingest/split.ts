@@ -1,4 +1,5 @@
 import { ApiError } from "../errors";
+import type { FileFormat } from "../schemas/common";
 import { concat, isBlank, MAX_LINE_BYTES, OVERSIZE_MARK } from "./lines";
 import { RecordScanner } from "./scan";
 
@@ -11,7 +12,7 @@ export type Chunk = {
 };
 
 export type SplitOptions = {
-	format: "ndjson" | "csv";
+	format: FileFormat;
 	maxChunkBytes: number;
 	maxChunkRecords: number;
 	/** CSV: receives the header row (UTF-8, BOM stripped) before any chunk; throw to reject the file. */

@@ -1,13 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "../db/client";
 import { jobChunks, jobErrors } from "../db/schema";
-import { type Counts, type Item, type RecordError, writeRecords } from "../db/writes";
+import { type Item, type RecordError, writeRecords } from "../db/writes";
 import { assignmentStatements } from "../db/writes/assign";
 import { jsonParts } from "../db/writes/json-param";
 import { parseCsvChunk } from "../ingest/csv";
 import { parseNdjsonChunk } from "../ingest/ndjson";
 import { announceWelcomes } from "../notify/deliver";
-import { type ChunkMessage, chunkKey } from "../schemas/jobs";
+import { type Counts, chunkKey } from "../schemas/jobs";
+import type { ChunkMessage } from "../schemas/messages";
 import { tenantObject } from "../tenant/object";
 
 /**

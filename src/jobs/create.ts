@@ -1,30 +1,22 @@
 import { randomId } from "../auth/keys";
-import type { ColumnTarget } from "../ingest/csv";
+import { KINDS } from "../db/writes/kinds";
 import { mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
-import { type Assignments, chunkKey, type Job, type JobOrigin, type Overrides } from "../schemas/jobs";
-import type { ImportOptions, RecordType } from "../schemas/records";
+import type { IfBusy } from "../schemas/common";
+import { type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
 import { BUSY } from "../tenant/job-queue";
 import { orRefuse, tenantObject } from "../tenant/object";
 
 const CHUNK_BYTES = 2 * 1024 * 1024;
 const CHUNK_RECORDS = 5_000;
 
-export type JobInput = {
-	tenantId: string;
-	recordType: RecordType;
-	format: "ndjson" | "csv";
-	origin: JobOrigin;
-	options: ImportOptions;
-	body: ReadableStream<Uint8Array>;
-	encoding?: string | null;
-	description?: string;
-	type?: string;
-	ifBusy?: "queue" | "reject";
-	assign?: Assignments;
-	overrides?: Overrides;
-};
+type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "origin" | "options" | "assign" | "overrides"> &
+	Partial<Pick<JobSpec, "type" | "description">> & {
+		body: ReadableStream<Uint8Array>;
+		encoding?: string | null;
+		ifBusy?: IfBusy;
+	};
 
 /**
  * Streams a file into R2 chunk by chunk (memory holds two chunks, whatever the file's size), then
@@ -38,14 +30,14 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	if (ifBusy === "reject" && (await tenant.isBusy())) orRefuse(BUSY);
 	const id = randomId("job");
 	let columns: ColumnTarget[] | null = null;
-	const chunks: { firstLine: number; records: number }[] = [];
+	const chunks: JobSpec["chunks"] = [];
 	let total = 0;
 	const split = splitIntoChunks({
 		format: input.format,
 		maxChunkBytes: CHUNK_BYTES,
 		maxChunkRecords: CHUNK_RECORDS,
 		onHeader: (text) => {
-			columns = mapCsvHeader(text, input.recordType).columns;
+			columns = mapCsvHeader(text, KINDS[input.recordType]).columns;
 		},
 	});
 	// One chunk is written to R2 while the next is read: memory holds two chunks at most.

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { db } from "../db/client";
 import { jobErrors } from "../db/schema";
+import type { FileFormat } from "../schemas/common";
 import type { JobOrigin } from "../schemas/jobs";
 
 type ErrorRow = typeof jobErrors.$inferSelect;
@@ -22,7 +23,7 @@ export async function* errorPages(env: Env, jobId: string): AsyncGenerator<Error
 }
 
 /** A spreadsheet must not run a cell as a formula: such cells get a leading apostrophe. */
-export function neutralize(cell: string): string {
+function neutralize(cell: string): string {
 	return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
@@ -45,7 +46,7 @@ function original(raw: string | null): unknown {
 /** Streams a job's error rows as NDJSON or CSV, page by page, never holding the whole report. */
 export function errorReport(
 	pages: AsyncIterable<ErrorRow[]>,
-	format: "ndjson" | "csv",
+	format: FileFormat,
 	origin: JobOrigin,
 ): ReadableStream<Uint8Array> {
 	const refName = origin === "json" ? "index" : "line";

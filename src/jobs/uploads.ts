@@ -1,11 +1,12 @@
-import { z } from "@hono/zod-openapi";
 import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
 import { randomId } from "../auth/keys";
 import { db } from "../db/client";
 import { uploadParts, uploads } from "../db/schema";
 import { ApiError, ERROR_STATUS } from "../errors";
+import type { FileFormat, RecordType } from "../schemas/common";
 import type { Job } from "../schemas/jobs";
-import { ImportOptions, RECORD_SCHEMAS, type RecordType } from "../schemas/records";
+import { ImportOptions } from "../schemas/records";
+import type { Upload, UploadedPart } from "../schemas/uploads";
 import { tenantObject } from "../tenant/object";
 import { createJob } from "./create";
 
@@ -19,39 +20,17 @@ const TTL_MS = 24 * 60 * 60 * 1000;
 /** A completion that has not finished this long after expiry crashed; the sweep takes it. */
 const STALE_COMPLETION_MS = 60 * 60 * 1000;
 
-export const UploadedPart = z
-	.object({ partNumber: z.number().int(), size: z.number().int(), etag: z.string() })
-	.openapi("UploadedPart");
-
-export const Upload = z
-	.object({
-		id: z.string(),
-		type: z.enum(Object.keys(RECORD_SCHEMAS) as [RecordType, ...RecordType[]]),
-		format: z.enum(["ndjson", "csv"]),
-		status: z.enum(["open", "completing", "completed", "expired", "aborted"]).openapi({
-			description: "`expired`: past expiresAt, no longer accepts parts; the daily sweep then aborts it.",
-		}),
-		partSize: z.number().int().openapi({ description: "The size of every part but the last, in bytes" }),
-		createdAt: z.string(),
-		expiresAt: z.string(),
-		jobId: z.string().nullable(),
-		parts: z.array(UploadedPart),
-	})
-	.openapi("Upload");
-
-export type Upload = z.infer<typeof Upload>;
 type UploadRow = typeof uploads.$inferSelect;
-type Format = "ndjson" | "csv";
 
-function view(row: UploadRow, parts: z.infer<typeof UploadedPart>[], now: number): Upload {
+function view(row: UploadRow, parts: UploadedPart[], now: number): Upload {
 	let status: Upload["status"] = row.status;
 	if (row.status === "open" && Date.parse(row.expiresAt) <= now) status = "expired";
 	if (row.status === "completed" && row.jobId === null) status = "completing";
 	const { id, createdAt, expiresAt, jobId } = row;
 	return {
 		id,
-		type: row.type as RecordType,
-		format: row.format as Format,
+		type: row.type,
+		format: row.format,
 		status,
 		partSize: PART_SIZE,
 		createdAt,
@@ -64,7 +43,7 @@ function view(row: UploadRow, parts: z.infer<typeof UploadedPart>[], now: number
 export async function createUpload(
 	env: Env,
 	tenantId: string,
-	input: { type: RecordType; format: Format; options: ImportOptions },
+	input: { type: RecordType; format: FileFormat; options: ImportOptions },
 	now = Date.now(),
 ) {
 	const id = randomId("upl");
@@ -182,7 +161,7 @@ export async function putPart(
 }
 
 /** Parts 1..last must all be there, and all but the last exactly PART_SIZE bytes. */
-function checkParts(parts: z.infer<typeof UploadedPart>[]) {
+function checkParts(parts: UploadedPart[]) {
 	if (parts.length === 0) throw new ApiError("VALIDATION_ERROR", "The upload has no parts yet");
 	const last = parts[parts.length - 1]!.partNumber;
 	const have = new Set(parts.map((p) => p.partNumber));
@@ -247,8 +226,8 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
 		if (!object) throw new Error(`assembled object ${row.r2Key} is missing`);
 		const job = await createJob(env, {
 			tenantId,
-			recordType: row.type as RecordType,
-			format: row.format as Format,
+			recordType: row.type,
+			format: row.format,
 			origin: "file",
 			options: ImportOptions.parse(row.options),
 			body: object.body,

@@ -2,10 +2,9 @@ import { and, asc, eq, isNull } from "drizzle-orm";
 import { db, inJson } from "../db/client";
 import { notifications, webhooks } from "../db/schema";
 import type { Job } from "../schemas/jobs";
+import type { NotifyMessage } from "../schemas/messages";
 import type { ImportOptions } from "../schemas/records";
 import { postSigned } from "./sign";
-
-export type NotifyMessage = { kind: "welcome"; tenantId: string } | { kind: "job"; tenantId: string; job: Job };
 
 const WELCOME_PAGE = 500;
 

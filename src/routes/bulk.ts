@@ -6,20 +6,19 @@ import { jsonBody, mediaType } from "../content-type";
 import { type AppEnv, router } from "../context";
 import { db } from "../db/client";
 import { type Outcome, writeRecords } from "../db/writes";
+import { KINDS } from "../db/writes/kinds";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
 import { createJob, recordsAsNdjson } from "../jobs/create";
 import { announceWelcomes } from "../notify/deliver";
-import { BulkCompaniesBody, BulkEnrollmentsBody, BulkResult, BulkUsersBody, MAX_BULK_RECORDS } from "../schemas/bulk";
-import { authErrors, conflict, jsonContent, jsonRequest, tooLarge } from "../schemas/common";
+import { BulkResult, bulkBody, MAX_BULK_RECORDS } from "../schemas/bulk";
+import { authErrors, conflict, IfBusy, jsonContent, jsonRequest, type RecordType, tooLarge } from "../schemas/common";
 import { Job } from "../schemas/jobs";
-import { ImportOptions, type RecordType } from "../schemas/records";
+import { ImportOptions } from "../schemas/records";
 import { fileJob } from "./imports";
 
 /** Below this many records a batch is answered in the request (spec §5). */
 const SYNC_LIMIT = 100;
-
-const BODIES = { users: BulkUsersBody, companies: BulkCompaniesBody, enrollments: BulkEnrollmentsBody } as const;
 
 /** sync: always answered in the request; job: always a job; auto: a job from 100 records or ?mode=async. */
 type Mode = "sync" | "job" | "auto";
@@ -88,7 +87,7 @@ const BULK_ROUTES: BulkDef[] = [
 
 const BulkQuery = z.object({
 	mode: z.enum(["sync", "async"]).optional(),
-	ifBusy: z.enum(["queue", "reject"]).default("queue"),
+	ifBusy: IfBusy.default("queue"),
 });
 
 /** Userpilot's multipart NDJSON upload on a bulk_identify path becomes a file import job. */
@@ -108,7 +107,7 @@ for (const def of BULK_ROUTES) {
 		summary: def.summary,
 		security: [{ apiKey: [] }],
 		middleware: [requireKey("admin"), multipartImport(def.type), jsonBody, idempotency("buffered")] as const,
-		request: { query: BulkQuery, body: jsonRequest(BODIES[def.type]) },
+		request: { query: BulkQuery, body: jsonRequest(bulkBody(KINDS[def.type])) },
 		responses: {
 			200: jsonContent(BulkResult, "Per-record results (small batches)"),
 			202: jsonContent(Job, "A job (100 records or more, or ?mode=async)"),

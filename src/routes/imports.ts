@@ -6,16 +6,16 @@ import { type AppEnv, router } from "../context";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
 import { createJob } from "../jobs/create";
-import { authErrors, conflict, jsonContent, tooLarge } from "../schemas/common";
+import { authErrors, conflict, type FileFormat, IfBusy, jsonContent, RecordType, tooLarge } from "../schemas/common";
 import { Job } from "../schemas/jobs";
-import { ImportOptions, RECORD_SCHEMAS, type RecordType } from "../schemas/records";
+import { ImportOptions } from "../schemas/records";
 
 const NDJSON_TYPES = ["application/x-ndjson", "application/jsonl", "application/ndjson"];
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 
 export const ImportQuery = z.object({
-	type: z.enum(Object.keys(RECORD_SCHEMAS) as [RecordType, ...RecordType[]]),
-	ifBusy: z.enum(["queue", "reject"]).default("queue"),
+	type: RecordType,
+	ifBusy: IfBusy.default("queue"),
 	upsert: bool.optional(),
 	skipExisting: bool.optional(),
 	skipDuplicates: bool.optional(),
@@ -25,9 +25,7 @@ export const ImportQuery = z.object({
 });
 
 /** The file of a request: a raw NDJSON or CSV body, or the `file` field of a multipart form. */
-export async function requestFile(
-	req: Request,
-): Promise<{ body: ReadableStream<Uint8Array>; format: "ndjson" | "csv" }> {
+export async function requestFile(req: Request): Promise<{ body: ReadableStream<Uint8Array>; format: FileFormat }> {
 	const type = mediaType(req.headers.get("Content-Type") ?? undefined);
 	if (type === "text/csv" && req.body) return { body: req.body, format: "csv" };
 	if (NDJSON_TYPES.includes(type) && req.body) return { body: req.body, format: "ndjson" };
@@ -48,12 +46,7 @@ export async function requestFile(
 }
 
 /** The request's file as a job of `recordType`: the one path from an upload to a job. */
-export async function fileJob(
-	c: Context<AppEnv>,
-	recordType: RecordType,
-	options: ImportOptions,
-	ifBusy: "queue" | "reject",
-) {
+export async function fileJob(c: Context<AppEnv>, recordType: RecordType, options: ImportOptions, ifBusy: IfBusy) {
 	const file = await requestFile(c.req.raw);
 	const job = await createJob(c.env, {
 		tenantId: c.get("tenantId"),

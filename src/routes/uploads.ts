@@ -4,10 +4,20 @@ import { jsonBody } from "../content-type";
 import { router } from "../context";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
-import { completeUpload, createUpload, getUpload, MAX_PARTS, putPart, Upload, UploadedPart } from "../jobs/uploads";
-import { authErrors, conflict, jsonContent, jsonRequest, notFound, tooLarge } from "../schemas/common";
+import { completeUpload, createUpload, getUpload, MAX_PARTS, putPart } from "../jobs/uploads";
+import {
+	authErrors,
+	conflict,
+	FileFormat,
+	jsonContent,
+	jsonRequest,
+	notFound,
+	RecordType,
+	tooLarge,
+} from "../schemas/common";
 import { Job } from "../schemas/jobs";
-import { ImportOptions, RECORD_SCHEMAS, type RecordType } from "../schemas/records";
+import { ImportOptions } from "../schemas/records";
+import { Upload, UploadedPart } from "../schemas/uploads";
 
 const tags = ["Uploads"];
 const security = [{ apiKey: [] }];
@@ -16,8 +26,8 @@ const UploadId = z.object({ id: z.string() });
 
 const NewUpload = z
 	.strictObject({
-		type: z.enum(Object.keys(RECORD_SCHEMAS) as [RecordType, ...RecordType[]]),
-		format: z.enum(["ndjson", "csv"]),
+		type: RecordType,
+		format: FileFormat,
 		options: ImportOptions.optional(),
 	})
 	.openapi("NewUpload");

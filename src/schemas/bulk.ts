@@ -1,27 +1,20 @@
 import { z } from "@hono/zod-openapi";
-import { CompanyRecord, EnrollmentRecord, ImportOptions, UserRecord } from "./records";
+import { ImportOptions, RecordErrorCode } from "./records";
 
 export const MAX_BULK_RECORDS = 10_000;
 
 /**
+ * The body of a JSON bulk route: the records under the record type's body name (`{"users": […]}`).
  * Records are validated one by one (a bad record fails alone), so the request schema only
- * requires an array here; the record schemas are shown for the documentation.
+ * requires an array here; the record schema is shown for the documentation.
  */
-const records = (schema: z.ZodType) =>
-	z
+export function bulkBody(kind: { body: string; schema: z.ZodType }) {
+	const records = z
 		.array(z.unknown())
 		.min(1)
-		.openapi({ type: "array", items: schema, maxItems: MAX_BULK_RECORDS } as object);
-
-export const BulkUsersBody = z.strictObject({ users: records(UserRecord), options: ImportOptions.optional() });
-export const BulkCompaniesBody = z.strictObject({
-	companies: records(CompanyRecord),
-	options: ImportOptions.optional(),
-});
-export const BulkEnrollmentsBody = z.strictObject({
-	enrollments: records(EnrollmentRecord),
-	options: ImportOptions.optional(),
-});
+		.openapi({ type: "array", items: kind.schema, maxItems: MAX_BULK_RECORDS } as object);
+	return z.strictObject({ [kind.body]: records, options: ImportOptions.optional() });
+}
 
 export const BulkResult = z
 	.object({
@@ -35,7 +28,7 @@ export const BulkResult = z
 				index: z.number().int(),
 				externalId: z.string().optional(),
 				email: z.string().optional(),
-				code: z.enum(["VALIDATION_ERROR", "CONFLICT", "NOT_FOUND"]),
+				code: RecordErrorCode,
 				error: z.string(),
 			}),
 		),

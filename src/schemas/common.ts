@@ -1,7 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
 
-export const ErrorEnvelope = z
+/** The record types the service imports; each has its entry in `KINDS` (src/db/writes/kinds.ts). */
+export const RecordType = z.enum(["users", "companies", "enrollments"]);
+export type RecordType = z.infer<typeof RecordType>;
+
+export const FileFormat = z.enum(["ndjson", "csv"]);
+export type FileFormat = z.infer<typeof FileFormat>;
+
+/** What a job submitted while the tenant is busy does: wait its turn, or be refused. */
+export const IfBusy = z.enum(["queue", "reject"]);
+export type IfBusy = z.infer<typeof IfBusy>;
+
+const ErrorEnvelope = z
 	.object({
 		error: z.object({
 			code: z.string().openapi({ example: "VALIDATION_ERROR" }),

@@ -1,11 +1,20 @@
 import { z } from "@hono/zod-openapi";
-import type { ColumnTarget } from "../ingest/csv";
-import type { ImportOptions, RecordType } from "./records";
+import { FileFormat, RecordType } from "./common";
+import { ImportOptions } from "./records";
 
 export const JOB_STATUSES = ["pending", "processing", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 /** A job in one of these has ended and never changes again. */
 export const ENDED_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];
+
+/** What became of records: a chunk's, a request's or (with total and processed) a job's. */
+export const Counts = z.object({
+	created: z.number().int(),
+	updated: z.number().int(),
+	skipped: z.number().int(),
+	failed: z.number().int(),
+});
+export type Counts = z.infer<typeof Counts>;
 
 export const Job = z
 	.object({
@@ -20,14 +29,7 @@ export const Job = z
 		repeatable: z.boolean(),
 		dryRun: z.boolean(),
 		position: z.number().int().optional(),
-		counts: z.object({
-			total: z.number().int(),
-			processed: z.number().int(),
-			created: z.number().int(),
-			updated: z.number().int(),
-			skipped: z.number().int(),
-			failed: z.number().int(),
-		}),
+		counts: z.object({ total: z.number().int(), processed: z.number().int(), ...Counts.shape }),
 		progress: z.number(),
 		recordsPerSecond: z.number(),
 		etaSeconds: z.number().nullable(),
@@ -38,37 +40,39 @@ export const Job = z
 export type Job = z.infer<typeof Job>;
 
 /** Where a job's records come from: files report 1-based lines, JSON batches 0-based indexes. */
-export type JobOrigin = "file" | "json";
+export const JobOrigin = z.enum(["file", "json"]);
+export type JobOrigin = z.infer<typeof JobOrigin>;
+
+/** Where a CSV column's cells go: a canonical field, or a key inside customFields/metadata. */
+export const ColumnTarget = z.object({ field: z.string(), key: z.string().optional() });
+export type ColumnTarget = z.infer<typeof ColumnTarget>;
 
 /** bulkImport: catalog items every imported user gets, and fields set on every user. */
-export type Assignments = { course: string[]; learningPath: string[]; bundle: string[]; license: string[] };
-export type Overrides = { role?: string; clientId?: string };
+export const Assignments = z.object({
+	course: z.array(z.string()),
+	learningPath: z.array(z.string()),
+	bundle: z.array(z.string()),
+	license: z.array(z.string()),
+});
+export type Assignments = z.infer<typeof Assignments>;
+const Overrides = z.object({ role: z.string().optional(), clientId: z.string().optional() });
 
 /** Everything the tenant object needs to queue a job whose chunks are already in R2. */
-export type JobSpec = {
-	id: string;
-	tenantId: string;
-	type: string;
-	description: string;
-	recordType: RecordType;
-	format: "ndjson" | "csv";
-	origin: JobOrigin;
-	options: ImportOptions;
-	columns: ColumnTarget[] | null;
-	assign?: Assignments;
-	overrides?: Overrides;
-	total: number;
-	chunks: { firstLine: number; records: number }[];
-};
-
-/** One queue message per chunk; it carries what the consumer needs without asking anyone. */
-export type ChunkMessage = Pick<
-	JobSpec,
-	"tenantId" | "recordType" | "format" | "origin" | "options" | "columns" | "assign" | "overrides"
-> & {
-	jobId: string;
-	chunk: number;
-	firstLine: number;
-};
+export const JobSpec = z.object({
+	id: z.string(),
+	tenantId: z.string(),
+	type: z.string(),
+	description: z.string(),
+	recordType: RecordType,
+	format: FileFormat,
+	origin: JobOrigin,
+	options: ImportOptions,
+	columns: z.array(ColumnTarget).nullable(),
+	assign: Assignments.optional(),
+	overrides: Overrides.optional(),
+	total: z.number().int(),
+	chunks: z.array(z.object({ firstLine: z.number().int(), records: z.number().int() })),
+});
+export type JobSpec = z.infer<typeof JobSpec>;
 
 export const chunkKey = (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}`;

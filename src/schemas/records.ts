@@ -14,14 +14,19 @@ const customFields = z
 	.record(z.string(), z.unknown(), { error: "customFields must be a JSON object" })
 	.refine((v) => JSON.stringify(v).length <= CUSTOM_FIELDS_MAX_BYTES, "customFields is larger than 16 KB");
 
+/** A record type's other spellings of its fields (`user_id`, `first_name`, …): canonical name -> aliases. */
+export type Aliases = { readonly [field: string]: readonly string[] | undefined };
+
+const aliasNote = (aliases: Aliases) =>
+	`${Object.keys(aliases).length === 1 ? "Alias" : "Aliases"} accepted: ${Object.values(aliases)
+		.map((names) => names?.join("/"))
+		.join(", ")}.`;
+
 /**
- * Accepts the seeds' spellings of a field (`user_id`, `first_name`, …) and renames them to the
- * canonical one before the strict schema runs; giving two spellings of one field is an error.
+ * Accepts the seeds' spellings of a field and renames them to the canonical one before the strict
+ * schema runs; giving two spellings of one field is an error.
  */
-function withAliases<T extends z.ZodType<unknown, Record<string, unknown>>>(
-	schema: T,
-	aliases: Record<string, string[]>,
-) {
+export function withAliases<T extends z.ZodType<unknown, Record<string, unknown>>>(schema: T, aliases: Aliases) {
 	return z
 		.unknown()
 		.transform((input, ctx) => {
@@ -31,7 +36,7 @@ function withAliases<T extends z.ZodType<unknown, Record<string, unknown>>>(
 			}
 			const out: Record<string, unknown> = { ...input };
 			for (const [canonical, names] of Object.entries(aliases)) {
-				const given = [canonical, ...names].filter((n) => n in out);
+				const given = [canonical, ...(names ?? [])].filter((n) => n in out);
 				if (given.length > 1) {
 					ctx.addIssue({ code: "custom", path: [given[1]!], message: `give only one of ${given.join(", ")}` });
 					continue;
@@ -46,6 +51,14 @@ function withAliases<T extends z.ZodType<unknown, Record<string, unknown>>>(
 		})
 		.pipe(schema);
 }
+
+export const USER_ALIASES = {
+	externalId: ["userId", "user_id"],
+	firstName: ["first_name"],
+	lastName: ["last_name"],
+	companyId: ["company_id"],
+	clientId: ["client_id"],
+} as const;
 
 export const UserRecord = z
 	.strictObject({
@@ -63,13 +76,20 @@ export const UserRecord = z
 		message: "externalId or email is required",
 		path: ["externalId"],
 	})
-	.openapi("UserRecord", {
-		description: "Aliases accepted: userId/user_id, first_name, last_name, company_id, client_id.",
-	});
+	.openapi("UserRecord", { description: aliasNote(USER_ALIASES) });
+
+export const COMPANY_ALIASES = { companyId: ["company_id"] } as const;
 
 export const CompanyRecord = z
 	.strictObject({ companyId: id, name: name.optional(), metadata: metadata.optional() })
-	.openapi("CompanyRecord", { description: "Alias accepted: company_id." });
+	.openapi("CompanyRecord", { description: aliasNote(COMPANY_ALIASES) });
+
+export const ENROLLMENT_ALIASES = {
+	userId: ["user_id", "externalId"],
+	courseId: ["course_id"],
+	learningPathId: ["learning_path_id"],
+	bundleId: ["bundle_id"],
+} as const;
 
 export const EnrollmentRecord = z
 	.strictObject({
@@ -88,31 +108,15 @@ export const EnrollmentRecord = z
 		message: "exactly one of courseId, learningPathId, bundleId is required",
 		path: ["courseId"],
 	})
-	.openapi("EnrollmentRecord", {
-		description: "Aliases accepted: user_id/externalId, course_id, learning_path_id, bundle_id.",
-	});
+	.openapi("EnrollmentRecord", { description: aliasNote(ENROLLMENT_ALIASES) });
 
-export const RECORD_SCHEMAS = {
-	users: withAliases(UserRecord, {
-		externalId: ["userId", "user_id"],
-		firstName: ["first_name"],
-		lastName: ["last_name"],
-		companyId: ["company_id"],
-		clientId: ["client_id"],
-	}),
-	companies: withAliases(CompanyRecord, { companyId: ["company_id"] }),
-	enrollments: withAliases(EnrollmentRecord, {
-		userId: ["user_id", "externalId"],
-		courseId: ["course_id"],
-		learningPathId: ["learning_path_id"],
-		bundleId: ["bundle_id"],
-	}),
-} as const;
-
-export type RecordType = keyof typeof RECORD_SCHEMAS;
 export type UserRecord = z.infer<typeof UserRecord>;
 export type CompanyRecord = z.infer<typeof CompanyRecord>;
 export type EnrollmentRecord = z.infer<typeof EnrollmentRecord>;
+
+/** Why one record failed while the others of its request or file went on. */
+export const RecordErrorCode = z.enum(["VALIDATION_ERROR", "CONFLICT", "NOT_FOUND"]);
+export type RecordErrorCode = z.infer<typeof RecordErrorCode>;
 
 const flag = z.boolean();
 

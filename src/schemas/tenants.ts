@@ -10,6 +10,7 @@ export const TenantLimits = z
 		recordsPerMinute: positiveInt.optional(),
 	})
 	.openapi("TenantLimits");
+export type TenantLimits = z.infer<typeof TenantLimits>;
 
 export const Tenant = z
 	.object({ id: z.string(), name: z.string(), createdAt: z.string(), limits: TenantLimits })
@@ -22,7 +23,7 @@ export const CreateTenant = z.strictObject({
 
 export const UpdateTenant = z.strictObject({ limits: TenantLimits });
 
-export const Role = z.enum(ROLES);
+const Role = z.enum(ROLES);
 
 export const ApiKey = z
 	.object({ id: z.string(), name: z.string(), role: Role, createdAt: z.string(), revokedAt: z.string().nullable() })

@@ -1,4 +1,4 @@
-import type { TenantLimits } from "../db/schema";
+import type { TenantLimits } from "../schemas/tenants";
 
 export const DEFAULT_LIMITS = { burst: 100, requestsPerMinute: 100 } as const;
 

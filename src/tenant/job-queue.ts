@@ -1,7 +1,7 @@
-import type { TenantLimits } from "../db/schema";
-import type { Counts } from "../db/writes";
 import type { ErrorCode } from "../errors";
-import { type ChunkMessage, ENDED_STATUSES, type Job, type JobSpec, type JobStatus } from "../schemas/jobs";
+import { type Counts, ENDED_STATUSES, type Job, type JobSpec, type JobStatus } from "../schemas/jobs";
+import type { ChunkMessage } from "../schemas/messages";
+import type { TenantLimits } from "../schemas/tenants";
 import { type BucketState, take } from "./bucket";
 
 /** Chunks of the running job that may sit in the queue at once: small, so one tenant's huge job

@@ -1,9 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import type { TenantLimits } from "../db/schema";
-import type { Counts } from "../db/writes";
 import { ApiError } from "../errors";
-import type { NotifyMessage } from "../notify/deliver";
-import type { Job, JobSpec, JobStatus } from "../schemas/jobs";
+import type { Counts, Job, JobSpec, JobStatus } from "../schemas/jobs";
+import type { NotifyMessage } from "../schemas/messages";
+import type { TenantLimits } from "../schemas/tenants";
 import { type BucketState, type RateDecision, takeToken } from "./bucket";
 import { JobQueue, migrate, type Refusal, STALL_MS } from "./job-queue";
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { KINDS } from "../../src/db/writes/kinds";
 import { mapCsvHeader, parseCsvChunk } from "../../src/ingest/csv";
 
 const rejection = (fn: () => unknown) => {
@@ -12,7 +13,7 @@ const rejection = (fn: () => unknown) => {
 
 describe("mapping a CSV header", () => {
 	it("matches names and aliases case-insensitively, trimmed, to canonical fields", () => {
-		const { columns } = mapCsvHeader(" USER_ID ,Email,first_name,LastName,company_id,role,Client_Id", "users");
+		const { columns } = mapCsvHeader(" USER_ID ,Email,first_name,LastName,company_id,role,Client_Id", KINDS.users);
 		expect(columns.map((c) => c.field)).toEqual([
 			"externalId",
 			"email",
@@ -22,8 +23,11 @@ describe("mapping a CSV header", () => {
 			"role",
 			"clientId",
 		]);
-		expect(mapCsvHeader("Company_ID,name", "companies").columns).toEqual([{ field: "companyId" }, { field: "name" }]);
-		const enrollments = mapCsvHeader('externalId,"course_id",learning_path_id,BUNDLE_ID,source', "enrollments");
+		expect(mapCsvHeader("Company_ID,name", KINDS.companies).columns).toEqual([
+			{ field: "companyId" },
+			{ field: "name" },
+		]);
+		const enrollments = mapCsvHeader('externalId,"course_id",learning_path_id,BUNDLE_ID,source', KINDS.enrollments);
 		expect(enrollments.columns.map((c) => c.field)).toEqual([
 			"userId",
 			"courseId",
@@ -34,16 +38,19 @@ describe("mapping a CSV header", () => {
 	});
 
 	it("custom. and metadata. columns map into customFields and metadata, keeping the key's case", () => {
-		expect(mapCsvHeader("email,custom.Department,Metadata.hrisId", "users").columns).toEqual([
+		expect(mapCsvHeader("email,custom.Department,Metadata.hrisId", KINDS.users).columns).toEqual([
 			{ field: "email" },
 			{ field: "customFields", key: "Department" },
 			{ field: "metadata", key: "hrisId" },
 		]);
-		expect(mapCsvHeader("companyId,metadata.Tier", "companies").columns[1]).toEqual({ field: "metadata", key: "Tier" });
+		expect(mapCsvHeader("companyId,metadata.Tier", KINDS.companies).columns[1]).toEqual({
+			field: "metadata",
+			key: "Tier",
+		});
 	});
 
 	it("every unknown column is named in one 400", () => {
-		const err = rejection(() => mapCsvHeader("email,foo,shoe size,custom.", "users"));
+		const err = rejection(() => mapCsvHeader("email,foo,shoe size,custom.", KINDS.users));
 		expect(err).toMatchObject({
 			code: "VALIDATION_ERROR",
 			message: 'Unknown CSV column(s): "foo", "shoe size", "custom."',
@@ -52,26 +59,26 @@ describe("mapping a CSV header", () => {
 	});
 
 	it("custom. and metadata. columns are unknown where the record type has no such field", () => {
-		expect(rejection(() => mapCsvHeader("companyId,custom.x", "companies"))).toMatchObject({
+		expect(rejection(() => mapCsvHeader("companyId,custom.x", KINDS.companies))).toMatchObject({
 			message: 'Unknown CSV column(s): "custom.x"',
 		});
-		expect(rejection(() => mapCsvHeader("email,courseId,metadata.x", "enrollments"))).toMatchObject({
+		expect(rejection(() => mapCsvHeader("email,courseId,metadata.x", KINDS.enrollments))).toMatchObject({
 			message: 'Unknown CSV column(s): "metadata.x"',
 		});
 	});
 
 	it("a field given twice, under any name, is a 400", () => {
-		expect(rejection(() => mapCsvHeader("email,userId,EMAIL,externalId", "users"))).toMatchObject({
+		expect(rejection(() => mapCsvHeader("email,userId,EMAIL,externalId", KINDS.users))).toMatchObject({
 			code: "VALIDATION_ERROR",
 			message: 'Duplicate CSV column(s): "EMAIL" (same as "email"), "externalId" (same as "userId")',
 		});
-		expect(rejection(() => mapCsvHeader("email,custom.a,Custom.a,custom.A", "users"))).toMatchObject({
+		expect(rejection(() => mapCsvHeader("email,custom.a,Custom.a,custom.A", KINDS.users))).toMatchObject({
 			message: 'Duplicate CSV column(s): "Custom.a" (same as "custom.a")',
 		});
 	});
 
 	it("an empty header is a missing header row", () => {
-		expect(rejection(() => mapCsvHeader("", "users"))).toMatchObject({
+		expect(rejection(() => mapCsvHeader("", KINDS.users))).toMatchObject({
 			code: "VALIDATION_ERROR",
 			message: "CSV file has no header row",
 		});
@@ -79,7 +86,7 @@ describe("mapping a CSV header", () => {
 });
 
 describe("parsing a CSV chunk", () => {
-	const { columns } = mapCsvHeader("externalId,email,custom.Team,metadata.level", "users");
+	const { columns } = mapCsvHeader("externalId,email,custom.Team,metadata.level", KINDS.users);
 
 	it("gives records with canonical names, string values, and empty cells left out", () => {
 		expect([...parseCsvChunk('007,a@x.io,"Red, Blue",3\r\nu2,,,\r\n', columns, 2)]).toEqual([

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type ColumnTarget, mapCsvHeader } from "../../src/ingest/csv";
+import { KINDS } from "../../src/db/writes/kinds";
+import { mapCsvHeader } from "../../src/ingest/csv";
 import { decodeBody } from "../../src/ingest/decode";
 import { type SplitOptions, splitIntoChunks } from "../../src/ingest/split";
+import type { ColumnTarget } from "../../src/schemas/jobs";
 import { collect, csvLines, ndjsonLines, piecesOf } from "./streams";
 
 async function gzipped(text: string): Promise<Uint8Array> {
@@ -39,7 +41,7 @@ describe("a gzipped file from body to parsed records", () => {
 		let columns: ColumnTarget[] = [];
 		const chunks = await importFile(`\uFEFFuser_id,First_Name,email\r\n${rows.join("\r\n")}`, {
 			format: "csv",
-			onHeader: (text) => ({ columns } = mapCsvHeader(text, "users")),
+			onHeader: (text) => ({ columns } = mapCsvHeader(text, KINDS.users)),
 		});
 		expect(chunks.reduce((sum, c) => sum + c.records, 0)).toBe(300);
 		const lines = csvLines(chunks, columns);

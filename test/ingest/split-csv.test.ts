@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { KINDS } from "../../src/db/writes/kinds";
 import { mapCsvHeader } from "../../src/ingest/csv";
 import { MAX_LINE_BYTES } from "../../src/ingest/lines";
 import { splitIntoChunks } from "../../src/ingest/split";
 import { collect, csvLines, PIECE_SIZES, piecesOf, split, textOf } from "./streams";
 
 const csv = { format: "csv" } as const;
-const { columns } = mapCsvHeader("externalId,firstName,email", "users");
+const { columns } = mapCsvHeader("externalId,firstName,email", KINDS.users);
 
 describe("splitting CSV into chunks", () => {
 	it("the header row goes to onHeader with its BOM stripped, not into any chunk", async () => {
@@ -96,7 +97,7 @@ describe("splitting CSV into chunks", () => {
 				...csv,
 				maxChunkBytes: 1000,
 				maxChunkRecords: 10,
-				onHeader: (text) => mapCsvHeader(text, "users"),
+				onHeader: (text) => mapCsvHeader(text, KINDS.users),
 			}),
 		);
 		const recorded = stream.pipeThrough(new TransformStream({ transform: (chunk) => void chunks.push(chunk) }));

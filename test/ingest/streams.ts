@@ -1,7 +1,8 @@
-import { type ColumnTarget, parseCsvChunk } from "../../src/ingest/csv";
+import { parseCsvChunk } from "../../src/ingest/csv";
 import type { ParsedLine } from "../../src/ingest/lines";
 import { parseNdjsonChunk } from "../../src/ingest/ndjson";
 import { type Chunk, type SplitOptions, splitIntoChunks } from "../../src/ingest/split";
+import type { ColumnTarget } from "../../src/schemas/jobs";
 
 const encoder = new TextEncoder();
 

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { CompanyRecord } from "../../schemas/records";
+import { COMPANY_ALIASES, CompanyRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { companies } from "../schema";
 import { jsonRows } from "./json-param";
-import { decideExisting, emptyOutcome, type Item, type Plan, type WriteContext } from "./types";
+import { decideExisting, defineKind, emptyOutcome, type Item, type Plan, type WriteContext } from "./types";
 
 type Existing = { id: number; companyId: string; srcJob: string; srcLine: number };
 type Row = CompanyRecord & { id?: number; line: number };
@@ -11,7 +11,7 @@ type Row = CompanyRecord & { id?: number; line: number };
 const ROWS = jsonRows(["companyId", "name", "metadata", "id", "line"]);
 const f = ROWS.field;
 
-export async function planCompanies(database: Db, ctx: WriteContext, items: Item<CompanyRecord>[]): Promise<Plan> {
+async function planCompanies(database: Db, ctx: WriteContext, items: Item<CompanyRecord>[]): Promise<Plan> {
 	const outcome = emptyOutcome();
 	const last = new Map(items.map((i) => [i.value.companyId, i]));
 	outcome.skipped += items.length - last.size;
@@ -60,3 +60,12 @@ export async function planCompanies(database: Db, ctx: WriteContext, items: Item
 		],
 	};
 }
+
+export const companyKind = defineKind({
+	body: "companies",
+	schema: CompanyRecord,
+	aliases: COMPANY_ALIASES,
+	identity: { externalId: "companyId" },
+	plan: planCompanies,
+	conflictsOn: companies,
+});

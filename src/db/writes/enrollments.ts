@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { EnrollmentRecord } from "../../schemas/records";
+import { ENROLLMENT_ALIASES, EnrollmentRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { type CatalogKind, catalogItems, enrollments, users } from "../schema";
 import { jsonRows } from "./json-param";
-import { emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
+import { defineKind, emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
 
 const TARGETS = [
 	["courseId", "course", "Course"],
@@ -23,7 +23,7 @@ function targetOf(e: EnrollmentRecord): { kind: CatalogKind; id: string; label: 
 }
 
 /** Enrollments resolve their user (by userId = externalId, else email) and target; re-enrolling is skipped. */
-export async function planEnrollments(database: Db, ctx: WriteContext, items: Item<EnrollmentRecord>[]): Promise<Plan> {
+async function planEnrollments(database: Db, ctx: WriteContext, items: Item<EnrollmentRecord>[]): Promise<Plan> {
 	const outcome = emptyOutcome();
 	const userKey = (e: EnrollmentRecord) => (e.userId !== undefined ? `x:${e.userId}` : `e:${e.email!.toLowerCase()}`);
 	const last = new Map<string, Item<EnrollmentRecord>>();
@@ -82,3 +82,13 @@ export async function planEnrollments(database: Db, ctx: WriteContext, items: It
 		),
 	};
 }
+
+/** Its inserts ignore conflicts: a concurrent writer of the same enrollment never fails the batch. */
+export const enrollmentKind = defineKind({
+	body: "enrollments",
+	schema: EnrollmentRecord,
+	aliases: ENROLLMENT_ALIASES,
+	identity: { externalId: "userId", email: "email" },
+	plan: planEnrollments,
+	conflictsOn: null,
+});

@@ -1,10 +1,12 @@
 import type { SQL } from "drizzle-orm";
-import type { ImportOptions } from "../../schemas/records";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { z } from "zod";
+import type { Counts } from "../../schemas/jobs";
+import { type ImportOptions, type RecordErrorCode, withAliases } from "../../schemas/records";
+import type { Db } from "../client";
 
 /** Where a record came from: `ref` is its 0-based index (JSON) or 1-based line (files). */
 export type Item<T = unknown> = { ref: number; value: T };
-
-export type RecordErrorCode = "VALIDATION_ERROR" | "CONFLICT" | "NOT_FOUND";
 
 export type RecordError = {
 	ref: number;
@@ -12,11 +14,8 @@ export type RecordError = {
 	email?: string;
 	code: RecordErrorCode;
 	error: string;
-	/** The record as received, for error reports. */
-	raw?: unknown;
 };
 
-export type Counts = { created: number; updated: number; skipped: number; failed: number };
 export type Outcome = Counts & { errors: RecordError[] };
 
 export type WriteContext = {
@@ -54,4 +53,42 @@ export function decideExisting(
 	else if (!ctx.options.upsert) fail(outcome, conflict);
 	else return true;
 	return false;
+}
+
+/** A record type's strict schema: canonical field names only (aliases are renamed before it runs). */
+export type RecordSchema = z.ZodObject<z.ZodRawShape, z.core.$strict>;
+type Field<S extends RecordSchema> = keyof S["shape"] & string;
+
+/** What it takes to import one record type; `KINDS` (./kinds.ts) holds one per type. */
+type KindSpec<S extends RecordSchema> = {
+	/** The key that holds the records in a JSON bulk body: `{"users": […]}`. */
+	body: string;
+	schema: S;
+	/** Other spellings of fields, accepted in JSON records and as CSV column names. */
+	aliases: { readonly [F in Field<S>]?: readonly string[] };
+	/** The fields (or their aliases) that name a record in its error, read even from an invalid record. */
+	identity: { externalId: Field<S>; email?: Field<S> };
+	/** Resolves valid records against what is stored and decides create / update / skip / fail. */
+	plan(database: Db, ctx: WriteContext, items: Item<z.output<S>>[]): Promise<Plan>;
+	/**
+	 * The table whose unique indexes hold this type's identities: a write that fails on one lost a
+	 * race to a concurrent writer of the same identity and is planned again. Null when the type's
+	 * inserts ignore conflicts.
+	 */
+	conflictsOn: SQLiteTable | null;
+};
+
+export type Kind<S extends RecordSchema> = KindSpec<S> & {
+	/** The schema with the aliases renamed first: what each incoming record is validated with. */
+	validator: z.ZodType<z.output<S>>;
+	/** Every canonical field, for mapping CSV headers. */
+	fields: readonly string[];
+};
+
+export function defineKind<S extends RecordSchema>(spec: KindSpec<S>): Kind<S> {
+	return {
+		...spec,
+		validator: withAliases(spec.schema, spec.aliases),
+		fields: Object.keys(spec.schema.shape),
+	};
 }

@@ -1,9 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { UserRecord } from "../../schemas/records";
+import { USER_ALIASES, UserRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { notifications, users } from "../schema";
 import { jsonRows } from "./json-param";
-import { decideExisting, emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
+import { decideExisting, defineKind, emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
 
 type Existing = { id: number; externalId: string | null; emailLower: string | null; srcJob: string; srcLine: number };
 type Planned = Item<UserRecord> & { id?: number };
@@ -27,7 +27,7 @@ async function existingUsers(database: Db, tenantId: string, items: Item<UserRec
  * adopted by the first record that brings an externalId for it), decides create / update / skip /
  * conflict, and builds the few set-based statements that write the chunk.
  */
-export async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord>[]): Promise<Plan> {
+async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord>[]): Promise<Plan> {
 	const outcome = emptyOutcome();
 
 	const last = new Map<string, Item<UserRecord>>();
@@ -132,3 +132,12 @@ function welcomeStatements(ctx: WriteContext, creates: Planned[]) {
 	if (byEmail.length > 0) statements.push(insert(sql`email_lower`, byEmail));
 	return statements;
 }
+
+export const userKind = defineKind({
+	body: "users",
+	schema: UserRecord,
+	aliases: USER_ALIASES,
+	identity: { externalId: "externalId", email: "email" },
+	plan: planUsers,
+	conflictsOn: users,
+});

@@ -1,15 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { db } from "../../src/db/client";
-import { type WriteContext, writeRecords } from "../../src/db/writes";
-import { ImportOptions } from "../../src/schemas/records";
-
-const ctx = (tenantId: string, source: string, options: object = {}): WriteContext => ({
-	tenantId,
-	source,
-	options: ImportOptions.parse(options),
-	now: new Date().toISOString(),
-});
+import { db } from "../../../src/db/client";
+import { writeRecords } from "../../../src/db/writes";
+import { writeContext as ctx } from "./context";
 
 const firstName = async (tenantId: string, externalId: string) =>
 	(

@@ -1,0 +1,22 @@
+import { z } from "@hono/zod-openapi";
+import { Job, JobSpec } from "./jobs";
+
+/** One message per chunk on the chunk queue; it carries what the consumer needs without asking anyone. */
+export const ChunkMessage = JobSpec.pick({
+	tenantId: true,
+	recordType: true,
+	format: true,
+	origin: true,
+	options: true,
+	columns: true,
+	assign: true,
+	overrides: true,
+}).extend({ jobId: z.string(), chunk: z.number().int(), firstLine: z.number().int() });
+export type ChunkMessage = z.infer<typeof ChunkMessage>;
+
+/** The notify queue: wake the welcome delivery of a tenant, or tell its webhook that a job ended. */
+export const NotifyMessage = z.discriminatedUnion("kind", [
+	z.object({ kind: z.literal("welcome"), tenantId: z.string() }),
+	z.object({ kind: z.literal("job"), tenantId: z.string(), job: Job }),
+]);
+export type NotifyMessage = z.infer<typeof NotifyMessage>;
