@@ -8,7 +8,7 @@ import { parseCsvChunk } from "../ingest/csv";
 import { parseNdjsonChunk } from "../ingest/ndjson";
 import { announceWelcomes } from "../notify/deliver";
 import { type ChunkMessage, chunkKey } from "../schemas/jobs";
-import { tenantObject } from "../tenant/object";
+import { tenantObject } from "../services/tenant";
 
 /**
  * Writes one chunk exactly once: its records, its error rows and its ledger row are one D1

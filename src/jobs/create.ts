@@ -5,8 +5,8 @@ import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
 import { type Assignments, chunkKey, type Job, type JobOrigin, type Overrides } from "../schemas/jobs";
 import type { ImportOptions, RecordType } from "../schemas/records";
-import { BUSY } from "../tenant/job-queue";
-import { orRefuse, tenantObject } from "../tenant/object";
+import { orRefuse, tenantObject } from "../services/tenant";
+import { BUSY } from "../tenant/object";
 
 const CHUNK_BYTES = 2 * 1024 * 1024;
 const CHUNK_RECORDS = 5_000;

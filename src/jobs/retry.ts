@@ -4,7 +4,7 @@ import { jobErrors } from "../db/schema";
 import { ApiError } from "../errors";
 import type { ColumnTarget } from "../ingest/csv";
 import type { Job } from "../schemas/jobs";
-import { tenantObject } from "../tenant/object";
+import { tenantObject } from "../services/tenant";
 import { createJob } from "./create";
 import { errorPages, quoteCsv } from "./report";
 

@@ -6,7 +6,7 @@ import { uploadParts, uploads } from "../db/schema";
 import { ApiError, ERROR_STATUS } from "../errors";
 import type { Job } from "../schemas/jobs";
 import { ImportOptions, RECORD_SCHEMAS, type RecordType } from "../schemas/records";
-import { tenantObject } from "../tenant/object";
+import { tenantObject } from "../services/tenant";
 import { createJob } from "./create";
 
 /**
