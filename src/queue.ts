@@ -1,7 +1,8 @@
 import { processChunk } from "./jobs/consumer";
 import { deliver } from "./notify/deliver";
 import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
-import { tenantObject } from "./tenant/object";
+import { jobView, tenantObject } from "./services/tenant";
+import type { JobEvent } from "./tenant/outbox";
 
 const backoffSeconds = (attempts: number) => Math.min(300, 2 ** attempts);
 
@@ -21,7 +22,7 @@ async function eachMessage<T>(batch: MessageBatch<T>, work: (body: T) => Promise
 }
 
 export async function handleQueue(
-	batch: MessageBatch<ChunkMessage | NotifyMessage>,
+	batch: MessageBatch<ChunkMessage | NotifyMessage | JobEvent>,
 	env: Env,
 	_ctx?: ExecutionContext,
 ): Promise<void> {
@@ -29,7 +30,11 @@ export async function handleQueue(
 		// A notification that failed every retry is dropped from the dead-letter queue with a log line.
 		if (batch.queue.endsWith("-dlq"))
 			console.error(JSON.stringify({ undeliverable: batch.messages.map((m) => m.body) }));
-		else await eachMessage(batch as MessageBatch<NotifyMessage>, (body) => deliver(env, body));
+		else
+			await eachMessage(batch as MessageBatch<NotifyMessage | JobEvent>, (body) =>
+				// The tenant object announces the job as it stores it; receivers get the API's view.
+				deliver(env, body.kind === "job" ? { ...body, job: jobView(body.job) } : body),
+			);
 		return;
 	}
 	const chunks = batch as MessageBatch<ChunkMessage>;

@@ -4,7 +4,7 @@ import type { AppEnv } from "../context";
 import { db } from "../db/client";
 import { apiKeys, tenants } from "../db/schema";
 import { ApiError } from "../errors";
-import { tenantObject } from "../tenant/object";
+import { tenantObject } from "../services/tenant";
 import { bearerToken, hashSecret, parseApiKey, type Role, roleAtLeast, secretsEqual } from "./keys";
 
 const unauthorized = () => new ApiError("UNAUTHORIZED", "Missing, unknown or revoked API key");

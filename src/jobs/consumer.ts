@@ -9,7 +9,7 @@ import { parseNdjsonChunk } from "../ingest/ndjson";
 import { announceWelcomes } from "../notify/deliver";
 import { type Counts, chunkKey } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
-import { tenantObject } from "../tenant/object";
+import { tenantObject } from "../services/tenant";
 
 /**
  * Writes one chunk exactly once: its records, its error rows and its ledger row are one D1

@@ -5,8 +5,8 @@ import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
 import type { IfBusy } from "../schemas/common";
 import { type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
-import { BUSY } from "../tenant/job-queue";
-import { orRefuse, tenantObject } from "../tenant/object";
+import { orRefuse, tenantObject } from "../services/tenant";
+import { BUSY } from "../tenant/object";
 
 const CHUNK_BYTES = 2 * 1024 * 1024;
 const CHUNK_RECORDS = 5_000;

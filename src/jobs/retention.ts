@@ -1,6 +1,6 @@
 import { db, inJson } from "../db/client";
 import { jobChunks, jobErrors, tenants } from "../db/schema";
-import { tenantObject } from "../tenant/object";
+import { tenantObject } from "../services/tenant";
 
 /** Deletes jobs that ended more than JOB_RETENTION_DAYS ago, with their chunk files and error reports. */
 export async function purgeExpiredJobs(env: Env, now = Date.now()): Promise<number> {

@@ -3,7 +3,7 @@ import { db } from "../db/client";
 import { jobErrors } from "../db/schema";
 import { ApiError } from "../errors";
 import type { ColumnTarget, Job } from "../schemas/jobs";
-import { tenantObject } from "../tenant/object";
+import { tenantObject } from "../services/tenant";
 import { createJob } from "./create";
 import { errorPages, quoteCsv } from "./report";
 

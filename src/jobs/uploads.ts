@@ -7,7 +7,7 @@ import type { FileFormat, RecordType } from "../schemas/common";
 import type { Job } from "../schemas/jobs";
 import { ImportOptions } from "../schemas/records";
 import type { Upload, UploadedPart } from "../schemas/uploads";
-import { tenantObject } from "../tenant/object";
+import { tenantObject } from "../services/tenant";
 import { createJob } from "./create";
 
 /**

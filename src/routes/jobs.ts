@@ -8,7 +8,7 @@ import { errorPages, errorReport } from "../jobs/report";
 import { retryJob } from "../jobs/retry";
 import { authErrors, conflict, decodeCursor, encodeCursor, jsonContent, notFound, PageQuery } from "../schemas/common";
 import { ENDED_STATUSES, JOB_STATUSES, Job } from "../schemas/jobs";
-import { orRefuse, tenantObject } from "../tenant/object";
+import { orRefuse, tenantObject } from "../services/tenant";
 
 const tags = ["Jobs"];
 const security = [{ apiKey: [] }];

@@ -10,7 +10,7 @@ import { tenants } from "../db/schema";
 import { ApiError } from "../errors";
 import { authErrors, jsonContent, jsonRequest, notFound } from "../schemas/common";
 import { CreatedTenant, CreateTenant, Tenant, UpdateTenant } from "../schemas/tenants";
-import { tenantObject } from "../tenant/object";
+import { tenantObject } from "../services/tenant";
 
 const security = [{ operator: [] }];
 

@@ -1,6 +1,6 @@
 import type { TenantLimits } from "../schemas/tenants";
 
-export const DEFAULT_LIMITS = { burst: 100, requestsPerMinute: 100 } as const;
+const DEFAULT_LIMITS = { burst: 100, requestsPerMinute: 100 } as const;
 
 export type BucketState = { tokens: number; updatedAt: number };
 
@@ -51,4 +51,28 @@ export function takeToken(
 			retryAfter: result.allowed ? 0 : Math.max(1, Math.ceil(result.waitMs / 1000)),
 		},
 	};
+}
+
+/** The tenant's request bucket; owns the `bucket` table. */
+export class RequestBucket {
+	constructor(private readonly sql: SqlStorage) {}
+
+	/** Synchronous from read to write, so concurrent requests cannot interleave inside it. */
+	take(limits: TenantLimits, now: number): RateDecision {
+		const row = this.sql
+			.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM bucket")
+			.toArray()[0];
+		const { state, decision } = takeToken(row && { tokens: row.tokens, updatedAt: row.updated_at }, limits, now);
+		this.sql.exec(
+			"INSERT INTO bucket (id, tokens, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
+			state.tokens,
+			state.updatedAt,
+		);
+		return decision;
+	}
+
+	/** A lowered burst caps the tokens already held. */
+	capTo(burst: number): void {
+		this.sql.exec("UPDATE bucket SET tokens = MIN(tokens, ?)", burst);
+	}
 }

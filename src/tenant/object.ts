@@ -1,75 +1,85 @@
 import { DurableObject } from "cloudflare:workers";
-import { ApiError } from "../errors";
-import type { Counts, Job, JobSpec, JobStatus } from "../schemas/jobs";
-import type { NotifyMessage } from "../schemas/messages";
+import type { ErrorCode } from "../errors";
+import type { IfBusy } from "../schemas/common";
+import type { Counts, JobSpec, JobStatus } from "../schemas/jobs";
 import type { TenantLimits } from "../schemas/tenants";
-import { type BucketState, type RateDecision, takeToken } from "./bucket";
-import { JobQueue, migrate, type Refusal, STALL_MS } from "./job-queue";
+import { type RateDecision, RequestBucket } from "./bucket";
+import { Dispatch, STALL_MS } from "./dispatch";
+import { type JobRecord, Jobs, type RunningJob } from "./jobs";
+import { migrate } from "./migrations";
+import { Outbox } from "./outbox";
+import { Pace } from "./pace";
+
+/** Errors do not keep their class across RPC, so refusals travel as values. */
+export type Refusal = { refused: { code: ErrorCode; message: string } };
+
+export const BUSY: Refusal = {
+	refused: { code: "JOB_IN_PROGRESS", message: "This tenant already has a job pending or running" },
+};
+
+/** Queues take at most 100 messages per send. */
+async function sendAll(queue: Queue, bodies: unknown[]): Promise<void> {
+	for (let i = 0; i < bodies.length; i += 100) {
+		await queue.sendBatch(bodies.slice(i, i + 100).map((body) => ({ body, contentType: "json" })));
+	}
+}
 
 /**
  * One object per tenant, addressed by tenant id. It owns what must be serialized per tenant: the
- * request token bucket, and the job queue with its progress. All state lives in the object's
- * SQLite storage and an alarm watches the running job, so eviction or a restart loses nothing.
+ * request token bucket, and the job queue with its progress. Its parts each own their tables
+ * (bucket.ts, jobs.ts, dispatch.ts, pace.ts, outbox.ts); the object moves jobs between them and
+ * keeps the one alarm, so eviction or a restart loses nothing.
  */
 export class TenantObject extends DurableObject<Env> {
-	private readonly sql: SqlStorage;
-	private readonly jobs: JobQueue;
+	private readonly bucket: RequestBucket;
+	private readonly pace: Pace;
+	private readonly jobs: Jobs;
+	private readonly chunks: Dispatch;
+	private readonly outbox: Outbox;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		this.sql = ctx.storage.sql;
-		this.sql.exec(
-			"CREATE TABLE IF NOT EXISTS bucket (id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, updated_at INTEGER NOT NULL)",
-		);
-		migrate(this.sql);
-		this.jobs = new JobQueue(this.sql, async (messages) => {
-			for (let i = 0; i < messages.length; i += 100) {
-				await env.CHUNKS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body, contentType: "json" })));
-			}
-		});
+		migrate(ctx.storage);
+		const sql = ctx.storage.sql;
+		this.bucket = new RequestBucket(sql);
+		this.pace = new Pace(sql);
+		this.jobs = new Jobs(sql);
+		this.chunks = new Dispatch({ sql, pace: this.pace, send: (messages) => sendAll(env.CHUNKS, messages) });
+		this.outbox = new Outbox({ sql, send: (events) => sendAll(env.NOTIFY, events) });
 	}
 
-	/** Synchronous from read to write, so concurrent requests cannot interleave inside it. */
-	takeRequestToken(limits: TenantLimits, now = Date.now()): RateDecision {
-		const row = this.sql
-			.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM bucket")
-			.toArray()[0];
-		const current: BucketState | undefined = row && { tokens: row.tokens, updatedAt: row.updated_at };
-		const { state, decision } = takeToken(current, limits, now);
-		this.jobs.setLimits(limits);
-		this.sql.exec(
-			"INSERT INTO bucket (id, tokens, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
-			state.tokens,
-			state.updatedAt,
-		);
-		return decision;
+	takeRequestToken(limits: TenantLimits): RateDecision {
+		this.pace.setLimits(limits);
+		return this.bucket.take(limits, Date.now());
 	}
 
-	/** New limits apply from the next request; a lowered burst caps the tokens already held. */
+	/** New limits apply from the next request. */
 	applyLimits(limits: TenantLimits): void {
-		if (limits.burst !== undefined) this.sql.exec("UPDATE bucket SET tokens = MIN(tokens, ?)", limits.burst);
-		this.jobs.setLimits(limits);
+		if (limits.burst !== undefined) this.bucket.capTo(limits.burst);
+		this.pace.setLimits(limits);
 	}
 
 	isBusy(): boolean {
 		return this.jobs.busy();
 	}
 
-	async submitJob(spec: JobSpec, ifBusy: "queue" | "reject"): Promise<Job | Refusal> {
-		const refusal = this.jobs.submit(spec, ifBusy);
-		if (refusal) return refusal;
+	async submitJob(spec: JobSpec, ifBusy: IfBusy): Promise<JobRecord | Refusal> {
+		if (!this.jobs.get(spec.id)) {
+			if (ifBusy === "reject" && this.jobs.busy()) return BUSY;
+			this.submit(spec);
+		}
 		await this.advance();
 		return this.jobs.get(spec.id)!;
 	}
 
-	async recordFailedJob(spec: JobSpec, message: string): Promise<Job> {
-		this.jobs.submit(spec, "queue");
-		this.jobs.finish(spec.id, "failed", message);
+	async recordFailedJob(spec: JobSpec, message: string): Promise<JobRecord> {
+		this.submit(spec);
+		this.end(spec.id, (now) => this.jobs.fail(spec.id, message, now));
 		await this.advance();
 		return this.jobs.get(spec.id)!;
 	}
 
-	getJob(id: string): Job | undefined {
+	getJob(id: string): JobRecord | undefined {
 		return this.jobs.get(id);
 	}
 
@@ -81,55 +91,88 @@ export class TenantObject extends DurableObject<Env> {
 		return this.jobs.list(status, beforeSeq, limit);
 	}
 
-	async cancelJob(id: string): Promise<Job | Refusal> {
-		const refusal = this.jobs.cancel(id);
-		if (refusal) return refusal;
+	async cancelJob(id: string): Promise<JobRecord | Refusal> {
+		const job = this.jobs.get(id);
+		if (!job) return { refused: { code: "NOT_FOUND", message: `Job ${id} not found` } };
+		if (!this.end(id, (now) => this.jobs.cancel(id, now))) {
+			return {
+				refused: {
+					code: "CONFLICT",
+					message: `Job ${id} is already ${job.status}; only pending or processing jobs can be cancelled`,
+				},
+			};
+		}
 		await this.advance();
 		return this.jobs.get(id)!;
 	}
 
+	/** Counts a chunk once, however often it is reported, and completes the job with its last chunk. */
 	async chunkDone(jobId: string, chunk: number, counts: Counts): Promise<void> {
-		this.jobs.chunkDone(jobId, chunk, counts);
+		this.ctx.storage.transactionSync(() => {
+			if (!this.chunks.complete(jobId, chunk)) return;
+			this.jobs.addCounts(jobId, counts);
+			if (this.chunks.open(jobId) === 0) this.end(jobId, (now) => this.jobs.complete(jobId, now));
+		});
 		await this.advance();
 	}
 
 	async failJob(jobId: string, message: string): Promise<void> {
-		this.jobs.finish(jobId, "failed", message);
+		this.end(jobId, (now) => this.jobs.fail(jobId, message, now));
 		await this.advance();
 	}
 
+	/** Jobs that ended before `cutoff`, removed here and returned so their files can go too. */
 	purgeJobs(cutoff: string): string[] {
-		return this.jobs.purge(cutoff);
+		return this.ctx.storage.transactionSync(() => {
+			const ids = this.jobs.purge(cutoff);
+			for (const id of ids) {
+				this.chunks.remove(id);
+				this.outbox.remove(id);
+			}
+			return ids;
+		});
 	}
 
 	async alarm(): Promise<void> {
 		await this.advance();
 	}
 
-	/** Moves the queue on, announces ended jobs, and keeps a watchdog alarm while a job runs. */
-	private async advance(): Promise<void> {
-		const { running, wakeAt } = await this.jobs.pump();
-		if (running) await this.ctx.storage.setAlarm(Math.min(Date.now() + STALL_MS, wakeAt ?? Infinity));
-		else await this.ctx.storage.deleteAlarm();
-		const ended = this.jobs.takeEnded();
-		if (ended.length === 0) return;
-		try {
-			await this.env.NOTIFY.sendBatch(
-				ended.map(({ tenantId, job }) => ({ body: { kind: "job", tenantId, job } satisfies NotifyMessage })),
-			);
-		} catch (error) {
-			this.jobs.unannounce(ended.map((e) => e.job.id));
-			throw error;
+	private submit(spec: JobSpec): void {
+		this.ctx.storage.transactionSync(() => {
+			if (this.jobs.submit(spec, Date.now())) this.chunks.add(spec.id, spec.chunks);
+		});
+	}
+
+	/** A job's end, with what follows from it, in one transaction; false when it had ended already. */
+	private end(jobId: string, transition: (now: number) => boolean): boolean {
+		return this.ctx.storage.transactionSync(() => {
+			if (!transition(Date.now())) return false;
+			this.chunks.abandon(jobId);
+			this.outbox.record(jobId);
+			return true;
+		});
+	}
+
+	/** The running job, after starting the oldest pending one if none runs; empty jobs complete at once. */
+	private running(now: number): RunningJob | undefined {
+		for (;;) {
+			const running = this.jobs.running();
+			if (running) return running;
+			const next = this.jobs.next();
+			if (!next) return undefined;
+			this.jobs.start(next, now);
+			if (this.chunks.open(next) === 0) this.end(next, (at) => this.jobs.complete(next, at));
 		}
 	}
-}
 
-export function tenantObject(env: Env, tenantId: string): DurableObjectStub<TenantObject> {
-	return env.TENANT.get(env.TENANT.idFromName(tenantId));
-}
-
-/** Turns a refusal from the tenant object back into the API error it stands for. */
-export function orRefuse<T extends object>(result: T | Refusal): Exclude<T, Refusal> {
-	if ("refused" in result) throw new ApiError(result.refused.code, result.refused.message);
-	return result as Exclude<T, Refusal>;
+	/** Moves the queue on, announces ended jobs, and keeps a watchdog alarm while a job runs. */
+	private async advance(): Promise<void> {
+		const now = Date.now();
+		const running = this.running(now);
+		if (running) {
+			const { wakeAt } = await this.chunks.pump(running, now);
+			await this.ctx.storage.setAlarm(Math.min(Date.now() + STALL_MS, wakeAt ?? Infinity));
+		} else await this.ctx.storage.deleteAlarm();
+		await this.outbox.flush((id) => ({ kind: "job", tenantId: this.jobs.spec(id)!.tenantId, job: this.jobs.get(id)! }));
+	}
 }

@@ -1,4 +1,4 @@
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { takeToken } from "../../src/tenant/bucket";
@@ -70,15 +70,15 @@ describe("rate limits over HTTP", () => {
 	});
 
 	it("the bucket survives the tenant object's eviction", async () => {
-		const { tenant, apiKey } = await createTenant();
+		// A slow refill, so the count cannot depend on how fast this machine is.
+		const limits = { requestsPerMinute: 1 };
+		const { tenant, apiKey } = await createTenant("Evicted", limits);
 		for (let i = 0; i < 10; i++) await call("/v1/api-keys", { key: apiKey.key });
 		const stub = stubFor(tenant.id);
 		await evictDurableObject(stub);
 		const res = await call("/v1/api-keys", { key: apiKey.key });
-		expect(Number(res.headers.get("X-RateLimit-Remaining"))).toBeLessThanOrEqual(89);
-		const stored = await runInDurableObject(stub, (_, state) =>
-			state.storage.sql.exec<{ tokens: number }>("SELECT tokens FROM bucket").one(),
-		);
-		expect(stored.tokens).toBeLessThan(90);
+		expect(Number(res.headers.get("X-RateLimit-Remaining"))).toBe(89);
+		await evictDurableObject(stub);
+		expect((await stub.takeRequestToken(limits)).remaining).toBe(88);
 	});
 });

@@ -1,0 +1,68 @@
+import { ApiError } from "../errors";
+import type { IfBusy } from "../schemas/common";
+import { type Counts, ENDED_STATUSES, type Job, type JobSpec, type JobStatus } from "../schemas/jobs";
+import type { TenantLimits } from "../schemas/tenants";
+import type { JobRecord } from "../tenant/jobs";
+import type { Refusal } from "../tenant/object";
+
+/** The API's view of a job: the stored record with its rate, progress, estimate and links. */
+export function jobView(job: JobRecord, now = Date.now()): Job {
+	const { total, created, updated, skipped, failed } = job.counts;
+	const processed = created + updated + skipped + failed;
+	const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
+	const ended = job.completedAt ? Date.parse(job.completedAt) : now;
+	const seconds = started !== undefined ? Math.max(0.001, (ended - started) / 1000) : 0;
+	const rate = seconds > 0 ? processed / seconds : 0;
+	const done = ENDED_STATUSES.includes(job.status);
+	return {
+		id: job.id,
+		type: job.type,
+		description: job.description,
+		status: job.status,
+		createdAt: job.createdAt,
+		startedAt: job.startedAt,
+		completedAt: job.completedAt,
+		errorMessage: job.errorMessage,
+		repeatable: failed > 0,
+		dryRun: job.dryRun,
+		...(job.position !== undefined ? { position: job.position } : {}),
+		counts: { total, processed, created, updated, skipped, failed },
+		progress: total === 0 ? (done ? 1 : 0) : Math.min(1, processed / total),
+		recordsPerSecond: Math.round(rate),
+		etaSeconds: done ? 0 : rate > 0 ? Math.ceil((total - processed) / rate) : null,
+		links: { self: `/v1/jobs/${job.id}`, errors: `/v1/jobs/${job.id}/errors` },
+	};
+}
+
+/** Turns a refusal from the tenant object back into the API error it stands for. */
+export function orRefuse<T extends object>(result: T | Refusal): Exclude<T, Refusal> {
+	if ("refused" in result) throw new ApiError(result.refused.code, result.refused.message);
+	return result as Exclude<T, Refusal>;
+}
+
+const viewOrRefusal = (result: JobRecord | Refusal): Job | Refusal => ("refused" in result ? result : jobView(result));
+
+/** The tenant's Durable Object as the rest of the service uses it: jobs come back as API views. */
+export function tenantObject(env: Env, tenantId: string) {
+	const stub = env.TENANT.get(env.TENANT.idFromName(tenantId));
+	return {
+		takeRequestToken: (limits: TenantLimits) => stub.takeRequestToken(limits),
+		applyLimits: (limits: TenantLimits) => stub.applyLimits(limits),
+		isBusy: () => stub.isBusy(),
+		submitJob: async (spec: JobSpec, ifBusy: IfBusy) => viewOrRefusal(await stub.submitJob(spec, ifBusy)),
+		recordFailedJob: async (spec: JobSpec, message: string) => jobView(await stub.recordFailedJob(spec, message)),
+		getJob: async (id: string) => {
+			const job = await stub.getJob(id);
+			return job && jobView(job);
+		},
+		getJobSpec: (id: string) => stub.getJobSpec(id),
+		listJobs: async (status: JobStatus | undefined, beforeSeq: number | undefined, limit: number) => {
+			const page = await stub.listJobs(status, beforeSeq, limit);
+			return { jobs: page.jobs.map((job) => jobView(job)), nextSeq: page.nextSeq };
+		},
+		cancelJob: async (id: string) => viewOrRefusal(await stub.cancelJob(id)),
+		chunkDone: (jobId: string, chunk: number, counts: Counts) => stub.chunkDone(jobId, chunk, counts),
+		failJob: (jobId: string, message: string) => stub.failJob(jobId, message),
+		purgeJobs: (cutoff: string) => stub.purgeJobs(cutoff),
+	};
+}

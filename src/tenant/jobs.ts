@@ -1,0 +1,203 @@
+import type { Counts, JobSpec, JobStatus } from "../schemas/jobs";
+import { CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING } from "./states";
+
+type JobRow = {
+	id: string;
+	seq: number;
+	type: string;
+	description: string;
+	status: JobStatus;
+	spec: string;
+	created_at: string;
+	started_at: string | null;
+	completed_at: string | null;
+	error_message: string | null;
+	total: number;
+	created: number;
+	updated: number;
+	skipped: number;
+	failed: number;
+};
+
+/** A job as the tenant object stores it; the API's view (rates, progress, links) is built from it. */
+export type JobRecord = {
+	id: string;
+	type: string;
+	description: string;
+	status: JobStatus;
+	createdAt: string;
+	startedAt: string | null;
+	completedAt: string | null;
+	errorMessage: string | null;
+	dryRun: boolean;
+	/** Place in the tenant's FIFO, for pending jobs. */
+	position?: number;
+	counts: Counts & { total: number };
+};
+
+export type RunningJob = { id: string; spec: JobSpec };
+
+/**
+ * The tenant's jobs; owns the `jobs` table. Each transition is one guarded UPDATE (see states.ts)
+ * and says whether it happened, so a repeated or late call changes nothing.
+ */
+export class Jobs {
+	constructor(private readonly sql: SqlStorage) {}
+
+	private row(id: string): JobRow | undefined {
+		return this.sql.exec<JobRow>("SELECT * FROM jobs WHERE id = ?", id).toArray()[0];
+	}
+
+	private record(row: JobRow): JobRecord {
+		const position =
+			row.status === PENDING
+				? this.sql
+						.exec<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE status = ? AND seq <= ?", PENDING, row.seq)
+						.one().n
+				: undefined;
+		return {
+			id: row.id,
+			type: row.type,
+			description: row.description,
+			status: row.status,
+			createdAt: row.created_at,
+			startedAt: row.started_at,
+			completedAt: row.completed_at,
+			errorMessage: row.error_message,
+			dryRun: (JSON.parse(row.spec) as JobSpec).options.dryRun,
+			...(position !== undefined ? { position } : {}),
+			counts: {
+				total: row.total,
+				created: row.created,
+				updated: row.updated,
+				skipped: row.skipped,
+				failed: row.failed,
+			},
+		};
+	}
+
+	get(id: string): JobRecord | undefined {
+		const row = this.row(id);
+		return row && this.record(row);
+	}
+
+	spec(id: string): JobSpec | undefined {
+		const row = this.row(id);
+		return row && (JSON.parse(row.spec) as JobSpec);
+	}
+
+	list(
+		status: JobStatus | undefined,
+		beforeSeq: number | undefined,
+		limit: number,
+	): { jobs: JobRecord[]; nextSeq: number | null } {
+		const rows = this.sql
+			.exec<JobRow>(
+				"SELECT * FROM jobs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3",
+				status ?? null,
+				beforeSeq ?? null,
+				limit + 1,
+			)
+			.toArray();
+		const page = rows.slice(0, limit);
+		return {
+			jobs: page.map((r) => this.record(r)),
+			nextSeq: rows.length > limit ? page[page.length - 1]!.seq : null,
+		};
+	}
+
+	busy(): boolean {
+		return this.sql.exec("SELECT 1 FROM jobs WHERE status IN (?, ?) LIMIT 1", PENDING, PROCESSING).toArray().length > 0;
+	}
+
+	running(): RunningJob | undefined {
+		const row = this.sql.exec<JobRow>("SELECT * FROM jobs WHERE status = ? LIMIT 1", PROCESSING).toArray()[0];
+		return row && { id: row.id, spec: JSON.parse(row.spec) as JobSpec };
+	}
+
+	/** The oldest pending job: the next to start. */
+	next(): string | undefined {
+		return this.sql
+			.exec<{ id: string }>("SELECT id FROM jobs WHERE status = ? ORDER BY seq LIMIT 1", PENDING)
+			.toArray()[0]?.id;
+	}
+
+	/** -> pending, at the end of the tenant's FIFO; a job submitted twice stays as it is. */
+	submit(spec: JobSpec, now: number): boolean {
+		if (this.row(spec.id)) return false;
+		const seq = this.sql.exec<{ s: number }>("SELECT coalesce(max(seq), 0) + 1 AS s FROM jobs").one().s;
+		this.sql.exec(
+			"INSERT INTO jobs (id, seq, type, description, status, spec, created_at, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			spec.id,
+			seq,
+			spec.type,
+			spec.description,
+			PENDING,
+			JSON.stringify({ ...spec, chunks: [] }),
+			new Date(now).toISOString(),
+			spec.total,
+		);
+		return true;
+	}
+
+	/** pending -> processing. */
+	start(id: string, now: number): boolean {
+		return (
+			this.sql.exec(
+				"UPDATE jobs SET status = ?, started_at = ? WHERE id = ? AND status = ?",
+				PROCESSING,
+				new Date(now).toISOString(),
+				id,
+				PENDING,
+			).rowsWritten > 0
+		);
+	}
+
+	/** processing -> completed: every chunk reported. */
+	complete(id: string, now: number): boolean {
+		return this.end(id, COMPLETED, null, now, [PROCESSING]);
+	}
+
+	/** pending | processing -> failed: the job itself could not finish, and `message` says why. */
+	fail(id: string, message: string, now: number): boolean {
+		return this.end(id, FAILED, message, now, [PENDING, PROCESSING]);
+	}
+
+	/** pending | processing -> cancelled. */
+	cancel(id: string, now: number): boolean {
+		return this.end(id, CANCELLED, null, now, [PENDING, PROCESSING]);
+	}
+
+	private end(id: string, status: JobStatus, message: string | null, now: number, from: JobStatus[]): boolean {
+		return (
+			this.sql.exec(
+				`UPDATE jobs SET status = ?, error_message = ?, completed_at = ? WHERE id = ? AND status IN (${from.map(() => "?").join(", ")})`,
+				status,
+				message,
+				new Date(now).toISOString(),
+				id,
+				...from,
+			).rowsWritten > 0
+		);
+	}
+
+	/** A chunk's counts; the caller counts each chunk once. */
+	addCounts(id: string, counts: Counts): void {
+		this.sql.exec(
+			"UPDATE jobs SET created = created + ?, updated = updated + ?, skipped = skipped + ?, failed = failed + ? WHERE id = ?",
+			counts.created,
+			counts.updated,
+			counts.skipped,
+			counts.failed,
+			id,
+		);
+	}
+
+	/** Jobs that ended before `cutoff`, removed and returned. */
+	purge(cutoff: string): string[] {
+		return this.sql
+			.exec<{ id: string }>("DELETE FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ? RETURNING id", cutoff)
+			.toArray()
+			.map((r) => r.id);
+	}
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { jobView, orRefuse } from "../../src/services/tenant";
+import type { JobRecord } from "../../src/tenant/jobs";
+import { BUSY } from "../../src/tenant/object";
+
+const record: JobRecord = {
+	id: "job_1",
+	type: "users.import",
+	description: "d",
+	status: "processing",
+	createdAt: "2026-01-01T00:00:00.000Z",
+	startedAt: "2026-01-01T00:00:00.000Z",
+	completedAt: null,
+	errorMessage: null,
+	dryRun: false,
+	counts: { total: 1000, created: 200, updated: 100, skipped: 50, failed: 50 },
+};
+
+describe("the job view", () => {
+	it("adds processed, progress, rate, estimate and links to the stored record", () => {
+		const view = jobView(record, Date.parse("2026-01-01T00:00:04.000Z"));
+		expect(view).toMatchObject({
+			counts: { total: 1000, processed: 400, failed: 50 },
+			progress: 0.4,
+			recordsPerSecond: 100,
+			etaSeconds: 6,
+			repeatable: true,
+			links: { self: "/v1/jobs/job_1", errors: "/v1/jobs/job_1/errors" },
+		});
+		expect(view).not.toHaveProperty("position");
+	});
+
+	it("an ended job has no estimate left, and an empty one is complete", () => {
+		const empty = { ...record, status: "completed" as const, counts: { ...record.counts, total: 0, created: 0 } };
+		expect(jobView({ ...empty, completedAt: "2026-01-01T00:00:01.000Z" })).toMatchObject({
+			progress: 1,
+			etaSeconds: 0,
+		});
+	});
+});
+
+describe("refusals", () => {
+	it("become the API error they stand for; anything else passes through", () => {
+		expect(() => orRefuse(BUSY)).toThrow(expect.objectContaining({ code: "JOB_IN_PROGRESS" }));
+		expect(orRefuse(record)).toBe(record);
+	});
+});

@@ -1,0 +1,145 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { JobSpec } from "../../src/schemas/jobs";
+import type { ChunkMessage } from "../../src/schemas/messages";
+import { ImportOptions } from "../../src/schemas/records";
+import { Dispatch } from "../../src/tenant/dispatch";
+import { Jobs } from "../../src/tenant/jobs";
+import { Pace } from "../../src/tenant/pace";
+
+const t0 = 1_800_000_000_000;
+const counts = { created: 1, updated: 0, skipped: 0, failed: 0 };
+
+function spec(id: string, records: number[]): JobSpec {
+	return {
+		id,
+		tenantId: "t",
+		type: "users.import",
+		description: id,
+		recordType: "users",
+		format: "ndjson",
+		origin: "file",
+		options: ImportOptions.parse({}),
+		columns: null,
+		total: records.reduce((a, b) => a + b, 0),
+		chunks: records.map((n, i) => ({ firstLine: i * n + 1, records: n })),
+	};
+}
+
+/** The parts on a fresh object's storage (already migrated by its constructor); sends are collected. */
+function withParts<T>(test: (parts: { jobs: Jobs; chunks: Dispatch; pace: Pace; sent: ChunkMessage[] }) => Promise<T>) {
+	return runInDurableObject(env.TENANT.get(env.TENANT.newUniqueId()), (_instance, state) => {
+		const sent: ChunkMessage[] = [];
+		const pace = new Pace(state.storage.sql);
+		const chunks = new Dispatch({
+			sql: state.storage.sql,
+			pace,
+			send: async (messages) => {
+				sent.push(...messages);
+			},
+		});
+		return test({ jobs: new Jobs(state.storage.sql), chunks, pace, sent });
+	});
+}
+
+describe("job transitions", () => {
+	it("pending -> processing -> completed, each once; an ended job neither fails nor cancels", async () => {
+		await withParts(async ({ jobs }) => {
+			expect(jobs.submit(spec("j1", [1]), t0)).toBe(true);
+			expect(jobs.submit(spec("j1", [1]), t0)).toBe(false);
+			expect(jobs.complete("j1", t0)).toBe(false);
+			expect(jobs.start("j1", t0)).toBe(true);
+			expect(jobs.start("j1", t0)).toBe(false);
+			expect(jobs.running()?.id).toBe("j1");
+			expect(jobs.complete("j1", t0 + 1000)).toBe(true);
+			expect(jobs.fail("j1", "late", t0)).toBe(false);
+			expect(jobs.cancel("j1", t0)).toBe(false);
+			expect(jobs.get("j1")).toMatchObject({
+				status: "completed",
+				errorMessage: null,
+				startedAt: new Date(t0).toISOString(),
+				completedAt: new Date(t0 + 1000).toISOString(),
+			});
+		});
+	});
+
+	it("a pending job can fail or be cancelled; pending jobs know their place in the FIFO", async () => {
+		await withParts(async ({ jobs }) => {
+			for (const id of ["a", "b", "c"]) jobs.submit(spec(id, [1]), t0);
+			expect(jobs.next()).toBe("a");
+			expect([jobs.get("b")?.position, jobs.get("c")?.position]).toEqual([2, 3]);
+			expect(jobs.fail("a", "could not fetch", t0)).toBe(true);
+			expect(jobs.cancel("b", t0)).toBe(true);
+			expect(jobs.next()).toBe("c");
+			expect(jobs.get("c")?.position).toBe(1);
+			expect(jobs.get("a")).toMatchObject({ status: "failed", errorMessage: "could not fetch" });
+			expect(jobs.busy()).toBe(true);
+			expect(jobs.cancel("c", t0)).toBe(true);
+			expect(jobs.busy()).toBe(false);
+		});
+	});
+});
+
+describe("chunk transitions", () => {
+	it("a chunk completes once, also after its job ended; what was never sent is abandoned", async () => {
+		await withParts(async ({ jobs, chunks, sent }) => {
+			jobs.submit(spec("j", [1, 1, 1]), t0);
+			chunks.add("j", spec("j", [1, 1, 1]).chunks);
+			jobs.start("j", t0);
+			expect(chunks.open("j")).toBe(3);
+			await chunks.pump(jobs.running()!, t0);
+			expect(sent.map((m) => m.chunk)).toEqual([0, 1, 2]);
+			expect(chunks.complete("j", 0)).toBe(true);
+			expect(chunks.complete("j", 0)).toBe(false);
+			jobs.cancel("j", t0);
+			chunks.abandon("j");
+			expect(chunks.open("j")).toBe(2);
+			expect(chunks.complete("j", 1)).toBe(true);
+			expect(chunks.open("j")).toBe(1);
+			jobs.addCounts("j", counts);
+			expect(jobs.get("j")?.counts).toMatchObject({ created: 1 });
+		});
+	});
+
+	it("only WINDOW chunks of the running job are in the queue at once", async () => {
+		await withParts(async ({ jobs, chunks, sent }) => {
+			const big = spec(
+				"big",
+				Array.from({ length: 12 }, () => 10),
+			);
+			jobs.submit(big, t0);
+			chunks.add("big", big.chunks);
+			jobs.start("big", t0);
+			await chunks.pump(jobs.running()!, t0);
+			expect(sent.map((m) => m.chunk)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+			chunks.complete("big", 3);
+			await chunks.pump(jobs.running()!, t0);
+			expect(sent.map((m) => m.chunk).slice(8)).toEqual([8]);
+			chunks.abandon("big");
+			expect(chunks.open("big")).toBe(8);
+			// An abandoned chunk never goes out; were it to report, its write happened and counts.
+			expect(chunks.complete("big", 11)).toBe(true);
+			expect(chunks.open("big")).toBe(8);
+		});
+	});
+});
+
+describe("pacing", () => {
+	it("recordsPerMinute holds chunks back until the records bucket covers them", async () => {
+		await withParts(async ({ jobs, chunks, pace, sent }) => {
+			pace.setLimits({ recordsPerMinute: 1200 });
+			const paced = spec("job_paced", [1000, 1000, 1000]);
+			jobs.submit(paced, t0);
+			chunks.add(paced.id, paced.chunks);
+			jobs.start(paced.id, t0);
+			const running = jobs.running()!;
+			expect(await chunks.pump(running, t0)).toEqual({ wakeAt: t0 + 40_000 });
+			expect(sent.map((m) => m.chunk)).toEqual([0]);
+			await chunks.pump(running, t0 + 39_000);
+			expect(sent.map((m) => m.chunk)).toEqual([0]);
+			await chunks.pump(running, t0 + 40_000);
+			expect(sent.map((m) => m.chunk)).toEqual([0, 1]);
+		});
+	});
+});

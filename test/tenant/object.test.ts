@@ -1,0 +1,140 @@
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { chunkKey, type JobSpec } from "../../src/schemas/jobs";
+import { ImportOptions } from "../../src/schemas/records";
+import { STALL_MS } from "../../src/tenant/dispatch";
+import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
+
+const NDJSON = { "Content-Type": "application/x-ndjson" };
+const stubFor = (tenantId: string) => env.TENANT.get(env.TENANT.idFromName(tenantId));
+
+afterEach(() => {
+	vi.useRealTimers();
+	vi.restoreAllMocks();
+});
+
+/** A users job of one chunk per entry of `chunks` (NDJSON lines), with the chunks in R2. */
+async function jobOf(tenantId: string, chunks: string[][], spec: Partial<JobSpec> = {}): Promise<JobSpec> {
+	const id = `job_${crypto.randomUUID()}`;
+	let line = 1;
+	const parts = [];
+	for (const [i, lines] of chunks.entries()) {
+		await env.FILES.put(chunkKey(id, i), `${lines.join("\n")}\n`);
+		parts.push({ firstLine: line, records: lines.length });
+		line += lines.length;
+	}
+	return {
+		id,
+		tenantId,
+		type: "users.import",
+		description: "staged",
+		recordType: "users",
+		format: "ndjson",
+		origin: "file",
+		options: ImportOptions.parse({}),
+		columns: null,
+		total: line - 1,
+		chunks: parts,
+		...spec,
+	};
+}
+
+/** Polls the object (not the API) until the job has ended. */
+async function ended(tenantId: string, jobId: string) {
+	await vi.waitUntil(async () => (await stubFor(tenantId).getJob(jobId))?.completedAt, {
+		timeout: 30_000,
+		interval: 100,
+	});
+	return (await stubFor(tenantId).getJob(jobId))!;
+}
+
+/** Runs the object's alarm as if `ms` had passed. */
+async function alarmAfter(tenantId: string, ms: number) {
+	vi.useFakeTimers({ toFake: ["Date"] });
+	vi.setSystemTime(Date.now() + ms);
+	const ran = await runDurableObjectAlarm(stubFor(tenantId));
+	vi.useRealTimers();
+	return ran;
+}
+
+describe("the tenant job queue", () => {
+	it("runs one job at a time in FIFO order, shows positions, and rejects with ifBusy=reject", async () => {
+		const { apiKey } = await createTenant();
+		const lines = (prefix: string) =>
+			Array.from({ length: 20_000 }, (_, i) => `{"externalId":"${prefix}${i}"}`).join("\n");
+		const first = await (await upload(apiKey.key, "type=users", lines("f"), NDJSON)).json<JobView>();
+		const second = await (await upload(apiKey.key, "type=users", lines("s"), NDJSON)).json<JobView>();
+		const third = await (await upload(apiKey.key, "type=users", '{"externalId":"t"}', NDJSON)).json<JobView>();
+		expect(first.status).toBe("processing");
+		expect(second).toMatchObject({ status: "pending", position: 1 });
+		expect(third).toMatchObject({ status: "pending", position: 2 });
+		const rejected = await upload(apiKey.key, "type=users&ifBusy=reject", '{"externalId":"r"}', NDJSON);
+		expect(rejected.status).toBe(409);
+		expect((await rejected.json<{ error: { code: string } }>()).error.code).toBe("JOB_IN_PROGRESS");
+
+		const cancelled = await call(`/v1/jobs/${third.id}/cancel`, { method: "POST", key: apiKey.key });
+		expect(await cancelled.json()).toMatchObject({ status: "cancelled" });
+		expect((await call(`/v1/jobs/${third.id}/cancel`, { method: "POST", key: apiKey.key })).status).toBe(409);
+
+		const a = await waitForJob(apiKey.key, first.id);
+		const b = await waitForJob(apiKey.key, second.id);
+		expect([a.status, b.status]).toEqual(["completed", "completed"]);
+		expect(Date.parse((b as unknown as { startedAt: string }).startedAt)).toBeGreaterThanOrEqual(
+			Date.parse((a as unknown as { completedAt: string }).completedAt),
+		);
+		const list = await (await call("/v1/jobs?limit=2", { key: apiKey.key })).json<{
+			data: JobView[];
+			nextCursor: string;
+		}>();
+		expect(list.data.map((j) => j.id)).toEqual([third.id, second.id]);
+		const rest = await (await call(`/v1/jobs?limit=2&cursor=${list.nextCursor}`, { key: apiKey.key })).json<{
+			data: JobView[];
+		}>();
+		expect(rest.data.map((j) => j.id)).toEqual([first.id]);
+		const done = await (await call("/v1/jobs?status=cancelled", { key: apiKey.key })).json<{ data: JobView[] }>();
+		expect(done.data.map((j) => j.id)).toEqual([third.id]);
+	});
+
+	it("a running job survives the tenant object's eviction and finishes", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const body = Array.from({ length: 30_000 }, (_, i) => `{"externalId":"ev${i}"}`).join("\n");
+		const job = await (await upload(apiKey.key, "type=users", body, NDJSON)).json<JobView>();
+		await evictDurableObject(stubFor(tenant.id));
+		const done = await waitForJob(apiKey.key, job.id);
+		expect(done.counts).toMatchObject({ total: 30_000, processed: 30_000, created: 30_000 });
+	});
+
+	it("another tenant's job is 404, and different tenants' jobs run at the same time", async () => {
+		const a = await createTenant("A");
+		const b = await createTenant("B");
+		const body = Array.from({ length: 15_000 }, (_, i) => `{"externalId":"p${i}"}`).join("\n");
+		const ja = await (await upload(a.apiKey.key, "type=users", body, NDJSON)).json<JobView>();
+		const jb = await (await upload(b.apiKey.key, "type=users", body, NDJSON)).json<JobView>();
+		expect([ja.status, jb.status]).toEqual(["processing", "processing"]);
+		expect((await call(`/v1/jobs/${ja.id}`, { key: b.apiKey.key })).status).toBe(404);
+		expect((await call(`/v1/jobs/${ja.id}/errors`, { key: b.apiKey.key })).status).toBe(404);
+		expect((await call(`/v1/jobs/${ja.id}/cancel`, { method: "POST", key: b.apiKey.key })).status).toBe(404);
+		await waitForJob(a.apiKey.key, ja.id);
+		await waitForJob(b.apiKey.key, jb.id);
+	});
+});
+
+describe("the stall alarm", () => {
+	it("a chunk whose message was lost is sent again once it stalls, and the job completes", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		const spec = await jobOf(tenantId, [['{"externalId":"a"}', '{"externalId":"b"}']]);
+		const send = vi.spyOn(env.CHUNKS, "sendBatch").mockResolvedValueOnce({} as never);
+		expect(await stubFor(tenantId).submitJob(spec, "queue")).toMatchObject({ status: "processing" });
+		expect(await runDurableObjectAlarm(stubFor(tenantId))).toBe(true);
+		expect(send).toHaveBeenCalledTimes(1);
+
+		expect(await alarmAfter(tenantId, STALL_MS + 1000)).toBe(true);
+		expect(send).toHaveBeenCalledTimes(2);
+		expect(await ended(tenantId, spec.id)).toMatchObject({
+			status: "completed",
+			counts: { total: 2, created: 2, updated: 0, skipped: 0, failed: 0 },
+		});
+		expect(await countRows("users", tenantId)).toBe(2);
+	});
+});
