@@ -1,9 +1,9 @@
 import { app } from "./app";
 import { purgeExpiredJobs } from "./jobs/retention";
-import { expireUploads } from "./jobs/uploads";
 import type { NotifyMessage } from "./notify/deliver";
 import { handleQueue } from "./queue";
 import type { ChunkMessage } from "./schemas/jobs";
+import { expireUploads } from "./services/uploads";
 
 export { TenantObject } from "./tenant/object";
 

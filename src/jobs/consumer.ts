@@ -1,5 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { db } from "../db/client";
+import { chunkCounts } from "../db/queries/jobs";
 import { jobChunks, jobErrors } from "../db/schema";
 import { type Counts, type Item, type RecordError, writeRecords } from "../db/writes";
 import { assignmentStatements } from "../db/writes/assign";
@@ -26,7 +27,7 @@ export async function processChunk(env: Env, message: ChunkMessage): Promise<voi
 export async function writeChunk(env: Env, message: ChunkMessage): Promise<Counts | undefined> {
 	const { tenantId, jobId, chunk } = message;
 	const database = db(env);
-	const done = await ledgerCounts(env, jobId, chunk);
+	const done = await chunkCounts(database, jobId, chunk);
 	if (done) return done;
 
 	const object = await env.FILES.get(chunkKey(jobId, chunk));
@@ -70,22 +71,9 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		const { created, updated, skipped, failed } = await write;
 		return { created, updated, skipped, failed: failed + parseErrors.length };
 	} catch (error) {
-		const twin = await ledgerCounts(env, jobId, chunk);
+		// A twin delivery that committed first makes this batch fail on the ledger; its counts stand.
+		const twin = await chunkCounts(database, jobId, chunk);
 		if (twin) return twin;
 		throw error;
 	}
-}
-
-/** A twin delivery that committed first makes this batch fail on the ledger; its counts stand. */
-async function ledgerCounts(env: Env, jobId: string, chunk: number): Promise<Counts | undefined> {
-	const [done] = await db(env)
-		.select({
-			created: jobChunks.created,
-			updated: jobChunks.updated,
-			skipped: jobChunks.skipped,
-			failed: jobChunks.failed,
-		})
-		.from(jobChunks)
-		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
-	return done;
 }

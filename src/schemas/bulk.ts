@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { IfBusy } from "./common";
 import { CompanyRecord, EnrollmentRecord, ImportOptions, UserRecord } from "./records";
 
 export const MAX_BULK_RECORDS = 10_000;
@@ -41,3 +42,8 @@ export const BulkResult = z
 		),
 	})
 	.openapi("BulkResult");
+
+export const BulkQuery = z.object({
+	mode: z.enum(["sync", "async"]).optional().openapi({ description: "async: a job whatever the batch's size" }),
+	ifBusy: IfBusy.default("queue"),
+});

@@ -1,34 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
 
-export const ErrorEnvelope = z
-	.object({
-		error: z.object({
-			code: z.string().openapi({ example: "VALIDATION_ERROR" }),
-			message: z.string(),
-			requestId: z.string(),
-			details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-		}),
-	})
-	.openapi("Error");
+export const RecordType = z.enum(["users", "companies", "enrollments"]);
+export type RecordType = z.infer<typeof RecordType>;
 
-const errorResponse = (description: string) => ({
-	description,
-	content: { "application/json": { schema: ErrorEnvelope } },
-});
+export const FileFormat = z.enum(["ndjson", "csv"]);
+export type FileFormat = z.infer<typeof FileFormat>;
 
-/** The error answers every authenticated route can give; routes add their own. */
-export const authErrors = {
-	400: errorResponse("Validation failed"),
-	401: errorResponse("Missing, unknown or revoked key"),
-	403: errorResponse("Role too low"),
-	415: errorResponse("Content type not accepted"),
-	429: errorResponse("Rate limited; see Retry-After"),
-} as const;
+/** What a job submitted while the tenant has one pending or running does: wait its turn, or refuse (409). */
+export const IfBusy = z.enum(["queue", "reject"]);
+export type IfBusy = z.infer<typeof IfBusy>;
 
-export const notFound = { 404: errorResponse("Unknown id, or another tenant's") } as const;
-export const conflict = { 409: errorResponse("Conflict") } as const;
-export const tooLarge = { 413: errorResponse("Over a size or count limit") } as const;
+/** The `{id}` of a job, upload or API key in a path. */
+export const IdParam = z.object({ id: z.string() });
 
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
 	return { description, content: { "application/json": { schema } } };
@@ -45,6 +29,9 @@ export const PageQuery = z.object({
 
 export const page = <T extends z.ZodType>(item: T) =>
 	z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+
+/** A whole collection, small enough never to need a cursor. */
+export const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
 
 /** Cursors are opaque to clients: the last row's sort key, base64url-encoded. */
 export function encodeCursor(key: string | number): string {

@@ -1,20 +1,13 @@
-import { and, asc, eq, gt } from "drizzle-orm";
 import { db } from "../db/client";
-import { jobErrors } from "../db/schema";
+import { type ErrorRow, errorPage } from "../db/queries/jobs";
+import type { FileFormat } from "../schemas/common";
 import type { JobOrigin } from "../schemas/jobs";
-
-type ErrorRow = typeof jobErrors.$inferSelect;
 
 /** A job's error rows in line (or index) order, a page of 1,000 at a time. */
 export async function* errorPages(env: Env, jobId: string): AsyncGenerator<ErrorRow[]> {
 	let after = -1;
 	for (;;) {
-		const rows = await db(env)
-			.select()
-			.from(jobErrors)
-			.where(and(eq(jobErrors.jobId, jobId), gt(jobErrors.ref, after)))
-			.orderBy(asc(jobErrors.ref))
-			.limit(1000);
+		const rows = await errorPage(db(env), jobId, after, 1000);
 		if (rows.length === 0) return;
 		yield rows;
 		after = rows[rows.length - 1]!.ref;
@@ -22,7 +15,7 @@ export async function* errorPages(env: Env, jobId: string): AsyncGenerator<Error
 }
 
 /** A spreadsheet must not run a cell as a formula: such cells get a leading apostrophe. */
-export function neutralize(cell: string): string {
+function neutralize(cell: string): string {
 	return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
@@ -45,7 +38,7 @@ function original(raw: string | null): unknown {
 /** Streams a job's error rows as NDJSON or CSV, page by page, never holding the whole report. */
 export function errorReport(
 	pages: AsyncIterable<ErrorRow[]>,
-	format: "ndjson" | "csv",
+	format: FileFormat,
 	origin: JobOrigin,
 ): ReadableStream<Uint8Array> {
 	const refName = origin === "json" ? "index" : "line";

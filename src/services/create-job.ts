@@ -3,8 +3,9 @@ import type { ColumnTarget } from "../ingest/csv";
 import { mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
+import type { FileFormat, IfBusy, RecordType } from "../schemas/common";
 import { type Assignments, chunkKey, type Job, type JobOrigin, type Overrides } from "../schemas/jobs";
-import type { ImportOptions, RecordType } from "../schemas/records";
+import type { ImportOptions } from "../schemas/records";
 import { BUSY } from "../tenant/job-queue";
 import { orRefuse, tenantObject } from "../tenant/object";
 
@@ -14,14 +15,14 @@ const CHUNK_RECORDS = 5_000;
 export type JobInput = {
 	tenantId: string;
 	recordType: RecordType;
-	format: "ndjson" | "csv";
+	format: FileFormat;
 	origin: JobOrigin;
 	options: ImportOptions;
 	body: ReadableStream<Uint8Array>;
 	encoding?: string | null;
 	description?: string;
 	type?: string;
-	ifBusy?: "queue" | "reject";
+	ifBusy?: IfBusy;
 	assign?: Assignments;
 	overrides?: Overrides;
 };
