@@ -11,16 +11,25 @@ import { announceWelcomes } from "../notify/deliver";
 import { type ChunkMessage, chunkKey } from "../schemas/jobs";
 import { tenantObject } from "../tenant/object";
 
+/** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
+export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; error: string };
+
 /**
  * Writes one chunk exactly once: its records, its error rows and its ledger row are one D1
  * transaction, so a redelivered chunk (or one whose consumer died before acking) finds the ledger
  * row and only reports the stored counts to the tenant object again, which counts a chunk once.
+ * `gone`: the job was deleted with its chunks.
  */
-export async function processChunk(env: Env, message: ChunkMessage): Promise<void> {
-	const counts = await writeChunk(env, message);
-	if (!counts) return;
-	await announceWelcomes(env, message.tenantId, message.options, counts.created);
-	await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts);
+export async function processChunk(env: Env, message: ChunkMessage): Promise<ChunkResult> {
+	try {
+		const counts = await writeChunk(env, message);
+		if (!counts) return { status: "gone" };
+		await announceWelcomes(env, message.tenantId, message.options, counts.created);
+		await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts);
+		return { status: "written" };
+	} catch (error) {
+		return { status: "failed", error: String(error) };
+	}
 }
 
 /** The chunk's counts, from the ledger when it was written before; undefined when its job is gone. */
