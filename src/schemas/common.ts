@@ -1,13 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
 
+/** The record types the service imports. */
 export const RecordType = z.enum(["users", "companies", "enrollments"]);
 export type RecordType = z.infer<typeof RecordType>;
 
 export const FileFormat = z.enum(["ndjson", "csv"]);
 export type FileFormat = z.infer<typeof FileFormat>;
 
-/** What a job submitted while the tenant has one pending or running does: wait its turn, or refuse (409). */
+/** What a job submitted while the tenant is busy does: wait its turn, or be refused. */
 export const IfBusy = z.enum(["queue", "reject"]);
 export type IfBusy = z.infer<typeof IfBusy>;
 
