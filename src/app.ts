@@ -3,10 +3,10 @@ import { requestId } from "hono/request-id";
 import { router } from "./context";
 import { ApiError, renderError } from "./errors";
 import { apiKeyRoutes } from "./routes/api-keys";
-import { bulkRoutes } from "./routes/bulk";
-import { bulkImportRoutes } from "./routes/bulk-import";
-import { CATALOG_PATHS } from "./routes/catalog";
+import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from "./routes/catalog";
 import { companyRoutes } from "./routes/companies";
+import { bulkOperationsRoutes, thoughtIndustriesRoutes, userpilotRoutes } from "./routes/compat";
+import { enrollmentRoutes } from "./routes/enrollments";
 import { healthRoutes } from "./routes/health";
 import { importRoutes } from "./routes/imports";
 import { jobRoutes } from "./routes/jobs";
@@ -14,27 +14,38 @@ import { notificationRoutes } from "./routes/notifications";
 import { tenantRoutes } from "./routes/tenants";
 import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
+import { webhookRoutes } from "./routes/webhook";
 
-export const app = router();
-
-app.use(requestId());
-app.onError(renderError);
-app.notFound(() => {
+const base = router();
+base.use(requestId());
+base.onError(renderError);
+base.notFound(() => {
 	throw new ApiError("NOT_FOUND", "No such route");
 });
 
-app.route("/v1/health", healthRoutes);
-app.route("/v1/tenants", tenantRoutes);
-app.route("/v1/api-keys", apiKeyRoutes);
-app.route("/v1/users", userRoutes);
-app.route("/v1/companies", companyRoutes);
-for (const [path, routes] of CATALOG_PATHS) app.route(path, routes);
-app.route("/", bulkRoutes);
-app.route("/", bulkImportRoutes);
-app.route("/v1/imports", importRoutes);
-app.route("/v1/uploads", uploadRoutes);
-app.route("/", jobRoutes);
-app.route("/", notificationRoutes);
+/** Every router under its prefix, chained, so that the chain's type describes every route to `hc<AppType>`. */
+export const app = base
+	.route("/v1/health", healthRoutes)
+	.route("/v1/tenants", tenantRoutes)
+	.route("/v1/api-keys", apiKeyRoutes)
+	.route("/v1/users", userRoutes)
+	.route("/v1/companies", companyRoutes)
+	.route("/v1/enrollments", enrollmentRoutes)
+	.route("/v1/courses", courseRoutes)
+	.route("/v1/learning-paths", learningPathRoutes)
+	.route("/v1/bundles", bundleRoutes)
+	.route("/v1/licenses", licenseRoutes)
+	.route("/v1/imports", importRoutes)
+	.route("/v1/uploads", uploadRoutes)
+	.route("/v1/jobs", jobRoutes)
+	.route("/v1/notifications", notificationRoutes)
+	.route("/v1/webhook", webhookRoutes)
+	.route("/incoming/v2", thoughtIndustriesRoutes)
+	.route("/v1/bulk", bulkOperationsRoutes)
+	.route("/v1", userpilotRoutes);
+
+/** The whole API's types, for a client made with hono's `hc<AppType>(baseUrl)`. */
+export type AppType = typeof app;
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
 	type: "http",

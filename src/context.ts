@@ -1,9 +1,13 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Role } from "./auth/keys";
 import { validationError } from "./errors";
+import type { Job } from "./schemas/jobs";
+import type { TenantLimits } from "./schemas/tenants";
 
 export type AppEnv = {
 	Bindings: Env;
-	Variables: { requestId: string; tenantId: string };
+	Variables: { requestId: string; tenantId: string; limits: TenantLimits; role: Role };
 };
 
 /** Every router validates through the same hook, so zod failures reach `onError` as one envelope. */
@@ -14,3 +18,9 @@ export function router() {
 		},
 	});
 }
+
+/** A started job: 202 with the job and its Location, as every route that starts one answers. */
+export const accepted = (c: Context<AppEnv>, job: Job) => c.json(job, 202, { Location: job.links.self });
+
+/** The tenant a write is for and the request that makes it. */
+export const caller = (c: Context<AppEnv>) => ({ tenantId: c.get("tenantId"), requestId: c.get("requestId") });

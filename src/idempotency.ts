@@ -1,9 +1,8 @@
-import { and, eq, lt } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { hashSecret, hex } from "./auth/keys";
 import type { AppEnv } from "./context";
 import { db } from "./db/client";
-import { idempotencyKeys } from "./db/schema";
+import { releaseKey, reserveKey, storedResponse, storeResponse } from "./db/queries/idempotency";
 import { ApiError } from "./errors";
 
 const TTL_MS = 24 * 60 * 60 * 1000;
@@ -47,28 +46,15 @@ export function idempotency(body: "buffered" | "streamed") {
 		}
 
 		const database = db(c.env);
-		const tenantId = c.get("tenantId");
-		const route = `${c.req.method} ${c.req.path}`;
-		const where = and(
-			eq(idempotencyKeys.tenantId, tenantId),
-			eq(idempotencyKeys.key, key),
-			eq(idempotencyKeys.route, route),
-		);
+		const at = { tenantId: c.get("tenantId"), key, route: `${c.req.method} ${c.req.path}` };
 		const now = Date.now();
-		await database.delete(idempotencyKeys).where(and(where, lt(idempotencyKeys.createdAt, now - TTL_MS)));
-		const reserved = await database
-			.insert(idempotencyKeys)
-			.values({ tenantId, key, route, bodyHash: "", createdAt: now })
-			.onConflictDoNothing()
-			.returning({ key: idempotencyKeys.key });
-		if (reserved.length === 0) {
-			const [first] = await database.select().from(idempotencyKeys).where(where);
-			if (!first || first.status === null)
-				throw new ApiError("CONFLICT", "A request with this Idempotency-Key is still in progress");
+		if (!(await reserveKey(database, at, now, now - TTL_MS))) {
+			const first = await storedResponse(database, at);
+			if (!first) throw new ApiError("CONFLICT", "A request with this Idempotency-Key is still in progress");
 			if (body === "streamed") await c.req.raw.body?.pipeTo(new WritableStream());
 			if (first.bodyHash !== (await hash))
 				throw new ApiError("CONFLICT", "This Idempotency-Key was used with a different request body");
-			return c.body(first.body ?? "", first.status as 200, { ...first.headers, "Idempotent-Replayed": "true" });
+			return c.body(first.body, first.status as 200, { ...first.headers, "Idempotent-Replayed": "true" });
 		}
 
 		await next();
@@ -76,12 +62,14 @@ export function idempotency(body: "buffered" | "streamed") {
 			const headers = Object.fromEntries(
 				REPLAYED_HEADERS.flatMap((h) => (c.res.headers.has(h) ? [[h, c.res.headers.get(h)!]] : [])),
 			);
-			await database
-				.update(idempotencyKeys)
-				.set({ bodyHash: await hash, status: c.res.status, headers, body: await c.res.clone().text() })
-				.where(where);
+			await storeResponse(database, at, {
+				bodyHash: await hash,
+				status: c.res.status,
+				headers,
+				body: await c.res.clone().text(),
+			});
 		} else {
-			await database.delete(idempotencyKeys).where(where);
+			await releaseKey(database, at);
 		}
 	});
 }

@@ -1,8 +1,9 @@
 import { app } from "./app";
 import { purgeExpiredJobs } from "./jobs/retention";
-import { expireUploads } from "./jobs/uploads";
+
 import { handleQueue } from "./queue";
 import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
+import { expireUploads } from "./services/uploads";
 
 export { TenantObject } from "./tenant/object";
 

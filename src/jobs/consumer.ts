@@ -1,5 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { db } from "../db/client";
+import { chunkCounts } from "../db/queries/jobs";
 import { jobChunks, jobErrors } from "../db/schema";
 import { type Item, type RecordError, writeRecords } from "../db/writes";
 import { assignmentStatements } from "../db/writes/assign";
@@ -11,23 +12,32 @@ import { type Counts, chunkKey } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
 import { tenantObject } from "../services/tenant";
 
+/** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
+export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; error: string };
+
 /**
  * Writes one chunk exactly once: its records, its error rows and its ledger row are one D1
  * transaction, so a redelivered chunk (or one whose consumer died before acking) finds the ledger
  * row and only reports the stored counts to the tenant object again, which counts a chunk once.
+ * `gone`: the job was deleted with its chunks.
  */
-export async function processChunk(env: Env, message: ChunkMessage): Promise<void> {
-	const counts = await writeChunk(env, message);
-	if (!counts) return;
-	await announceWelcomes(env, message.tenantId, message.options, counts.created);
-	await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts);
+export async function processChunk(env: Env, message: ChunkMessage): Promise<ChunkResult> {
+	try {
+		const counts = await writeChunk(env, message);
+		if (!counts) return { status: "gone" };
+		await announceWelcomes(env, message.tenantId, message.options, counts.created);
+		await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts);
+		return { status: "written" };
+	} catch (error) {
+		return { status: "failed", error: String(error) };
+	}
 }
 
 /** The chunk's counts, from the ledger when it was written before; undefined when its job is gone. */
 export async function writeChunk(env: Env, message: ChunkMessage): Promise<Counts | undefined> {
 	const { tenantId, jobId, chunk } = message;
 	const database = db(env);
-	const done = await ledgerCounts(env, jobId, chunk);
+	const done = await chunkCounts(database, jobId, chunk);
 	if (done) return done;
 
 	const object = await env.FILES.get(chunkKey(jobId, chunk));
@@ -71,22 +81,9 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		const { created, updated, skipped, failed } = await write;
 		return { created, updated, skipped, failed: failed + parseErrors.length };
 	} catch (error) {
-		const twin = await ledgerCounts(env, jobId, chunk);
+		// A twin delivery that committed first makes this batch fail on the ledger; its counts stand.
+		const twin = await chunkCounts(database, jobId, chunk);
 		if (twin) return twin;
 		throw error;
 	}
-}
-
-/** A twin delivery that committed first makes this batch fail on the ledger; its counts stand. */
-async function ledgerCounts(env: Env, jobId: string, chunk: number): Promise<Counts | undefined> {
-	const [done] = await db(env)
-		.select({
-			created: jobChunks.created,
-			updated: jobChunks.updated,
-			skipped: jobChunks.skipped,
-			failed: jobChunks.failed,
-		})
-		.from(jobChunks)
-		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
-	return done;
 }

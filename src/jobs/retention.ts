@@ -1,5 +1,6 @@
-import { db, inJson } from "../db/client";
-import { jobChunks, jobErrors, tenants } from "../db/schema";
+import { db } from "../db/client";
+import { deleteJobRows } from "../db/queries/jobs";
+import { tenantIds } from "../db/queries/tenants";
 import { tenantObject } from "../services/tenant";
 
 /** Deletes jobs that ended more than JOB_RETENTION_DAYS ago, with their chunk files and error reports. */
@@ -8,7 +9,7 @@ export async function purgeExpiredJobs(env: Env, now = Date.now()): Promise<numb
 	const cutoff = new Date(now - days * 86_400_000).toISOString();
 	const database = db(env);
 	let purged = 0;
-	for (const { id } of await database.select({ id: tenants.id }).from(tenants)) {
+	for (const id of await tenantIds(database)) {
 		const jobIds = await tenantObject(env, id).purgeJobs(cutoff);
 		for (const jobId of jobIds) {
 			let listed: R2Objects;
@@ -17,12 +18,7 @@ export async function purgeExpiredJobs(env: Env, now = Date.now()): Promise<numb
 				if (listed.objects.length > 0) await env.FILES.delete(listed.objects.map((o) => o.key));
 			} while (listed.truncated);
 		}
-		if (jobIds.length > 0) {
-			await database.batch([
-				database.delete(jobErrors).where(inJson(jobErrors.jobId, jobIds)),
-				database.delete(jobChunks).where(inJson(jobChunks.jobId, jobIds)),
-			]);
-		}
+		if (jobIds.length > 0) await deleteJobRows(database, jobIds);
 		purged += jobIds.length;
 	}
 	return purged;

@@ -1,82 +1,60 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, sql } from "drizzle-orm";
-import { issueKey } from "../auth/issue";
-import { requireKey } from "../auth/middleware";
+import { createRoute } from "@hono/zod-openapi";
 import { jsonBody } from "../content-type";
 import { router } from "../context";
 import { db } from "../db/client";
-import { apiKeys } from "../db/schema";
-import { ApiError } from "../errors";
-import { authErrors, jsonContent, jsonRequest, notFound } from "../schemas/common";
-import { ApiKey, CreateApiKey, CreatedApiKey } from "../schemas/tenants";
+import { listKeys } from "../db/queries/api-keys";
+import { ApiKeyList } from "../schemas/api-keys";
+import { IdParam, jsonContent, jsonRequest } from "../schemas/common";
+import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { CreateApiKey, CreatedApiKey } from "../schemas/tenants";
+import { tenantKey } from "../services/access";
+import { createKey, revoke } from "../services/api-keys";
 
 const tags = ["API keys"];
 const security = [{ apiKey: [] }];
-const superAdmin = requireKey("super_admin");
+
+const postKey = createRoute({
+	operationId: "createApiKey",
+	method: "post",
+	path: "/",
+	tags,
+	summary: "Create an API key (shown once)",
+	security,
+	middleware: [...tenantKey("super_admin"), jsonBody] as const,
+	request: { body: jsonRequest(CreateApiKey) },
+	responses: { 201: jsonContent(CreatedApiKey, "The new key, shown once"), ...openApiErrorResponses },
+});
+
+const getKeys = createRoute({
+	operationId: "listApiKeys",
+	method: "get",
+	path: "/",
+	tags,
+	summary: "List the tenant's API keys (never the keys themselves)",
+	security,
+	middleware: tenantKey("super_admin"),
+	responses: { 200: jsonContent(ApiKeyList, "Keys, newest first"), ...openApiErrorResponses },
+});
+
+const deleteKey = createRoute({
+	operationId: "revokeApiKey",
+	method: "delete",
+	path: "/{id}",
+	tags,
+	summary: "Revoke an API key; it fails from the next request on (revoking twice is a no-op)",
+	security,
+	middleware: tenantKey("super_admin"),
+	request: { params: IdParam },
+	responses: { 204: { description: "Revoked" }, ...openApiErrorResponses, ...errorResponses(404) },
+});
 
 export const apiKeyRoutes = router()
-	.openapi(
-		createRoute({
-			method: "post",
-			path: "/",
-			tags,
-			summary: "Create an API key (shown once)",
-			security,
-			middleware: [superAdmin, jsonBody] as const,
-			request: { body: jsonRequest(CreateApiKey) },
-			responses: { 201: jsonContent(CreatedApiKey, "The new key, shown once"), ...authErrors },
-		}),
-		async (c) => {
-			const { name, role } = c.req.valid("json");
-			const key = await issueKey(db(c.env), c.get("tenantId"), name, role);
-			await key.insert;
-			return c.json(key.created, 201);
-		},
-	)
-	.openapi(
-		createRoute({
-			method: "get",
-			path: "/",
-			tags,
-			summary: "List the tenant's API keys (never the keys themselves)",
-			security,
-			middleware: [superAdmin] as const,
-			responses: { 200: jsonContent(z.object({ data: z.array(ApiKey) }), "Keys, newest first"), ...authErrors },
-		}),
-		async (c) => {
-			const data = await db(c.env)
-				.select({
-					id: apiKeys.id,
-					name: apiKeys.name,
-					role: apiKeys.role,
-					createdAt: apiKeys.createdAt,
-					revokedAt: apiKeys.revokedAt,
-				})
-				.from(apiKeys)
-				.where(eq(apiKeys.tenantId, c.get("tenantId")))
-				.orderBy(desc(apiKeys.createdAt));
-			return c.json({ data }, 200);
-		},
-	)
-	.openapi(
-		createRoute({
-			method: "delete",
-			path: "/{id}",
-			tags,
-			summary: "Revoke an API key; it fails from the next request on (revoking twice is a no-op)",
-			security,
-			middleware: [superAdmin] as const,
-			request: { params: z.object({ id: z.string() }) },
-			responses: { 204: { description: "Revoked" }, ...authErrors, ...notFound },
-		}),
-		async (c) => {
-			const { id } = c.req.valid("param");
-			const revoked = await db(c.env)
-				.update(apiKeys)
-				.set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${new Date().toISOString()})` })
-				.where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, c.get("tenantId"))))
-				.returning({ id: apiKeys.id });
-			if (revoked.length === 0) throw new ApiError("NOT_FOUND", `API key ${id} not found`);
-			return c.body(null, 204);
-		},
-	);
+	.openapi(postKey, async (c) => {
+		const { name, role } = c.req.valid("json");
+		return c.json(await createKey(c.env, c.get("tenantId"), name, role), 201);
+	})
+	.openapi(getKeys, async (c) => c.json({ data: await listKeys(db(c.env), c.get("tenantId")) }, 200))
+	.openapi(deleteKey, async (c) => {
+		await revoke(c.env, c.get("tenantId"), c.req.valid("param").id);
+		return c.body(null, 204);
+	});

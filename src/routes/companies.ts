@@ -1,33 +1,65 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { requireKey } from "../auth/middleware";
-import { router } from "../context";
+import { createRoute } from "@hono/zod-openapi";
+import { jsonBody } from "../content-type";
+import { accepted, caller, router } from "../context";
 import { db } from "../db/client";
-import { companies } from "../db/schema";
+import { findCompany } from "../db/queries/companies";
 import { ApiError } from "../errors";
-import { authErrors, jsonContent, notFound } from "../schemas/common";
+import { idempotency } from "../idempotency";
+import { BulkCompaniesBody, BulkQuery, BulkResult } from "../schemas/bulk";
+import { jsonContent, jsonRequest } from "../schemas/common";
+import { CompanyIdParam } from "../schemas/companies";
+import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { Job } from "../schemas/jobs";
 import { Company, companyView } from "../schemas/views";
+import { tenantKey } from "../services/access";
+import { submitBatch } from "../services/bulk";
 
 const tags = ["Companies"];
+const security = [{ apiKey: [] }];
 
-export const companyRoutes = router().openapi(
-	createRoute({
-		method: "get",
-		path: "/{companyId}",
-		tags,
-		summary: "Get a company",
-		security: [{ apiKey: [] }],
-		middleware: [requireKey("viewer")] as const,
-		request: { params: z.object({ companyId: z.string().min(1).max(255) }) },
-		responses: { 200: jsonContent(Company, "The company"), ...authErrors, ...notFound },
-	}),
-	async (c) => {
+const getCompany = createRoute({
+	operationId: "getCompany",
+	method: "get",
+	path: "/{companyId}",
+	tags,
+	summary: "Get a company",
+	security,
+	middleware: tenantKey("viewer"),
+	request: { params: CompanyIdParam },
+	responses: { 200: jsonContent(Company, "The company"), ...openApiErrorResponses, ...errorResponses(404) },
+});
+
+const postBulk = createRoute({
+	operationId: "bulkCompanies",
+	method: "post",
+	path: "/bulk",
+	tags,
+	summary: "Create or update up to 10,000 companies",
+	security,
+	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	request: { query: BulkQuery, body: jsonRequest(BulkCompaniesBody) },
+	responses: {
+		200: jsonContent(BulkResult, "Per-record results (fewer than 100 records)"),
+		202: jsonContent(Job, "A job (100 records or more, or ?mode=async)"),
+		...openApiErrorResponses,
+		...errorResponses(409, 413),
+	},
+});
+
+export const companyRoutes = router()
+	.openapi(getCompany, async (c) => {
 		const { companyId } = c.req.valid("param");
-		const [company] = await db(c.env)
-			.select()
-			.from(companies)
-			.where(and(eq(companies.tenantId, c.get("tenantId")), eq(companies.companyId, companyId)));
+		const company = await findCompany(db(c.env), c.get("tenantId"), companyId);
 		if (!company) throw new ApiError("NOT_FOUND", `Company ${companyId} not found`);
 		return c.json(companyView(company), 200);
-	},
-);
+	})
+	.openapi(postBulk, async (c) => {
+		const { companies, options } = c.req.valid("json");
+		const { mode, ifBusy } = c.req.valid("query");
+		const answer = await submitBatch(
+			c.env,
+			{ ...caller(c), type: "companies", records: companies, options, ifBusy },
+			mode === "async",
+		);
+		return "job" in answer ? accepted(c, answer.job) : c.json(answer.result, 200);
+	});

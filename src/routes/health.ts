@@ -1,19 +1,21 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { router } from "../context";
+import { db } from "../db/client";
+import { ping } from "../db/queries/health";
 import { jsonContent } from "../schemas/common";
+import { errorResponses } from "../schemas/errors";
+import { Health } from "../schemas/health";
 
-const Health = z.object({ status: z.literal("ok"), time: z.string() }).openapi("Health");
+const getHealth = createRoute({
+	operationId: "getHealth",
+	method: "get",
+	path: "/",
+	tags: ["Health"],
+	summary: "Liveness, including a round trip to D1",
+	responses: { 200: jsonContent(Health, "Serving"), ...errorResponses(500) },
+});
 
-export const healthRoutes = router().openapi(
-	createRoute({
-		method: "get",
-		path: "/",
-		tags: ["Health"],
-		summary: "Liveness, including a round trip to D1",
-		responses: { 200: jsonContent(Health, "Serving") },
-	}),
-	async (c) => {
-		await c.env.DB.prepare("SELECT 1").first();
-		return c.json({ status: "ok" as const, time: new Date().toISOString() }, 200);
-	},
-);
+export const healthRoutes = router().openapi(getHealth, async (c) => {
+	await ping(db(c.env));
+	return c.json({ status: "ok" as const, time: new Date().toISOString() }, 200);
+});

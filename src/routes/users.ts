@@ -1,103 +1,124 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, gt } from "drizzle-orm";
-import { requireKey } from "../auth/middleware";
-import { router } from "../context";
+import { createRoute } from "@hono/zod-openapi";
+import { jsonBody } from "../content-type";
+import { accepted, caller, router } from "../context";
 import { db } from "../db/client";
-import { enrollments, users } from "../db/schema";
+import { findUser, listUsers, userEnrollments } from "../db/queries/users";
 import { ApiError } from "../errors";
-import { authErrors, decodeCursor, jsonContent, notFound, PageQuery, page, toPage } from "../schemas/common";
-import { Enrollment, User, userView } from "../schemas/views";
+import { idempotency } from "../idempotency";
+import { BulkQuery, BulkResult, BulkUsersBody } from "../schemas/bulk";
+import { decodeCursor, jsonContent, jsonRequest, toPage } from "../schemas/common";
+import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { BulkImportBody } from "../schemas/imports";
+import { Job } from "../schemas/jobs";
+import { EnrollmentList, ExternalIdParam, UserPage, UserQuery } from "../schemas/users";
+import { User, userView } from "../schemas/views";
+import { tenantKey } from "../services/access";
+import { submitBatch } from "../services/bulk";
+import { importFromUrl } from "../services/url-import";
 
 const tags = ["Users"];
 const security = [{ apiKey: [] }];
-const ExternalId = z.object({ externalId: z.string().min(1).max(255) });
 
-async function findUser(env: Env, tenantId: string, externalId: string) {
-	const [user] = await db(env)
-		.select()
-		.from(users)
-		.where(and(eq(users.tenantId, tenantId), eq(users.externalId, externalId)));
+const getUsers = createRoute({
+	operationId: "listUsers",
+	method: "get",
+	path: "/",
+	tags,
+	summary: "List users, optionally by email (case-insensitive)",
+	security,
+	middleware: tenantKey("viewer"),
+	request: { query: UserQuery },
+	responses: { 200: jsonContent(UserPage, "A page of users"), ...openApiErrorResponses },
+});
+
+const getUser = createRoute({
+	operationId: "getUser",
+	method: "get",
+	path: "/{externalId}",
+	tags,
+	summary: "Get a user by external id",
+	security,
+	middleware: tenantKey("viewer"),
+	request: { params: ExternalIdParam },
+	responses: { 200: jsonContent(User, "The user"), ...openApiErrorResponses, ...errorResponses(404) },
+});
+
+const getEnrollments = createRoute({
+	operationId: "listUserEnrollments",
+	method: "get",
+	path: "/{externalId}/enrollments",
+	tags,
+	summary: "A user's enrollments and license assignments",
+	security,
+	middleware: tenantKey("viewer"),
+	request: { params: ExternalIdParam },
+	responses: { 200: jsonContent(EnrollmentList, "Enrollments"), ...openApiErrorResponses, ...errorResponses(404) },
+});
+
+const postBulk = createRoute({
+	operationId: "bulkUsers",
+	method: "post",
+	path: "/bulk",
+	tags,
+	summary: "Create or update up to 10,000 users",
+	security,
+	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
+	responses: {
+		200: jsonContent(BulkResult, "Per-record results (fewer than 100 records)"),
+		202: jsonContent(Job, "A job (100 records or more, or ?mode=async)"),
+		...openApiErrorResponses,
+		...errorResponses(409, 413),
+	},
+});
+
+const postBulkImport = createRoute({
+	operationId: "bulkImportUsers",
+	method: "post",
+	path: "/bulkImport",
+	tags: ["Imports"],
+	summary: "Import users from a CSV at a URL, with catalog assignment",
+	security,
+	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	request: { body: jsonRequest(BulkImportBody) },
+	responses: { 202: jsonContent(Job, "The import job"), ...openApiErrorResponses, ...errorResponses(409) },
+});
+
+async function ownUser(env: Env, tenantId: string, externalId: string) {
+	const user = await findUser(db(env), tenantId, externalId);
 	if (!user) throw new ApiError("NOT_FOUND", `User ${externalId} not found`);
 	return user;
 }
 
 export const userRoutes = router()
-	.openapi(
-		createRoute({
-			method: "get",
-			path: "/",
-			tags,
-			summary: "List users, optionally by email (case-insensitive)",
-			security,
-			middleware: [requireKey("viewer")] as const,
-			request: { query: PageQuery.extend({ email: z.string().optional() }) },
-			responses: { 200: jsonContent(page(User), "A page of users"), ...authErrors },
-		}),
-		async (c) => {
-			const { email, cursor, limit } = c.req.valid("query");
-			const after = decodeCursor<number>(cursor, "number");
-			const rows = await db(c.env)
-				.select()
-				.from(users)
-				.where(
-					and(
-						eq(users.tenantId, c.get("tenantId")),
-						email !== undefined ? eq(users.emailLower, email.toLowerCase()) : undefined,
-						after !== undefined ? gt(users.id, after) : undefined,
-					),
-				)
-				.orderBy(asc(users.id))
-				.limit(limit + 1);
-			return c.json(
-				toPage(rows, limit, (u) => u.id, userView),
-				200,
-			);
-		},
-	)
-	.openapi(
-		createRoute({
-			method: "get",
-			path: "/{externalId}",
-			tags,
-			summary: "Get a user by external id",
-			security,
-			middleware: [requireKey("viewer")] as const,
-			request: { params: ExternalId },
-			responses: { 200: jsonContent(User, "The user"), ...authErrors, ...notFound },
-		}),
-		async (c) => {
-			const user = await findUser(c.env, c.get("tenantId"), c.req.valid("param").externalId);
-			return c.json(userView(user), 200);
-		},
-	)
-	.openapi(
-		createRoute({
-			method: "get",
-			path: "/{externalId}/enrollments",
-			tags,
-			summary: "A user's enrollments and license assignments",
-			security,
-			middleware: [requireKey("viewer")] as const,
-			request: { params: ExternalId },
-			responses: {
-				200: jsonContent(z.object({ data: z.array(Enrollment) }), "Enrollments"),
-				...authErrors,
-				...notFound,
-			},
-		}),
-		async (c) => {
-			const tenantId = c.get("tenantId");
-			const user = await findUser(c.env, tenantId, c.req.valid("param").externalId);
-			const data = await db(c.env)
-				.select({
-					kind: enrollments.kind,
-					itemId: enrollments.itemId,
-					source: enrollments.source,
-					createdAt: enrollments.createdAt,
-				})
-				.from(enrollments)
-				.where(and(eq(enrollments.tenantId, tenantId), eq(enrollments.userId, user.id)))
-				.orderBy(asc(enrollments.createdAt), asc(enrollments.itemId));
-			return c.json({ data }, 200);
-		},
+	.openapi(getUsers, async (c) => {
+		const { email, cursor, limit } = c.req.valid("query");
+		const after = decodeCursor<number>(cursor, "number");
+		const rows = await listUsers(db(c.env), c.get("tenantId"), { email, after, limit: limit + 1 });
+		return c.json(
+			toPage(rows, limit, (u) => u.id, userView),
+			200,
+		);
+	})
+	.openapi(getUser, async (c) => {
+		const user = await ownUser(c.env, c.get("tenantId"), c.req.valid("param").externalId);
+		return c.json(userView(user), 200);
+	})
+	.openapi(getEnrollments, async (c) => {
+		const tenantId = c.get("tenantId");
+		const user = await ownUser(c.env, tenantId, c.req.valid("param").externalId);
+		return c.json({ data: await userEnrollments(db(c.env), tenantId, user.id) }, 200);
+	})
+	.openapi(postBulk, async (c) => {
+		const { users, options } = c.req.valid("json");
+		const { mode, ifBusy } = c.req.valid("query");
+		const answer = await submitBatch(
+			c.env,
+			{ ...caller(c), type: "users", records: users, options, ifBusy },
+			mode === "async",
+		);
+		return "job" in answer ? accepted(c, answer.job) : c.json(answer.result, 200);
+	})
+	.openapi(postBulkImport, async (c) =>
+		accepted(c, await importFromUrl(c.env, c.get("tenantId"), c.req.valid("json"))),
 	);

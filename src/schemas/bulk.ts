@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { ImportOptions, RecordErrorCode } from "./records";
+import { IfBusy } from "./common";
+import { CompanyRecord, EnrollmentRecord, ImportOptions, RecordErrorCode, UserRecord } from "./records";
 
 export const MAX_BULK_RECORDS = 10_000;
 
@@ -8,13 +9,19 @@ export const MAX_BULK_RECORDS = 10_000;
  * Records are validated one by one (a bad record fails alone), so the request schema only
  * requires an array here; the record schema is shown for the documentation.
  */
-export function bulkBody(kind: { body: string; schema: z.ZodType }) {
+function bulkBody<K extends string>(body: K, schema: z.ZodType) {
 	const records = z
 		.array(z.unknown())
 		.min(1)
-		.openapi({ type: "array", items: kind.schema, maxItems: MAX_BULK_RECORDS } as object);
-	return z.strictObject({ [kind.body]: records, options: ImportOptions.optional() });
+		.openapi({ type: "array", items: schema, maxItems: MAX_BULK_RECORDS } as object);
+	return z.strictObject({ [body]: records, options: ImportOptions.optional() } as Record<K, typeof records> & {
+		options: z.ZodOptional<typeof ImportOptions>;
+	});
 }
+
+export const BulkUsersBody = bulkBody("users", UserRecord);
+export const BulkCompaniesBody = bulkBody("companies", CompanyRecord);
+export const BulkEnrollmentsBody = bulkBody("enrollments", EnrollmentRecord);
 
 export const BulkResult = z
 	.object({
@@ -34,3 +41,8 @@ export const BulkResult = z
 		),
 	})
 	.openapi("BulkResult");
+
+export const BulkQuery = z.object({
+	mode: z.enum(["sync", "async"]).optional().openapi({ description: "async: a job whatever the batch's size" }),
+	ifBusy: IfBusy.default("queue"),
+});

@@ -12,34 +12,8 @@ export type FileFormat = z.infer<typeof FileFormat>;
 export const IfBusy = z.enum(["queue", "reject"]);
 export type IfBusy = z.infer<typeof IfBusy>;
 
-const ErrorEnvelope = z
-	.object({
-		error: z.object({
-			code: z.string().openapi({ example: "VALIDATION_ERROR" }),
-			message: z.string(),
-			requestId: z.string(),
-			details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-		}),
-	})
-	.openapi("Error");
-
-const errorResponse = (description: string) => ({
-	description,
-	content: { "application/json": { schema: ErrorEnvelope } },
-});
-
-/** The error answers every authenticated route can give; routes add their own. */
-export const authErrors = {
-	400: errorResponse("Validation failed"),
-	401: errorResponse("Missing, unknown or revoked key"),
-	403: errorResponse("Role too low"),
-	415: errorResponse("Content type not accepted"),
-	429: errorResponse("Rate limited; see Retry-After"),
-} as const;
-
-export const notFound = { 404: errorResponse("Unknown id, or another tenant's") } as const;
-export const conflict = { 409: errorResponse("Conflict") } as const;
-export const tooLarge = { 413: errorResponse("Over a size or count limit") } as const;
+/** The `{id}` of a job, upload or API key in a path. */
+export const IdParam = z.object({ id: z.string() });
 
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
 	return { description, content: { "application/json": { schema } } };
@@ -56,6 +30,9 @@ export const PageQuery = z.object({
 
 export const page = <T extends z.ZodType>(item: T) =>
 	z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+
+/** A whole collection, small enough never to need a cursor. */
+export const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
 
 /** Cursors are opaque to clients: the last row's sort key, base64url-encoded. */
 export function encodeCursor(key: string | number): string {

@@ -1,5 +1,21 @@
 import { z } from "@hono/zod-openapi";
-import { FileFormat, RecordType } from "./common";
+import { FileFormat, IdParam, RecordType } from "./common";
+import { ImportOptions } from "./records";
+
+/**
+ * Every part but the last has exactly this size. R2's minimum: 5 GiB is then 1,024 parts (R2
+ * allows 10,000), and a failed part costs the client only 5 MiB to send again.
+ */
+export const PART_SIZE = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+export const NewUpload = z
+	.strictObject({ type: RecordType, format: FileFormat, options: ImportOptions.optional() })
+	.openapi("NewUpload");
+
+export const PartParams = IdParam.extend({
+	n: z.coerce.number().int().min(1).max(MAX_PARTS).openapi({ description: "Part number, 1-based" }),
+});
 
 export const UploadedPart = z
 	.object({ partNumber: z.number().int(), size: z.number().int(), etag: z.string() })
@@ -22,3 +38,6 @@ export const Upload = z
 	})
 	.openapi("Upload");
 export type Upload = z.infer<typeof Upload>;
+
+/** A part's raw bytes, as documented; the route streams them to R2 unparsed. */
+export const PartBytes = z.string().openapi({ format: "binary" });

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { expireUploads, PART_SIZE } from "../../src/jobs/uploads";
+import { PART_SIZE } from "../../src/schemas/uploads";
+import { expireUploads } from "../../src/services/uploads";
 import { call, countRows, createKey, createTenant, type JobView, waitForJob } from "../helpers";
 
 type UploadView = {

@@ -1,11 +1,10 @@
-import { count, eq } from "drizzle-orm";
 import { db } from "../db/client";
-import { jobErrors } from "../db/schema";
+import { countErrors } from "../db/queries/jobs";
 import { ApiError } from "../errors";
 import type { ColumnTarget, Job } from "../schemas/jobs";
-import { tenantObject } from "../services/tenant";
-import { createJob } from "./create";
+import { createJob } from "./create-job";
 import { errorPages, quoteCsv } from "./report";
+import { tenantObject } from "./tenant";
 
 /** The header a CSV retry file needs to map back onto the parent's columns. */
 function headerOf(columns: ColumnTarget[]): string {
@@ -44,10 +43,7 @@ export async function retryJob(env: Env, tenantId: string, parentId: string): Pr
 	if (parent.status === "pending" || parent.status === "processing") {
 		throw new ApiError("CONFLICT", `Job ${parentId} is still ${parent.status}; retry it once it has ended`);
 	}
-	const [{ failed }] = (await db(env)
-		.select({ failed: count() })
-		.from(jobErrors)
-		.where(eq(jobErrors.jobId, parentId))) as [{ failed: number }];
+	const failed = await countErrors(db(env), parentId);
 	if (failed === 0) throw new ApiError("CONFLICT", `Job ${parentId} has no failed records to retry`);
 	return createJob(env, {
 		tenantId,

@@ -1,21 +1,13 @@
-import { and, asc, eq, gt } from "drizzle-orm";
 import { db } from "../db/client";
-import { jobErrors } from "../db/schema";
+import { type ErrorRow, errorPage } from "../db/queries/jobs";
 import type { FileFormat } from "../schemas/common";
 import type { JobOrigin } from "../schemas/jobs";
-
-type ErrorRow = typeof jobErrors.$inferSelect;
 
 /** A job's error rows in line (or index) order, a page of 1,000 at a time. */
 export async function* errorPages(env: Env, jobId: string): AsyncGenerator<ErrorRow[]> {
 	let after = -1;
 	for (;;) {
-		const rows = await db(env)
-			.select()
-			.from(jobErrors)
-			.where(and(eq(jobErrors.jobId, jobId), gt(jobErrors.ref, after)))
-			.orderBy(asc(jobErrors.ref))
-			.limit(1000);
+		const rows = await errorPage(db(env), jobId, after, 1000);
 		if (rows.length === 0) return;
 		yield rows;
 		after = rows[rows.length - 1]!.ref;

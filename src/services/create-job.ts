@@ -5,13 +5,16 @@ import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
 import type { IfBusy } from "../schemas/common";
 import { type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
-import { orRefuse, tenantObject } from "../services/tenant";
 import { BUSY } from "../tenant/object";
+import { orRefuse, tenantObject } from "./tenant";
 
 const CHUNK_BYTES = 2 * 1024 * 1024;
 const CHUNK_RECORDS = 5_000;
 
-type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "origin" | "options" | "assign" | "overrides"> &
+export type JobInput = Pick<
+	JobSpec,
+	"tenantId" | "recordType" | "format" | "origin" | "options" | "assign" | "overrides"
+> &
 	Partial<Pick<JobSpec, "type" | "description">> & {
 		body: ReadableStream<Uint8Array>;
 		encoding?: string | null;

@@ -1,26 +1,28 @@
-import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
 import { randomId } from "../auth/keys";
 import { db } from "../db/client";
-import { uploadParts, uploads } from "../db/schema";
+import {
+	claimUpload,
+	expiredUploads,
+	findUpload,
+	insertUpload,
+	listParts,
+	markAborted,
+	recordPart,
+	reopenUpload,
+	setUploadJob,
+	type UploadRow,
+} from "../db/queries/uploads";
 import { ApiError, ERROR_STATUS } from "../errors";
 import type { FileFormat, RecordType } from "../schemas/common";
 import type { Job } from "../schemas/jobs";
 import { ImportOptions } from "../schemas/records";
-import type { Upload, UploadedPart } from "../schemas/uploads";
-import { tenantObject } from "../services/tenant";
-import { createJob } from "./create";
+import { PART_SIZE, type Upload, type UploadedPart } from "../schemas/uploads";
+import { createJob } from "./create-job";
+import { tenantObject } from "./tenant";
 
-/**
- * Every part but the last has exactly this size. R2's minimum: 5 GiB is then 1,024 parts (R2
- * allows 10,000), and a failed part costs the client only 5 MiB to send again.
- */
-export const PART_SIZE = 5 * 1024 * 1024;
-export const MAX_PARTS = 10_000;
 const TTL_MS = 24 * 60 * 60 * 1000;
 /** A completion that has not finished this long after expiry crashed; the sweep takes it. */
 const STALE_COMPLETION_MS = 60 * 60 * 1000;
-
-type UploadRow = typeof uploads.$inferSelect;
 
 function view(row: UploadRow, parts: UploadedPart[], now: number): Upload {
 	let status: Upload["status"] = row.status;
@@ -29,8 +31,8 @@ function view(row: UploadRow, parts: UploadedPart[], now: number): Upload {
 	const { id, createdAt, expiresAt, jobId } = row;
 	return {
 		id,
-		type: row.type,
-		format: row.format,
+		type: row.type as RecordType,
+		format: row.format as FileFormat,
 		status,
 		partSize: PART_SIZE,
 		createdAt,
@@ -49,44 +51,30 @@ export async function createUpload(
 	const id = randomId("upl");
 	const key = `uploads/${id}`;
 	const multipart = await env.FILES.createMultipartUpload(key);
-	const [row] = await db(env)
-		.insert(uploads)
-		.values({
-			id,
-			tenantId,
-			type: input.type,
-			format: input.format,
-			options: input.options,
-			r2Key: key,
-			r2UploadId: multipart.uploadId,
-			status: "open",
-			createdAt: new Date(now).toISOString(),
-			expiresAt: new Date(now + TTL_MS).toISOString(),
-		})
-		.returning();
-	return view(row!, [], now);
+	const row = await insertUpload(db(env), {
+		id,
+		tenantId,
+		type: input.type,
+		format: input.format,
+		options: input.options,
+		r2Key: key,
+		r2UploadId: multipart.uploadId,
+		status: "open",
+		createdAt: new Date(now).toISOString(),
+		expiresAt: new Date(now + TTL_MS).toISOString(),
+	});
+	return view(row, [], now);
 }
 
-async function findUpload(env: Env, tenantId: string, id: string): Promise<UploadRow> {
-	const [row] = await db(env)
-		.select()
-		.from(uploads)
-		.where(and(eq(uploads.id, id), eq(uploads.tenantId, tenantId)));
+async function ownUpload(env: Env, tenantId: string, id: string): Promise<UploadRow> {
+	const row = await findUpload(db(env), tenantId, id);
 	if (!row) throw new ApiError("NOT_FOUND", `Upload ${id} not found`);
 	return row;
 }
 
-function listParts(env: Env, id: string) {
-	return db(env)
-		.select({ partNumber: uploadParts.partNumber, size: uploadParts.size, etag: uploadParts.etag })
-		.from(uploadParts)
-		.where(eq(uploadParts.uploadId, id))
-		.orderBy(asc(uploadParts.partNumber));
-}
-
 export async function getUpload(env: Env, tenantId: string, id: string, now = Date.now()): Promise<Upload> {
-	const row = await findUpload(env, tenantId, id);
-	return view(row, await listParts(env, id), now);
+	const row = await ownUpload(env, tenantId, id);
+	return view(row, await listParts(db(env), id), now);
 }
 
 /** Why an upload no longer takes parts or a completion, as the 409 a client gets. */
@@ -114,7 +102,7 @@ export async function putPart(
 	size: number,
 	now = Date.now(),
 ) {
-	const row = await findUpload(env, tenantId, id);
+	const row = await ownUpload(env, tenantId, id);
 	const upload = view(row, [], now);
 	if (upload.status !== "open") throw notOpen(upload);
 	if (size > PART_SIZE)
@@ -149,14 +137,8 @@ export async function putPart(
 			`The body has ${received > size ? "more" : "fewer"} bytes than its Content-Length (${size})`,
 		);
 	}
-	const written = await env.DB.prepare(
-		`INSERT INTO upload_parts (upload_id, part_number, etag, size)
-		 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM uploads WHERE id = ?1 AND status = 'open')
-		 ON CONFLICT (upload_id, part_number) DO UPDATE SET etag = excluded.etag, size = excluded.size`,
-	)
-		.bind(id, partNumber, part.etag, size)
-		.run();
-	if (written.meta.changes === 0) throw notOpen(await getUpload(env, tenantId, id, now));
+	const recorded = await recordPart(db(env), id, { partNumber, etag: part.etag, size });
+	if (!recorded) throw notOpen(await getUpload(env, tenantId, id, now));
 	return { partNumber, size, etag: part.etag };
 }
 
@@ -199,22 +181,11 @@ const numbers = (list: number[]) =>
  */
 export async function completeUpload(env: Env, tenantId: string, id: string, now = Date.now()): Promise<Job> {
 	const database = db(env);
-	const [row] = await database
-		.update(uploads)
-		.set({ status: "completed" })
-		.where(
-			and(
-				eq(uploads.id, id),
-				eq(uploads.tenantId, tenantId),
-				eq(uploads.status, "open"),
-				gt(uploads.expiresAt, new Date(now).toISOString()),
-			),
-		)
-		.returning();
+	const row = await claimUpload(database, tenantId, id, new Date(now).toISOString());
 	if (!row) return existingJob(env, tenantId, await getUpload(env, tenantId, id, now));
 	let assembled = false;
 	try {
-		const parts = await listParts(env, id);
+		const parts = await listParts(database, id);
 		checkParts(parts);
 		if (!(await env.FILES.head(row.r2Key))) {
 			await env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).complete(
@@ -226,19 +197,19 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
 		if (!object) throw new Error(`assembled object ${row.r2Key} is missing`);
 		const job = await createJob(env, {
 			tenantId,
-			recordType: row.type,
-			format: row.format,
+			recordType: row.type as RecordType,
+			format: row.format as FileFormat,
 			origin: "file",
 			options: ImportOptions.parse(row.options),
 			body: object.body,
 		});
-		await database.update(uploads).set({ jobId: job.id }).where(eq(uploads.id, id));
+		await setUploadJob(database, id, job.id);
 		await env.FILES.delete(row.r2Key);
 		return job;
 	} catch (error) {
 		const refused = assembled && error instanceof ApiError && ERROR_STATUS[error.code] < 500;
 		if (refused) await discard(env, row);
-		else await database.update(uploads).set({ status: "open" }).where(eq(uploads.id, id));
+		else await reopenUpload(database, id);
 		throw error;
 	}
 }
@@ -265,11 +236,7 @@ async function discard(env: Env, row: UploadRow) {
 		console.warn(JSON.stringify({ upload: row.id, abort: String(error) }));
 	}
 	await env.FILES.delete(row.r2Key);
-	const database = db(env);
-	await database.batch([
-		database.update(uploads).set({ status: "aborted" }).where(eq(uploads.id, row.id)),
-		database.delete(uploadParts).where(eq(uploadParts.uploadId, row.id)),
-	]);
+	await markAborted(db(env), row.id);
 }
 
 /**
@@ -278,17 +245,11 @@ async function discard(env: Env, row: UploadRow) {
  */
 export async function expireUploads(env: Env, now = Date.now()): Promise<number> {
 	const database = db(env);
-	const expired = or(
-		and(eq(uploads.status, "open"), lte(uploads.expiresAt, new Date(now).toISOString())),
-		and(
-			eq(uploads.status, "completed"),
-			isNull(uploads.jobId),
-			lte(uploads.expiresAt, new Date(now - STALE_COMPLETION_MS).toISOString()),
-		),
-	);
+	const at = new Date(now).toISOString();
+	const staleBefore = new Date(now - STALE_COMPLETION_MS).toISOString();
 	let aborted = 0;
 	for (;;) {
-		const rows = await database.select().from(uploads).where(expired).limit(100);
+		const rows = await expiredUploads(database, at, staleBefore, 100);
 		for (const row of rows) await discard(env, row);
 		aborted += rows.length;
 		if (rows.length < 100) return aborted;

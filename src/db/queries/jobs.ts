@@ -1,0 +1,42 @@
+import { and, asc, count, eq, gt } from "drizzle-orm";
+import { type Db, inJson } from "../client";
+import { jobChunks, jobErrors } from "../schema";
+
+export type ErrorRow = typeof jobErrors.$inferSelect;
+
+/** A job's error rows in line (or index) order after the line `after`. */
+export function errorPage(database: Db, jobId: string, after: number, limit: number): Promise<ErrorRow[]> {
+	return database
+		.select()
+		.from(jobErrors)
+		.where(and(eq(jobErrors.jobId, jobId), gt(jobErrors.ref, after)))
+		.orderBy(asc(jobErrors.ref))
+		.limit(limit);
+}
+
+export async function countErrors(database: Db, jobId: string): Promise<number> {
+	const [row] = await database.select({ n: count() }).from(jobErrors).where(eq(jobErrors.jobId, jobId));
+	return row?.n ?? 0;
+}
+
+/** The counts a chunk committed, from its ledger row; undefined while it has not been written. */
+export async function chunkCounts(database: Db, jobId: string, chunk: number) {
+	const [done] = await database
+		.select({
+			created: jobChunks.created,
+			updated: jobChunks.updated,
+			skipped: jobChunks.skipped,
+			failed: jobChunks.failed,
+		})
+		.from(jobChunks)
+		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
+	return done;
+}
+
+/** The D1 rows of deleted jobs: their error reports and chunk ledgers. */
+export async function deleteJobRows(database: Db, jobIds: string[]): Promise<void> {
+	await database.batch([
+		database.delete(jobErrors).where(inJson(jobErrors.jobId, jobIds)),
+		database.delete(jobChunks).where(inJson(jobChunks.jobId, jobIds)),
+	]);
+}

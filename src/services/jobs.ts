@@ -1,0 +1,33 @@
+import { ApiError } from "../errors";
+import type { FileFormat } from "../schemas/common";
+import type { Job, JobStatus } from "../schemas/jobs";
+import { errorPages, errorReport } from "./report";
+import { orRefuse, tenantObject } from "./tenant";
+
+export async function findJob(env: Env, tenantId: string, id: string): Promise<Job> {
+	const job = await tenantObject(env, tenantId).getJob(id);
+	if (!job) throw new ApiError("NOT_FOUND", `Job ${id} not found`);
+	return job;
+}
+
+/** Newest first; `before` is the sequence number the previous page ended at. */
+export function listJobs(
+	env: Env,
+	tenantId: string,
+	status: JobStatus | undefined,
+	before: number | undefined,
+	limit: number,
+) {
+	return tenantObject(env, tenantId).listJobs(status, before, limit);
+}
+
+export async function cancelJob(env: Env, tenantId: string, id: string): Promise<Job> {
+	return orRefuse<Job>(await tenantObject(env, tenantId).cancelJob(id));
+}
+
+/** Every failed record of a job, streamed as NDJSON or CSV. */
+export async function jobErrors(env: Env, tenantId: string, id: string, format: FileFormat) {
+	const origin = (await tenantObject(env, tenantId).getJobSpec(id))?.origin;
+	if (!origin) throw new ApiError("NOT_FOUND", `Job ${id} not found`);
+	return errorReport(errorPages(env, id), format, origin);
+}
