@@ -22,6 +22,10 @@ const STEPS: readonly string[] = [
 	INSERT INTO outbox (job_id) SELECT id FROM jobs
 		WHERE status IN ('completed', 'failed', 'cancelled') AND id NOT IN (SELECT job_id FROM announced);
 	DROP TABLE announced;`,
+	// 3: a queued chunk is sent again when due (it stalled, or its send failed and waits out a backoff).
+	`ALTER TABLE chunks ADD COLUMN due_at INTEGER;
+	ALTER TABLE chunks ADD COLUMN unsent_since INTEGER;
+	UPDATE chunks SET due_at = sent_at + 120000 WHERE state = 'queued';`,
 ];
 
 export function migrate(storage: DurableObjectStorage): void {

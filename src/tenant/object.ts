@@ -4,7 +4,7 @@ import type { Counts } from "../db/writes";
 import type { ErrorCode } from "../errors";
 import type { JobSpec, JobStatus } from "../schemas/jobs";
 import { type RateDecision, RequestBucket } from "./bucket";
-import { Dispatch, STALL_MS } from "./dispatch";
+import { Dispatch } from "./dispatch";
 import { type JobRecord, Jobs, type RunningJob } from "./jobs";
 import { migrate } from "./migrations";
 import { Outbox } from "./outbox";
@@ -165,14 +165,30 @@ export class TenantObject extends DurableObject<Env> {
 		}
 	}
 
-	/** Moves the queue on, announces ended jobs, and keeps a watchdog alarm while a job runs. */
+	/**
+	 * Moves the queue on: starts the next job, sends the running job's chunks, announces ended jobs.
+	 * The alarm is armed before anything is sent, so a send that fails or never returns is retried.
+	 */
 	private async advance(): Promise<void> {
-		const now = Date.now();
-		const running = this.running(now);
-		if (running) {
-			const { wakeAt } = await this.chunks.pump(running, now);
-			await this.ctx.storage.setAlarm(Math.min(Date.now() + STALL_MS, wakeAt ?? Infinity));
-		} else await this.ctx.storage.deleteAlarm();
+		for (;;) {
+			const now = Date.now();
+			const running = this.running(now);
+			const messages = running ? this.chunks.take(running, now) : [];
+			await this.arm(now);
+			const stuck = running && messages.length > 0 ? await this.chunks.send(running, messages, now) : undefined;
+			if (!running || !stuck) break;
+			// The job cannot go on; the next one may.
+			this.end(running.id, (at) => this.jobs.fail(running.id, stuck, at));
+		}
 		await this.outbox.flush((id) => ({ kind: "job", tenantId: this.jobs.spec(id)!.tenantId, job: this.jobs.get(id)! }));
+		await this.arm(Date.now());
+	}
+
+	/** The one alarm, at the earliest time a part needs it. */
+	private async arm(now: number): Promise<void> {
+		const running = this.jobs.running();
+		const at = running && this.chunks.nextWakeAt(running, now);
+		if (at === undefined) await this.ctx.storage.deleteAlarm();
+		else await this.ctx.storage.setAlarm(at);
 	}
 }

@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChunkMessage, JobSpec } from "../../src/schemas/jobs";
 import { ImportOptions } from "../../src/schemas/records";
-import { Dispatch } from "../../src/tenant/dispatch";
-import { Jobs } from "../../src/tenant/jobs";
+import { Dispatch, GIVE_UP_MS, STALL_MS } from "../../src/tenant/dispatch";
+import { Jobs, type RunningJob } from "../../src/tenant/jobs";
 import { Pace } from "../../src/tenant/pace";
 
 const t0 = 1_800_000_000_000;
@@ -26,19 +26,28 @@ function spec(id: string, records: number[]): JobSpec {
 	};
 }
 
+/** One round of dispatch, as the object runs it. */
+async function pump(chunks: Dispatch, job: RunningJob, now: number) {
+	const messages = chunks.take(job, now);
+	return messages.length > 0 ? chunks.send(job, messages, now) : undefined;
+}
+
 /** The parts on a fresh object's storage (already migrated by its constructor); sends are collected. */
-function withParts<T>(test: (parts: { jobs: Jobs; chunks: Dispatch; pace: Pace; sent: ChunkMessage[] }) => Promise<T>) {
+type Parts = { jobs: Jobs; chunks: Dispatch; pace: Pace; sent: ChunkMessage[]; queue: { down: boolean } };
+function withParts<T>(test: (parts: Parts) => Promise<T>) {
 	return runInDurableObject(env.TENANT.get(env.TENANT.newUniqueId()), (_instance, state) => {
 		const sent: ChunkMessage[] = [];
+		const queue = { down: false };
 		const pace = new Pace(state.storage.sql);
 		const chunks = new Dispatch({
 			sql: state.storage.sql,
 			pace,
 			send: async (messages) => {
+				if (queue.down) throw new Error("queue unavailable");
 				sent.push(...messages);
 			},
 		});
-		return test({ jobs: new Jobs(state.storage.sql), chunks, pace, sent });
+		return test({ jobs: new Jobs(state.storage.sql), chunks, pace, sent, queue });
 	});
 }
 
@@ -87,7 +96,7 @@ describe("chunk transitions", () => {
 			chunks.add("j", spec("j", [1, 1, 1]).chunks);
 			jobs.start("j", t0);
 			expect(chunks.open("j")).toBe(3);
-			await chunks.pump(jobs.running()!, t0);
+			await pump(chunks, jobs.running()!, t0);
 			expect(sent.map((m) => m.chunk)).toEqual([0, 1, 2]);
 			expect(chunks.complete("j", 0)).toBe(true);
 			expect(chunks.complete("j", 0)).toBe(false);
@@ -110,16 +119,46 @@ describe("chunk transitions", () => {
 			jobs.submit(big, t0);
 			chunks.add("big", big.chunks);
 			jobs.start("big", t0);
-			await chunks.pump(jobs.running()!, t0);
+			await pump(chunks, jobs.running()!, t0);
 			expect(sent.map((m) => m.chunk)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 			chunks.complete("big", 3);
-			await chunks.pump(jobs.running()!, t0);
+			await pump(chunks, jobs.running()!, t0);
 			expect(sent.map((m) => m.chunk).slice(8)).toEqual([8]);
 			chunks.abandon("big");
 			expect(chunks.open("big")).toBe(8);
 			// An abandoned chunk never goes out; were it to report, its write happened and counts.
 			expect(chunks.complete("big", 11)).toBe(true);
 			expect(chunks.open("big")).toBe(8);
+		});
+	});
+});
+
+describe("failed sends", () => {
+	it("are due again after a backoff that doubles, and past GIVE_UP_MS say why the job cannot go on", async () => {
+		await withParts(async ({ jobs, chunks, sent, queue }) => {
+			const job = spec("j", [1]);
+			jobs.submit(job, t0);
+			chunks.add("j", job.chunks);
+			jobs.start("j", t0);
+			const running = jobs.running()!;
+			queue.down = true;
+			expect(await pump(chunks, running, t0)).toBeUndefined();
+			expect(chunks.nextWakeAt(running, t0)).toBe(t0 + 1_000);
+			expect(chunks.take(running, t0 + 999)).toEqual([]);
+			expect(await pump(chunks, running, t0 + 4_000)).toBeUndefined();
+			expect(chunks.nextWakeAt(running, t0 + 4_000)).toBe(t0 + 8_000);
+
+			queue.down = false;
+			expect(await pump(chunks, running, t0 + 8_000)).toBeUndefined();
+			expect(sent.map((m) => m.chunk)).toEqual([0]);
+			const stalled = t0 + 8_000 + STALL_MS;
+			expect(chunks.nextWakeAt(running, t0 + 8_000)).toBe(stalled);
+
+			// A send that worked resets the clock: failing starts again from the next failure.
+			queue.down = true;
+			expect(await pump(chunks, running, stalled)).toBeUndefined();
+			expect(chunks.nextWakeAt(running, stalled)).toBe(stalled + 1_000);
+			expect(await pump(chunks, running, stalled + GIVE_UP_MS)).toContain("could not be queued");
 		});
 	});
 });
@@ -133,11 +172,12 @@ describe("pacing", () => {
 			chunks.add(paced.id, paced.chunks);
 			jobs.start(paced.id, t0);
 			const running = jobs.running()!;
-			expect(await chunks.pump(running, t0)).toEqual({ wakeAt: t0 + 40_000 });
+			await pump(chunks, running, t0);
+			expect(chunks.nextWakeAt(running, t0)).toBe(t0 + 40_000);
 			expect(sent.map((m) => m.chunk)).toEqual([0]);
-			await chunks.pump(running, t0 + 39_000);
+			await pump(chunks, running, t0 + 39_000);
 			expect(sent.map((m) => m.chunk)).toEqual([0]);
-			await chunks.pump(running, t0 + 40_000);
+			await pump(chunks, running, t0 + 40_000);
 			expect(sent.map((m) => m.chunk)).toEqual([0, 1]);
 		});
 	});

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { chunkKey, type JobSpec } from "../../src/schemas/jobs";
 import { ImportOptions } from "../../src/schemas/records";
-import { STALL_MS } from "../../src/tenant/dispatch";
+import { GIVE_UP_MS, STALL_MS } from "../../src/tenant/dispatch";
 import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
 
 const NDJSON = { "Content-Type": "application/x-ndjson" };
@@ -136,5 +136,36 @@ describe("the stall alarm", () => {
 			counts: { total: 2, created: 2, updated: 0, skipped: 0, failed: 0 },
 		});
 		expect(await countRows("users", tenantId)).toBe(2);
+	});
+});
+
+describe("a job never hangs", () => {
+	it("chunks whose send failed are sent again by the alarm after a backoff, and the job completes", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		const spec = await jobOf(tenantId, [['{"externalId":"r1"}'], ['{"externalId":"r2"}']]);
+		const send = vi.spyOn(env.CHUNKS, "sendBatch").mockRejectedValueOnce(new Error("queue unavailable"));
+		expect(await stubFor(tenantId).submitJob(spec, "queue")).toMatchObject({ status: "processing" });
+		expect(await alarmAfter(tenantId, 2_000)).toBe(true);
+		expect(send).toHaveBeenCalledTimes(2);
+		expect(await ended(tenantId, spec.id)).toMatchObject({ status: "completed", counts: { total: 2, created: 2 } });
+	});
+
+	it("a job whose chunks cannot be queued ends failed after a bounded time, and the next job starts", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		// Column maps this large make every chunk message bigger than a queue message may be.
+		const columns = Array.from({ length: 5_000 }, (_, i) => ({ field: "customFields" as const, key: `column_${i}` }));
+		const stuck = await jobOf(tenantId, [['{"externalId":"s1"}']], { columns });
+		const next = await jobOf(tenantId, [['{"externalId":"n1"}']]);
+		const stub = stubFor(tenantId);
+		expect(await stub.submitJob(stuck, "queue")).toMatchObject({ status: "processing" });
+		expect(await stub.submitJob(next, "queue")).toMatchObject({ status: "pending", position: 1 });
+		expect(await alarmAfter(tenantId, 60_000)).toBe(true);
+		expect(await stub.getJob(stuck.id)).toMatchObject({ status: "processing" });
+
+		expect(await alarmAfter(tenantId, GIVE_UP_MS)).toBe(true);
+		const failed = await stub.getJob(stuck.id);
+		expect(failed).toMatchObject({ status: "failed" });
+		expect(failed?.errorMessage).toContain("could not be queued");
+		expect(await ended(tenantId, next.id)).toMatchObject({ status: "completed", counts: { created: 1 } });
 	});
 });
