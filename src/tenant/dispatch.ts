@@ -7,8 +7,16 @@ import { ABANDONED, DONE, QUEUED, WAITING } from "./states";
 /** Chunks of the running job that may sit in the queue at once: small, so one tenant's huge job
  * never floods the shared queue, a cancel stops within a few chunks, and pacing has a handle. */
 const WINDOW = 8;
-/** A queued chunk that has not reported after this long is sent again (its writes are idempotent). */
+/**
+ * A queued chunk that has not reported within a few times the recent median chunk time (from send
+ * to report, queue wait included) is sent again: within STALL_MIN_MS..STALL_MS, and STALL_MS until
+ * there is anything to go by. Its writes are idempotent, so a chunk that was only slow costs a
+ * duplicate read, while one lost in a crash goes out again in seconds.
+ */
 export const STALL_MS = 120_000;
+export const STALL_MIN_MS = 15_000;
+const STALL_FACTOR = 4;
+const STALL_SAMPLE = 20;
 /** A job whose chunks could not be handed to the queue for this long ends failed. */
 export const GIVE_UP_MS = 5 * 60_000;
 
@@ -45,11 +53,32 @@ export class Dispatch {
 	}
 
 	/** waiting | queued | abandoned -> done. True the first time only, so a chunk is counted once. */
-	complete(jobId: string, idx: number): boolean {
+	complete(jobId: string, idx: number, now: number): boolean {
 		return (
-			this.sql.exec("UPDATE chunks SET state = ? WHERE job_id = ? AND idx = ? AND state != ?", DONE, jobId, idx, DONE)
-				.rowsWritten > 0
+			this.sql.exec(
+				"UPDATE chunks SET state = ?, done_at = ? WHERE job_id = ? AND idx = ? AND state != ?",
+				DONE,
+				now,
+				jobId,
+				idx,
+				DONE,
+			).rowsWritten > 0
 		);
+	}
+
+	/** How long a queued chunk may go without reporting before it is sent again. */
+	stallTimeout(): number {
+		const times = this.sql
+			.exec<{ ms: number }>(
+				"SELECT done_at - sent_at AS ms FROM chunks WHERE done_at IS NOT NULL AND sent_at IS NOT NULL ORDER BY done_at DESC LIMIT ?",
+				STALL_SAMPLE,
+			)
+			.toArray()
+			.map((r) => r.ms)
+			.sort((a, b) => a - b);
+		if (times.length === 0) return STALL_MS;
+		const median = times[Math.floor(times.length / 2)]!;
+		return Math.min(STALL_MS, Math.max(STALL_MIN_MS, STALL_FACTOR * median));
 	}
 
 	/** waiting -> abandoned: the job ended, and what was never sent never will be. */
@@ -78,17 +107,18 @@ export class Dispatch {
 	 * failed) and fresh ones, topping the running job up to WINDOW in the queue as pacing allows.
 	 */
 	take(job: RunningJob, now: number): ChunkMessage[] {
+		const dueAt = now + this.stallTimeout();
 		const due = this.sql
 			.exec<{ idx: number; first_line: number }>(
 				"UPDATE chunks SET sent_at = ?1, due_at = ?2 WHERE job_id = ?3 AND state = ?4 AND due_at <= ?1 RETURNING idx, first_line",
 				now,
-				now + STALL_MS,
+				dueAt,
 				job.id,
 				QUEUED,
 			)
 			.toArray();
 		const fresh = this.host.pace.admit(this.waiting(job.id), now);
-		for (const c of fresh) this.queue(job.id, c.idx, now);
+		for (const c of fresh) this.queue(job.id, c.idx, now, dueAt);
 		return [...due, ...fresh].map((c) => chunkMessage(job, c.idx, c.first_line));
 	}
 
@@ -152,12 +182,12 @@ export class Dispatch {
 	}
 
 	/** waiting -> queued. */
-	private queue(jobId: string, idx: number, now: number): void {
+	private queue(jobId: string, idx: number, now: number, dueAt: number): void {
 		this.sql.exec(
 			"UPDATE chunks SET state = ?, sent_at = ?, due_at = ? WHERE job_id = ? AND idx = ?",
 			QUEUED,
 			now,
-			now + STALL_MS,
+			dueAt,
 			jobId,
 			idx,
 		);

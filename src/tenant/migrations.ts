@@ -26,6 +26,9 @@ const STEPS: readonly string[] = [
 	`ALTER TABLE chunks ADD COLUMN due_at INTEGER;
 	ALTER TABLE chunks ADD COLUMN unsent_since INTEGER;
 	UPDATE chunks SET due_at = sent_at + 120000 WHERE state = 'queued';`,
+	// 4: when each chunk reported, so the stall timeout can follow the recent chunk times.
+	`ALTER TABLE chunks ADD COLUMN done_at INTEGER;
+	CREATE INDEX chunks_done ON chunks (done_at) WHERE done_at IS NOT NULL;`,
 ];
 
 export function migrate(storage: DurableObjectStorage): void {

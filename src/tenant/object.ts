@@ -109,7 +109,7 @@ export class TenantObject extends DurableObject<Env> {
 	/** Counts a chunk once, however often it is reported, and completes the job with its last chunk. */
 	async chunkDone(jobId: string, chunk: number, counts: Counts): Promise<void> {
 		this.ctx.storage.transactionSync(() => {
-			if (!this.chunks.complete(jobId, chunk)) return;
+			if (!this.chunks.complete(jobId, chunk, Date.now())) return;
 			this.jobs.addCounts(jobId, counts);
 			if (this.chunks.open(jobId) === 0) this.end(jobId, (now) => this.jobs.complete(jobId, now));
 		});

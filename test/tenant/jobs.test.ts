@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChunkMessage, JobSpec } from "../../src/schemas/jobs";
 import { ImportOptions } from "../../src/schemas/records";
-import { Dispatch, GIVE_UP_MS, STALL_MS } from "../../src/tenant/dispatch";
+import { Dispatch, GIVE_UP_MS, STALL_MIN_MS, STALL_MS } from "../../src/tenant/dispatch";
 import { Jobs, type RunningJob } from "../../src/tenant/jobs";
 import { Pace } from "../../src/tenant/pace";
 
@@ -98,12 +98,12 @@ describe("chunk transitions", () => {
 			expect(chunks.open("j")).toBe(3);
 			await pump(chunks, jobs.running()!, t0);
 			expect(sent.map((m) => m.chunk)).toEqual([0, 1, 2]);
-			expect(chunks.complete("j", 0)).toBe(true);
-			expect(chunks.complete("j", 0)).toBe(false);
+			expect(chunks.complete("j", 0, t0)).toBe(true);
+			expect(chunks.complete("j", 0, t0)).toBe(false);
 			jobs.cancel("j", t0);
 			chunks.abandon("j");
 			expect(chunks.open("j")).toBe(2);
-			expect(chunks.complete("j", 1)).toBe(true);
+			expect(chunks.complete("j", 1, t0)).toBe(true);
 			expect(chunks.open("j")).toBe(1);
 			jobs.addCounts("j", counts);
 			expect(jobs.get("j")?.counts).toMatchObject({ created: 1 });
@@ -121,14 +121,43 @@ describe("chunk transitions", () => {
 			jobs.start("big", t0);
 			await pump(chunks, jobs.running()!, t0);
 			expect(sent.map((m) => m.chunk)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-			chunks.complete("big", 3);
+			chunks.complete("big", 3, t0);
 			await pump(chunks, jobs.running()!, t0);
 			expect(sent.map((m) => m.chunk).slice(8)).toEqual([8]);
 			chunks.abandon("big");
 			expect(chunks.open("big")).toBe(8);
 			// An abandoned chunk never goes out; were it to report, its write happened and counts.
-			expect(chunks.complete("big", 11)).toBe(true);
+			expect(chunks.complete("big", 11, t0)).toBe(true);
 			expect(chunks.open("big")).toBe(8);
+		});
+	});
+});
+
+describe("the stall timeout", () => {
+	it("is a few times the recent median chunk time, within 15 s and 2 min, and 2 min with nothing to go by", async () => {
+		await withParts(async ({ jobs, chunks }) => {
+			const job = spec(
+				"j",
+				Array.from({ length: 32 }, () => 1),
+			);
+			jobs.submit(job, t0);
+			chunks.add("j", job.chunks);
+			jobs.start("j", t0);
+			expect(chunks.stallTimeout()).toBe(STALL_MS);
+			let now = t0;
+			/** Sends what may go at `now`, and has each report `ms` later. */
+			const round = async (ms: number) => {
+				const sent = chunks.take(jobs.running()!, now);
+				now += ms;
+				for (const m of sent) chunks.complete("j", m.chunk, now);
+			};
+			await round(1_000);
+			expect(chunks.stallTimeout()).toBe(STALL_MIN_MS);
+			await round(10_000);
+			expect(chunks.stallTimeout()).toBe(40_000);
+			await round(60_000);
+			await round(60_000);
+			expect(chunks.stallTimeout()).toBe(STALL_MS);
 		});
 	});
 });

@@ -139,6 +139,23 @@ describe("the stall alarm", () => {
 	});
 });
 
+describe("recovery", () => {
+	it("once chunks have been seen to take a moment, a lost one goes out again within 30 s", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		const stub = stubFor(tenantId);
+		const first = await jobOf(tenantId, [['{"externalId":"f1"}']]);
+		await stub.submitJob(first, "queue");
+		expect(await ended(tenantId, first.id)).toMatchObject({ status: "completed" });
+
+		const second = await jobOf(tenantId, [['{"externalId":"s1"}'], ['{"externalId":"s2"}']]);
+		const send = vi.spyOn(env.CHUNKS, "sendBatch").mockResolvedValueOnce({} as never);
+		await stub.submitJob(second, "queue");
+		expect(await alarmAfter(tenantId, 20_000)).toBe(true);
+		expect(send).toHaveBeenCalledTimes(2);
+		expect(await ended(tenantId, second.id)).toMatchObject({ status: "completed", counts: { total: 2, created: 2 } });
+	});
+});
+
 describe("a job never hangs", () => {
 	it("chunks whose send failed are sent again by the alarm after a backoff, and the job completes", async () => {
 		const tenantId = `t-${crypto.randomUUID()}`;
