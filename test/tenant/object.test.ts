@@ -1,7 +1,14 @@
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import {
+	createExecutionContext,
+	createMessageBatch,
+	evictDurableObject,
+	getQueueResult,
+	runDurableObjectAlarm,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { chunkKey, type JobSpec } from "../../src/schemas/jobs";
+import worker from "../../src/index";
+import { type ChunkMessage, chunkKey, type JobSpec } from "../../src/schemas/jobs";
 import { ImportOptions } from "../../src/schemas/records";
 import { GIVE_UP_MS, STALL_MS } from "../../src/tenant/dispatch";
 import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
@@ -153,6 +160,44 @@ describe("recovery", () => {
 		expect(await alarmAfter(tenantId, 20_000)).toBe(true);
 		expect(send).toHaveBeenCalledTimes(2);
 		expect(await ended(tenantId, second.id)).toMatchObject({ status: "completed", counts: { total: 2, created: 2 } });
+	});
+});
+
+describe("counts after a cancel", () => {
+	it("chunks that report after their job was cancelled are counted, so the counts match the rows", async () => {
+		const { tenant } = await createTenant();
+		const stub = stubFor(tenant.id);
+		const spec = await jobOf(
+			tenant.id,
+			Array.from({ length: 9 }, (_, i) => [`{"externalId":"c${i}"}`]),
+		);
+		// The first 8 chunks go to the queue and are held there; the 9th waits its turn.
+		vi.spyOn(env.CHUNKS, "sendBatch").mockResolvedValueOnce({} as never);
+		await stub.submitJob(spec, "queue");
+		expect(await stub.cancelJob(spec.id)).toMatchObject({ status: "cancelled" });
+
+		// A queued chunk, and the waiting one as if a crash had lost its sending but not its message.
+		const message = (chunk: number): ChunkMessage => ({
+			tenantId: tenant.id,
+			jobId: spec.id,
+			chunk,
+			firstLine: chunk + 1,
+			recordType: "users",
+			format: "ndjson",
+			origin: "file",
+			options: spec.options,
+			columns: null,
+		});
+		const batch = createMessageBatch(
+			"cohort-chunks",
+			[0, 8].map((chunk) => ({ id: `m${chunk}`, timestamp: new Date(), attempts: 1, body: message(chunk) })),
+		);
+		const ctx = createExecutionContext();
+		await worker.queue(batch as MessageBatch<ChunkMessage>, env, ctx);
+		expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(2);
+
+		expect(await stub.getJob(spec.id)).toMatchObject({ status: "cancelled", counts: { total: 9, created: 2 } });
+		expect(await countRows("users", tenant.id)).toBe(2);
 	});
 });
 
