@@ -29,6 +29,9 @@ const STEPS: readonly string[] = [
 	// 4: when each chunk reported, so the stall timeout can follow the recent chunk times.
 	`ALTER TABLE chunks ADD COLUMN done_at INTEGER;
 	CREATE INDEX chunks_done ON chunks (done_at) WHERE done_at IS NOT NULL;`,
+	// 5: an outbox event stays until the queue accepts it, and is tried again when due.
+	`ALTER TABLE outbox ADD COLUMN due_at INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE outbox ADD COLUMN failing_since INTEGER;`,
 ];
 
 export function migrate(storage: DurableObjectStorage): void {

@@ -7,7 +7,7 @@ import { type RateDecision, RequestBucket } from "./bucket";
 import { Dispatch } from "./dispatch";
 import { type JobRecord, Jobs, type RunningJob } from "./jobs";
 import { migrate } from "./migrations";
-import { Outbox } from "./outbox";
+import { type JobEvent, Outbox } from "./outbox";
 import { Pace } from "./pace";
 
 /** Errors do not keep their class across RPC, so refusals travel as values. */
@@ -174,21 +174,33 @@ export class TenantObject extends DurableObject<Env> {
 			const now = Date.now();
 			const running = this.running(now);
 			const messages = running ? this.chunks.take(running, now) : [];
+			const events = this.outbox.take(now).flatMap((id) => this.event(id));
 			await this.arm(now);
+			await this.outbox.send(events, now);
 			const stuck = running && messages.length > 0 ? await this.chunks.send(running, messages, now) : undefined;
 			if (!running || !stuck) break;
 			// The job cannot go on; the next one may.
 			this.end(running.id, (at) => this.jobs.fail(running.id, stuck, at));
 		}
-		await this.outbox.flush((id) => ({ kind: "job", tenantId: this.jobs.spec(id)!.tenantId, job: this.jobs.get(id)! }));
 		await this.arm(Date.now());
+	}
+
+	/** The event for an ended job; one whose job is gone has nothing left to say. */
+	private event(jobId: string): JobEvent[] {
+		const job = this.jobs.get(jobId);
+		const spec = this.jobs.spec(jobId);
+		if (job && spec) return [{ kind: "job", tenantId: spec.tenantId, job }];
+		this.outbox.remove(jobId);
+		return [];
 	}
 
 	/** The one alarm, at the earliest time a part needs it. */
 	private async arm(now: number): Promise<void> {
 		const running = this.jobs.running();
-		const at = running && this.chunks.nextWakeAt(running, now);
-		if (at === undefined) await this.ctx.storage.deleteAlarm();
-		else await this.ctx.storage.setAlarm(at);
+		const times = [running && this.chunks.nextWakeAt(running, now), this.outbox.nextWakeAt()].filter(
+			(t): t is number => t !== undefined,
+		);
+		if (times.length === 0) await this.ctx.storage.deleteAlarm();
+		else await this.ctx.storage.setAlarm(Math.min(...times));
 	}
 }

@@ -11,6 +11,7 @@ import worker from "../../src/index";
 import { type ChunkMessage, chunkKey, type JobSpec } from "../../src/schemas/jobs";
 import { ImportOptions } from "../../src/schemas/records";
 import { GIVE_UP_MS, STALL_MS } from "../../src/tenant/dispatch";
+import { OUTBOX_GIVE_UP_MS } from "../../src/tenant/outbox";
 import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
 
 const NDJSON = { "Content-Type": "application/x-ndjson" };
@@ -229,5 +230,42 @@ describe("a job never hangs", () => {
 		expect(failed).toMatchObject({ status: "failed" });
 		expect(failed?.errorMessage).toContain("could not be queued");
 		expect(await ended(tenantId, next.id)).toMatchObject({ status: "completed", counts: { created: 1 } });
+	});
+});
+
+describe("the job event outbox", () => {
+	it("an end event the queue refused is sent again by the alarm, and leaves only once accepted", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		const stub = stubFor(tenantId);
+		const notify = vi.spyOn(env.NOTIFY, "sendBatch").mockRejectedValueOnce(new Error("queue unavailable"));
+		const spec = await jobOf(tenantId, []);
+		expect(await stub.submitJob(spec, "queue")).toMatchObject({ status: "completed" });
+		expect(notify).toHaveBeenCalledTimes(1);
+
+		expect(await alarmAfter(tenantId, 2_000)).toBe(true);
+		expect(notify).toHaveBeenCalledTimes(2);
+		expect(notify.mock.calls[1]![0]).toEqual([
+			expect.objectContaining({
+				body: { kind: "job", tenantId, job: expect.objectContaining({ id: spec.id, status: "completed" }) },
+			}),
+		]);
+		// Accepted: nothing is pending, so no alarm is left.
+		expect(await runDurableObjectAlarm(stub)).toBe(false);
+	});
+
+	it("an event the queue keeps refusing is retried with backoff, then dropped with a log line after a day", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		const notify = vi.spyOn(env.NOTIFY, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+		const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+		const spec = await jobOf(tenantId, []);
+		await stubFor(tenantId).submitJob(spec, "queue");
+		expect(await alarmAfter(tenantId, 3_600_000)).toBe(true);
+		expect(notify).toHaveBeenCalledTimes(2);
+		expect(log).not.toHaveBeenCalled();
+
+		expect(await alarmAfter(tenantId, OUTBOX_GIVE_UP_MS)).toBe(true);
+		expect(notify).toHaveBeenCalledTimes(3);
+		expect(log).toHaveBeenCalledWith(expect.stringContaining(spec.id));
+		expect(await runDurableObjectAlarm(stubFor(tenantId))).toBe(false);
 	});
 });
