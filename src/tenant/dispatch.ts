@@ -1,4 +1,5 @@
 import type { ChunkMessage } from "../schemas/messages";
+import { backoff } from "./backoff";
 import type { RunningJob } from "./jobs";
 import type { Pace } from "./pace";
 import { ABANDONED, DONE, QUEUED, WAITING } from "./states";
@@ -6,8 +7,18 @@ import { ABANDONED, DONE, QUEUED, WAITING } from "./states";
 /** Chunks of the running job that may sit in the queue at once: small, so one tenant's huge job
  * never floods the shared queue, a cancel stops within a few chunks, and pacing has a handle. */
 const WINDOW = 8;
-/** A queued chunk that has not reported after this long is sent again (its writes are idempotent). */
+/**
+ * A queued chunk that has not reported within a few times the recent median chunk time (from send
+ * to report, queue wait included) is sent again: within STALL_MIN_MS..STALL_MS, and STALL_MS until
+ * there is anything to go by. Its writes are idempotent, so a chunk that was only slow costs a
+ * duplicate read, while one lost in a crash goes out again in seconds.
+ */
 export const STALL_MS = 120_000;
+export const STALL_MIN_MS = 15_000;
+const STALL_FACTOR = 4;
+const STALL_SAMPLE = 20;
+/** A job whose chunks could not be handed to the queue for this long ends failed. */
+export const GIVE_UP_MS = 5 * 60_000;
 
 /** What chunk dispatch needs from the object. */
 export type DispatchHost = {
@@ -42,11 +53,32 @@ export class Dispatch {
 	}
 
 	/** waiting | queued | abandoned -> done. True the first time only, so a chunk is counted once. */
-	complete(jobId: string, idx: number): boolean {
+	complete(jobId: string, idx: number, now: number): boolean {
 		return (
-			this.sql.exec("UPDATE chunks SET state = ? WHERE job_id = ? AND idx = ? AND state != ?", DONE, jobId, idx, DONE)
-				.rowsWritten > 0
+			this.sql.exec(
+				"UPDATE chunks SET state = ?, done_at = ? WHERE job_id = ? AND idx = ? AND state != ?",
+				DONE,
+				now,
+				jobId,
+				idx,
+				DONE,
+			).rowsWritten > 0
 		);
+	}
+
+	/** How long a queued chunk may go without reporting before it is sent again. */
+	stallTimeout(): number {
+		const times = this.sql
+			.exec<{ ms: number }>(
+				"SELECT done_at - sent_at AS ms FROM chunks WHERE done_at IS NOT NULL AND sent_at IS NOT NULL ORDER BY done_at DESC LIMIT ?",
+				STALL_SAMPLE,
+			)
+			.toArray()
+			.map((r) => r.ms)
+			.sort((a, b) => a - b);
+		if (times.length === 0) return STALL_MS;
+		const median = times[Math.floor(times.length / 2)]!;
+		return Math.min(STALL_MS, Math.max(STALL_MIN_MS, STALL_FACTOR * median));
 	}
 
 	/** waiting -> abandoned: the job ended, and what was never sent never will be. */
@@ -71,40 +103,94 @@ export class Dispatch {
 	}
 
 	/**
-	 * Tops the running job's chunks in the queue up to WINDOW (as pacing allows) and sends stalled
-	 * ones again. `wakeAt` is when pacing lets the next chunk go.
+	 * What goes out now, marked as sent: queued chunks that are due again (stalled, or their send
+	 * failed) and fresh ones, topping the running job up to WINDOW in the queue as pacing allows.
 	 */
-	async pump(job: RunningJob, now: number): Promise<{ wakeAt?: number }> {
-		const stalled = this.sql
+	take(job: RunningJob, now: number): ChunkMessage[] {
+		const dueAt = now + this.stallTimeout();
+		const due = this.sql
 			.exec<{ idx: number; first_line: number }>(
-				"UPDATE chunks SET sent_at = ? WHERE job_id = ? AND state = ? AND sent_at < ? RETURNING idx, first_line",
+				"UPDATE chunks SET sent_at = ?1, due_at = ?2 WHERE job_id = ?3 AND state = ?4 AND due_at <= ?1 RETURNING idx, first_line",
 				now,
+				dueAt,
 				job.id,
 				QUEUED,
-				now - STALL_MS,
 			)
 			.toArray();
+		const fresh = this.host.pace.admit(this.waiting(job.id), now);
+		for (const c of fresh) this.queue(job.id, c.idx, now, dueAt);
+		return [...due, ...fresh].map((c) => chunkMessage(job, c.idx, c.first_line));
+	}
+
+	/**
+	 * Hands taken chunks to the queue. A failed send makes them due again after a backoff; once
+	 * sends have failed for GIVE_UP_MS, the answer is why the job cannot go on.
+	 */
+	async send(job: RunningJob, messages: ChunkMessage[], now: number): Promise<string | undefined> {
+		const idxs = JSON.stringify(messages.map((m) => m.chunk));
+		const these = "job_id = ? AND idx IN (SELECT value FROM json_each(?))";
+		try {
+			await this.host.send(messages);
+			this.sql.exec(`UPDATE chunks SET unsent_since = NULL WHERE ${these}`, job.id, idxs);
+			return undefined;
+		} catch (error) {
+			const since = this.sql
+				.exec<{ since: number }>(
+					`UPDATE chunks SET unsent_since = coalesce(unsent_since, ?) WHERE ${these} RETURNING unsent_since AS since`,
+					now,
+					job.id,
+					idxs,
+				)
+				.toArray()
+				.reduce((min, r) => Math.min(min, r.since), now);
+			if (now - since >= GIVE_UP_MS) {
+				return `Its records could not be queued for processing for ${GIVE_UP_MS / 60_000} minutes (${String(error)})`;
+			}
+			this.sql.exec(`UPDATE chunks SET due_at = ? WHERE ${these}`, now + backoff(now - since, 60_000), job.id, idxs);
+			return undefined;
+		}
+	}
+
+	/** When the running job next needs the alarm: a queued chunk falls due, or pacing lets one go. */
+	nextWakeAt(job: RunningJob, now: number): number | undefined {
+		const due = this.sql
+			.exec<{ at: number | null }>(
+				"SELECT min(due_at) AS at FROM chunks WHERE job_id = ? AND state = ?",
+				job.id,
+				QUEUED,
+			)
+			.one().at;
+		const [next] = this.waiting(job.id);
+		const paced = next && this.host.pace.readyAt(next.records, now);
+		const times = [due, paced].filter((t): t is number => typeof t === "number");
+		return times.length > 0 ? Math.min(...times) : undefined;
+	}
+
+	/** The waiting chunks that fit in the queue beside those in flight. */
+	private waiting(jobId: string) {
 		const inFlight = this.sql
-			.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ? AND state = ?", job.id, QUEUED)
+			.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ? AND state = ?", jobId, QUEUED)
 			.one().n;
-		const waiting = this.sql
+		return this.sql
 			.exec<{ idx: number; first_line: number; records: number }>(
 				"SELECT idx, first_line, records FROM chunks WHERE job_id = ? AND state = ? ORDER BY idx LIMIT ?",
-				job.id,
+				jobId,
 				WAITING,
 				Math.max(0, WINDOW - inFlight),
 			)
 			.toArray();
-		const { send: fresh, wakeAt } = this.host.pace.admit(waiting, now);
-		for (const c of fresh) this.send(job.id, c.idx, now);
-		const messages = [...stalled, ...fresh].map((c) => chunkMessage(job, c.idx, c.first_line));
-		if (messages.length > 0) await this.host.send(messages);
-		return { wakeAt };
 	}
 
 	/** waiting -> queued. */
-	private send(jobId: string, idx: number, now: number): void {
-		this.sql.exec("UPDATE chunks SET state = ?, sent_at = ? WHERE job_id = ? AND idx = ?", QUEUED, now, jobId, idx);
+	private queue(jobId: string, idx: number, now: number, dueAt: number): void {
+		this.sql.exec(
+			"UPDATE chunks SET state = ?, sent_at = ?, due_at = ? WHERE job_id = ? AND idx = ?",
+			QUEUED,
+			now,
+			dueAt,
+			jobId,
+			idx,
+		);
 	}
 }
 

@@ -22,6 +22,16 @@ const STEPS: readonly string[] = [
 	INSERT INTO outbox (job_id) SELECT id FROM jobs
 		WHERE status IN ('completed', 'failed', 'cancelled') AND id NOT IN (SELECT job_id FROM announced);
 	DROP TABLE announced;`,
+	// 3: a queued chunk is sent again when due (it stalled, or its send failed and waits out a backoff).
+	`ALTER TABLE chunks ADD COLUMN due_at INTEGER;
+	ALTER TABLE chunks ADD COLUMN unsent_since INTEGER;
+	UPDATE chunks SET due_at = sent_at + 120000 WHERE state = 'queued';`,
+	// 4: when each chunk reported, so the stall timeout can follow the recent chunk times.
+	`ALTER TABLE chunks ADD COLUMN done_at INTEGER;
+	CREATE INDEX chunks_done ON chunks (done_at) WHERE done_at IS NOT NULL;`,
+	// 5: an outbox event stays until the queue accepts it, and is tried again when due.
+	`ALTER TABLE outbox ADD COLUMN due_at INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE outbox ADD COLUMN failing_since INTEGER;`,
 ];
 
 export function migrate(storage: DurableObjectStorage): void {

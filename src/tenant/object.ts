@@ -4,10 +4,10 @@ import type { IfBusy } from "../schemas/common";
 import type { Counts, JobSpec, JobStatus } from "../schemas/jobs";
 import type { TenantLimits } from "../schemas/tenants";
 import { type RateDecision, RequestBucket } from "./bucket";
-import { Dispatch, STALL_MS } from "./dispatch";
+import { Dispatch } from "./dispatch";
 import { type JobRecord, Jobs, type RunningJob } from "./jobs";
 import { migrate } from "./migrations";
-import { Outbox } from "./outbox";
+import { type JobEvent, Outbox } from "./outbox";
 import { Pace } from "./pace";
 
 /** Errors do not keep their class across RPC, so refusals travel as values. */
@@ -109,7 +109,7 @@ export class TenantObject extends DurableObject<Env> {
 	/** Counts a chunk once, however often it is reported, and completes the job with its last chunk. */
 	async chunkDone(jobId: string, chunk: number, counts: Counts): Promise<void> {
 		this.ctx.storage.transactionSync(() => {
-			if (!this.chunks.complete(jobId, chunk)) return;
+			if (!this.chunks.complete(jobId, chunk, Date.now())) return;
 			this.jobs.addCounts(jobId, counts);
 			if (this.chunks.open(jobId) === 0) this.end(jobId, (now) => this.jobs.complete(jobId, now));
 		});
@@ -165,14 +165,42 @@ export class TenantObject extends DurableObject<Env> {
 		}
 	}
 
-	/** Moves the queue on, announces ended jobs, and keeps a watchdog alarm while a job runs. */
+	/**
+	 * Moves the queue on: starts the next job, sends the running job's chunks, announces ended jobs.
+	 * The alarm is armed before anything is sent, so a send that fails or never returns is retried.
+	 */
 	private async advance(): Promise<void> {
-		const now = Date.now();
-		const running = this.running(now);
-		if (running) {
-			const { wakeAt } = await this.chunks.pump(running, now);
-			await this.ctx.storage.setAlarm(Math.min(Date.now() + STALL_MS, wakeAt ?? Infinity));
-		} else await this.ctx.storage.deleteAlarm();
-		await this.outbox.flush((id) => ({ kind: "job", tenantId: this.jobs.spec(id)!.tenantId, job: this.jobs.get(id)! }));
+		for (;;) {
+			const now = Date.now();
+			const running = this.running(now);
+			const messages = running ? this.chunks.take(running, now) : [];
+			const events = this.outbox.take(now).flatMap((id) => this.event(id));
+			await this.arm(now);
+			await this.outbox.send(events, now);
+			const stuck = running && messages.length > 0 ? await this.chunks.send(running, messages, now) : undefined;
+			if (!running || !stuck) break;
+			// The job cannot go on; the next one may.
+			this.end(running.id, (at) => this.jobs.fail(running.id, stuck, at));
+		}
+		await this.arm(Date.now());
+	}
+
+	/** The event for an ended job; one whose job is gone has nothing left to say. */
+	private event(jobId: string): JobEvent[] {
+		const job = this.jobs.get(jobId);
+		const spec = this.jobs.spec(jobId);
+		if (job && spec) return [{ kind: "job", tenantId: spec.tenantId, job }];
+		this.outbox.remove(jobId);
+		return [];
+	}
+
+	/** The one alarm, at the earliest time a part needs it. */
+	private async arm(now: number): Promise<void> {
+		const running = this.jobs.running();
+		const times = [running && this.chunks.nextWakeAt(running, now), this.outbox.nextWakeAt()].filter(
+			(t): t is number => t !== undefined,
+		);
+		if (times.length === 0) await this.ctx.storage.deleteAlarm();
+		else await this.ctx.storage.setAlarm(Math.min(...times));
 	}
 }

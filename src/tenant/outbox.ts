@@ -1,35 +1,75 @@
+import { backoff } from "./backoff";
 import type { JobRecord } from "./jobs";
 
 /** The message the notification queue gets when a job ends. */
 export type JobEvent = { kind: "job"; tenantId: string; job: JobRecord };
+
+/** A send that has not answered after this long is taken to have died, and the event goes again. */
+const LEASE_MS = 60_000;
+const RETRY_MAX_MS = 5 * 60_000;
+/** An event the queue refuses for this long is dropped, with a log line. */
+export const OUTBOX_GIVE_UP_MS = 24 * 3_600_000;
 
 export type OutboxHost = {
 	sql: SqlStorage;
 	send(events: JobEvent[]): Promise<void>;
 };
 
-/** Announcements of ended jobs to the tenant's webhook; owns the `outbox` table. */
+/**
+ * Ended jobs' events for the tenant's webhook; owns the `outbox` table. An event is recorded in the
+ * transaction that ends its job and leaves only once the notification queue has accepted it.
+ */
 export class Outbox {
 	constructor(private readonly host: OutboxHost) {}
 
-	/** Recorded with the job's end, in the same transaction. */
 	record(jobId: string): void {
 		this.host.sql.exec("INSERT OR IGNORE INTO outbox (job_id) VALUES (?)", jobId);
 	}
 
-	/** Sends what is pending, taking it out as it is taken; what fails to send is put back. */
-	async flush(event: (jobId: string) => JobEvent): Promise<void> {
-		const taken = this.host.sql
-			.exec<{ job_id: string }>("DELETE FROM outbox RETURNING job_id")
+	/** The events due now, leased so that an interleaved call does not send them too. */
+	take(now: number): string[] {
+		return this.host.sql
+			.exec<{ job_id: string }>("UPDATE outbox SET due_at = ? WHERE due_at <= ? RETURNING job_id", now + LEASE_MS, now)
 			.toArray()
 			.map((r) => r.job_id);
-		if (taken.length === 0) return;
-		try {
-			await this.host.send(taken.map(event));
-		} catch (error) {
-			for (const id of taken) this.record(id);
-			throw error;
+	}
+
+	/** Each event on its own, so one the queue refuses holds up no other. */
+	async send(events: JobEvent[], now: number): Promise<void> {
+		for (const event of events) {
+			try {
+				await this.host.send([event]);
+				this.remove(event.job.id);
+			} catch (error) {
+				this.failed(event.job.id, now, error);
+			}
 		}
+	}
+
+	private failed(jobId: string, now: number, error: unknown): void {
+		const { since } = this.host.sql
+			.exec<{ since: number }>(
+				"UPDATE outbox SET failing_since = coalesce(failing_since, ?) WHERE job_id = ? RETURNING failing_since AS since",
+				now,
+				jobId,
+			)
+			.one();
+		if (now - since < OUTBOX_GIVE_UP_MS) {
+			this.host.sql.exec(
+				"UPDATE outbox SET due_at = ? WHERE job_id = ?",
+				now + backoff(now - since, RETRY_MAX_MS),
+				jobId,
+			);
+			return;
+		}
+		console.error(
+			JSON.stringify({ undeliverable: { job: jobId, since: new Date(since).toISOString(), error: String(error) } }),
+		);
+		this.remove(jobId);
+	}
+
+	nextWakeAt(): number | undefined {
+		return this.host.sql.exec<{ at: number | null }>("SELECT min(due_at) AS at FROM outbox").one().at ?? undefined;
 	}
 
 	remove(jobId: string): void {

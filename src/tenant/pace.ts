@@ -16,24 +16,28 @@ export class Pace {
 		);
 	}
 
-	/** Chunks go out while the bucket covers them; the first that it does not waits until `wakeAt`. */
-	admit<C extends { records: number }>(chunks: C[], now: number): { send: C[]; wakeAt?: number } {
+	private perMinute(): number | undefined {
 		const settings = this.sql.exec<{ limits: string }>("SELECT limits FROM settings").toArray()[0];
-		const perMinute = settings ? (JSON.parse(settings.limits) as TenantLimits).recordsPerMinute : undefined;
-		if (!perMinute) return { send: chunks };
+		return settings ? (JSON.parse(settings.limits) as TenantLimits).recordsPerMinute : undefined;
+	}
+
+	private bucket(): BucketState | undefined {
 		const row = this.sql
 			.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM pace")
 			.toArray()[0];
-		let state: BucketState | undefined = row && { tokens: row.tokens, updatedAt: row.updated_at };
+		return row && { tokens: row.tokens, updatedAt: row.updated_at };
+	}
+
+	/** The chunks that may go now, in order: they stop at the first the bucket does not cover. */
+	admit<C extends { records: number }>(chunks: C[], now: number): C[] {
+		const perMinute = this.perMinute();
+		if (!perMinute) return chunks;
+		let state = this.bucket();
 		const send: C[] = [];
-		let wakeAt: number | undefined;
 		for (const chunk of chunks) {
 			const result = take(state, perMinute, perMinute, now, Math.min(chunk.records, perMinute));
 			state = result.state;
-			if (!result.allowed) {
-				wakeAt = now + Math.ceil(result.waitMs);
-				break;
-			}
+			if (!result.allowed) break;
 			send.push(chunk);
 		}
 		if (state) {
@@ -43,6 +47,13 @@ export class Pace {
 				state.updatedAt,
 			);
 		}
-		return { send, wakeAt };
+		return send;
+	}
+
+	/** When the bucket will cover a chunk of `records`. */
+	readyAt(records: number, now: number): number {
+		const perMinute = this.perMinute();
+		if (!perMinute) return now;
+		return now + Math.ceil(take(this.bucket(), perMinute, perMinute, now, Math.min(records, perMinute)).waitMs);
 	}
 }

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { JobSpec } from "../../src/schemas/jobs";
 import type { ChunkMessage } from "../../src/schemas/messages";
 import { ImportOptions } from "../../src/schemas/records";
-import { Dispatch } from "../../src/tenant/dispatch";
-import { Jobs } from "../../src/tenant/jobs";
+import { Dispatch, GIVE_UP_MS, STALL_MIN_MS, STALL_MS } from "../../src/tenant/dispatch";
+import { Jobs, type RunningJob } from "../../src/tenant/jobs";
 import { Pace } from "../../src/tenant/pace";
 
 const t0 = 1_800_000_000_000;
@@ -27,19 +27,28 @@ function spec(id: string, records: number[]): JobSpec {
 	};
 }
 
+/** One round of dispatch, as the object runs it. */
+async function pump(chunks: Dispatch, job: RunningJob, now: number) {
+	const messages = chunks.take(job, now);
+	return messages.length > 0 ? chunks.send(job, messages, now) : undefined;
+}
+
 /** The parts on a fresh object's storage (already migrated by its constructor); sends are collected. */
-function withParts<T>(test: (parts: { jobs: Jobs; chunks: Dispatch; pace: Pace; sent: ChunkMessage[] }) => Promise<T>) {
+type Parts = { jobs: Jobs; chunks: Dispatch; pace: Pace; sent: ChunkMessage[]; queue: { down: boolean } };
+function withParts<T>(test: (parts: Parts) => Promise<T>) {
 	return runInDurableObject(env.TENANT.get(env.TENANT.newUniqueId()), (_instance, state) => {
 		const sent: ChunkMessage[] = [];
+		const queue = { down: false };
 		const pace = new Pace(state.storage.sql);
 		const chunks = new Dispatch({
 			sql: state.storage.sql,
 			pace,
 			send: async (messages) => {
+				if (queue.down) throw new Error("queue unavailable");
 				sent.push(...messages);
 			},
 		});
-		return test({ jobs: new Jobs(state.storage.sql), chunks, pace, sent });
+		return test({ jobs: new Jobs(state.storage.sql), chunks, pace, sent, queue });
 	});
 }
 
@@ -88,14 +97,14 @@ describe("chunk transitions", () => {
 			chunks.add("j", spec("j", [1, 1, 1]).chunks);
 			jobs.start("j", t0);
 			expect(chunks.open("j")).toBe(3);
-			await chunks.pump(jobs.running()!, t0);
+			await pump(chunks, jobs.running()!, t0);
 			expect(sent.map((m) => m.chunk)).toEqual([0, 1, 2]);
-			expect(chunks.complete("j", 0)).toBe(true);
-			expect(chunks.complete("j", 0)).toBe(false);
+			expect(chunks.complete("j", 0, t0)).toBe(true);
+			expect(chunks.complete("j", 0, t0)).toBe(false);
 			jobs.cancel("j", t0);
 			chunks.abandon("j");
 			expect(chunks.open("j")).toBe(2);
-			expect(chunks.complete("j", 1)).toBe(true);
+			expect(chunks.complete("j", 1, t0)).toBe(true);
 			expect(chunks.open("j")).toBe(1);
 			jobs.addCounts("j", counts);
 			expect(jobs.get("j")?.counts).toMatchObject({ created: 1 });
@@ -111,16 +120,75 @@ describe("chunk transitions", () => {
 			jobs.submit(big, t0);
 			chunks.add("big", big.chunks);
 			jobs.start("big", t0);
-			await chunks.pump(jobs.running()!, t0);
+			await pump(chunks, jobs.running()!, t0);
 			expect(sent.map((m) => m.chunk)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-			chunks.complete("big", 3);
-			await chunks.pump(jobs.running()!, t0);
+			chunks.complete("big", 3, t0);
+			await pump(chunks, jobs.running()!, t0);
 			expect(sent.map((m) => m.chunk).slice(8)).toEqual([8]);
 			chunks.abandon("big");
 			expect(chunks.open("big")).toBe(8);
 			// An abandoned chunk never goes out; were it to report, its write happened and counts.
-			expect(chunks.complete("big", 11)).toBe(true);
+			expect(chunks.complete("big", 11, t0)).toBe(true);
 			expect(chunks.open("big")).toBe(8);
+		});
+	});
+});
+
+describe("the stall timeout", () => {
+	it("is a few times the recent median chunk time, within 15 s and 2 min, and 2 min with nothing to go by", async () => {
+		await withParts(async ({ jobs, chunks }) => {
+			const job = spec(
+				"j",
+				Array.from({ length: 32 }, () => 1),
+			);
+			jobs.submit(job, t0);
+			chunks.add("j", job.chunks);
+			jobs.start("j", t0);
+			expect(chunks.stallTimeout()).toBe(STALL_MS);
+			let now = t0;
+			/** Sends what may go at `now`, and has each report `ms` later. */
+			const round = async (ms: number) => {
+				const sent = chunks.take(jobs.running()!, now);
+				now += ms;
+				for (const m of sent) chunks.complete("j", m.chunk, now);
+			};
+			await round(1_000);
+			expect(chunks.stallTimeout()).toBe(STALL_MIN_MS);
+			await round(10_000);
+			expect(chunks.stallTimeout()).toBe(40_000);
+			await round(60_000);
+			await round(60_000);
+			expect(chunks.stallTimeout()).toBe(STALL_MS);
+		});
+	});
+});
+
+describe("failed sends", () => {
+	it("are due again after a backoff that doubles, and past GIVE_UP_MS say why the job cannot go on", async () => {
+		await withParts(async ({ jobs, chunks, sent, queue }) => {
+			const job = spec("j", [1]);
+			jobs.submit(job, t0);
+			chunks.add("j", job.chunks);
+			jobs.start("j", t0);
+			const running = jobs.running()!;
+			queue.down = true;
+			expect(await pump(chunks, running, t0)).toBeUndefined();
+			expect(chunks.nextWakeAt(running, t0)).toBe(t0 + 1_000);
+			expect(chunks.take(running, t0 + 999)).toEqual([]);
+			expect(await pump(chunks, running, t0 + 4_000)).toBeUndefined();
+			expect(chunks.nextWakeAt(running, t0 + 4_000)).toBe(t0 + 8_000);
+
+			queue.down = false;
+			expect(await pump(chunks, running, t0 + 8_000)).toBeUndefined();
+			expect(sent.map((m) => m.chunk)).toEqual([0]);
+			const stalled = t0 + 8_000 + STALL_MS;
+			expect(chunks.nextWakeAt(running, t0 + 8_000)).toBe(stalled);
+
+			// A send that worked resets the clock: failing starts again from the next failure.
+			queue.down = true;
+			expect(await pump(chunks, running, stalled)).toBeUndefined();
+			expect(chunks.nextWakeAt(running, stalled)).toBe(stalled + 1_000);
+			expect(await pump(chunks, running, stalled + GIVE_UP_MS)).toContain("could not be queued");
 		});
 	});
 });
@@ -134,11 +202,12 @@ describe("pacing", () => {
 			chunks.add(paced.id, paced.chunks);
 			jobs.start(paced.id, t0);
 			const running = jobs.running()!;
-			expect(await chunks.pump(running, t0)).toEqual({ wakeAt: t0 + 40_000 });
+			await pump(chunks, running, t0);
+			expect(chunks.nextWakeAt(running, t0)).toBe(t0 + 40_000);
 			expect(sent.map((m) => m.chunk)).toEqual([0]);
-			await chunks.pump(running, t0 + 39_000);
+			await pump(chunks, running, t0 + 39_000);
 			expect(sent.map((m) => m.chunk)).toEqual([0]);
-			await chunks.pump(running, t0 + 40_000);
+			await pump(chunks, running, t0 + 40_000);
 			expect(sent.map((m) => m.chunk)).toEqual([0, 1]);
 		});
 	});

@@ -1,9 +1,18 @@
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import {
+	createExecutionContext,
+	createMessageBatch,
+	evictDurableObject,
+	getQueueResult,
+	runDurableObjectAlarm,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
 import { chunkKey, type JobSpec } from "../../src/schemas/jobs";
+import type { ChunkMessage } from "../../src/schemas/messages";
 import { ImportOptions } from "../../src/schemas/records";
-import { STALL_MS } from "../../src/tenant/dispatch";
+import { GIVE_UP_MS, STALL_MS } from "../../src/tenant/dispatch";
+import { OUTBOX_GIVE_UP_MS } from "../../src/tenant/outbox";
 import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
 
 const NDJSON = { "Content-Type": "application/x-ndjson" };
@@ -136,5 +145,128 @@ describe("the stall alarm", () => {
 			counts: { total: 2, created: 2, updated: 0, skipped: 0, failed: 0 },
 		});
 		expect(await countRows("users", tenantId)).toBe(2);
+	});
+});
+
+describe("recovery", () => {
+	it("once chunks have been seen to take a moment, a lost one goes out again within 30 s", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		const stub = stubFor(tenantId);
+		const first = await jobOf(tenantId, [['{"externalId":"f1"}']]);
+		await stub.submitJob(first, "queue");
+		expect(await ended(tenantId, first.id)).toMatchObject({ status: "completed" });
+
+		const second = await jobOf(tenantId, [['{"externalId":"s1"}'], ['{"externalId":"s2"}']]);
+		const send = vi.spyOn(env.CHUNKS, "sendBatch").mockResolvedValueOnce({} as never);
+		await stub.submitJob(second, "queue");
+		expect(await alarmAfter(tenantId, 20_000)).toBe(true);
+		expect(send).toHaveBeenCalledTimes(2);
+		expect(await ended(tenantId, second.id)).toMatchObject({ status: "completed", counts: { total: 2, created: 2 } });
+	});
+});
+
+describe("counts after a cancel", () => {
+	it("chunks that report after their job was cancelled are counted, so the counts match the rows", async () => {
+		const { tenant } = await createTenant();
+		const stub = stubFor(tenant.id);
+		const spec = await jobOf(
+			tenant.id,
+			Array.from({ length: 9 }, (_, i) => [`{"externalId":"c${i}"}`]),
+		);
+		// The first 8 chunks go to the queue and are held there; the 9th waits its turn.
+		vi.spyOn(env.CHUNKS, "sendBatch").mockResolvedValueOnce({} as never);
+		await stub.submitJob(spec, "queue");
+		expect(await stub.cancelJob(spec.id)).toMatchObject({ status: "cancelled" });
+
+		// A queued chunk, and the waiting one as if a crash had lost its sending but not its message.
+		const message = (chunk: number): ChunkMessage => ({
+			tenantId: tenant.id,
+			jobId: spec.id,
+			chunk,
+			firstLine: chunk + 1,
+			recordType: "users",
+			format: "ndjson",
+			origin: "file",
+			options: spec.options,
+			columns: null,
+		});
+		const batch = createMessageBatch(
+			"cohort-chunks",
+			[0, 8].map((chunk) => ({ id: `m${chunk}`, timestamp: new Date(), attempts: 1, body: message(chunk) })),
+		);
+		const ctx = createExecutionContext();
+		await worker.queue(batch as MessageBatch<ChunkMessage>, env, ctx);
+		expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(2);
+
+		expect(await stub.getJob(spec.id)).toMatchObject({ status: "cancelled", counts: { total: 9, created: 2 } });
+		expect(await countRows("users", tenant.id)).toBe(2);
+	});
+});
+
+describe("a job never hangs", () => {
+	it("chunks whose send failed are sent again by the alarm after a backoff, and the job completes", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		const spec = await jobOf(tenantId, [['{"externalId":"r1"}'], ['{"externalId":"r2"}']]);
+		const send = vi.spyOn(env.CHUNKS, "sendBatch").mockRejectedValueOnce(new Error("queue unavailable"));
+		expect(await stubFor(tenantId).submitJob(spec, "queue")).toMatchObject({ status: "processing" });
+		expect(await alarmAfter(tenantId, 2_000)).toBe(true);
+		expect(send).toHaveBeenCalledTimes(2);
+		expect(await ended(tenantId, spec.id)).toMatchObject({ status: "completed", counts: { total: 2, created: 2 } });
+	});
+
+	it("a job whose chunks cannot be queued ends failed after a bounded time, and the next job starts", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		// Column maps this large make every chunk message bigger than a queue message may be.
+		const columns = Array.from({ length: 5_000 }, (_, i) => ({ field: "customFields" as const, key: `column_${i}` }));
+		const stuck = await jobOf(tenantId, [['{"externalId":"s1"}']], { columns });
+		const next = await jobOf(tenantId, [['{"externalId":"n1"}']]);
+		const stub = stubFor(tenantId);
+		expect(await stub.submitJob(stuck, "queue")).toMatchObject({ status: "processing" });
+		expect(await stub.submitJob(next, "queue")).toMatchObject({ status: "pending", position: 1 });
+		expect(await alarmAfter(tenantId, 60_000)).toBe(true);
+		expect(await stub.getJob(stuck.id)).toMatchObject({ status: "processing" });
+
+		expect(await alarmAfter(tenantId, GIVE_UP_MS)).toBe(true);
+		const failed = await stub.getJob(stuck.id);
+		expect(failed).toMatchObject({ status: "failed" });
+		expect(failed?.errorMessage).toContain("could not be queued");
+		expect(await ended(tenantId, next.id)).toMatchObject({ status: "completed", counts: { created: 1 } });
+	});
+});
+
+describe("the job event outbox", () => {
+	it("an end event the queue refused is sent again by the alarm, and leaves only once accepted", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		const stub = stubFor(tenantId);
+		const notify = vi.spyOn(env.NOTIFY, "sendBatch").mockRejectedValueOnce(new Error("queue unavailable"));
+		const spec = await jobOf(tenantId, []);
+		expect(await stub.submitJob(spec, "queue")).toMatchObject({ status: "completed" });
+		expect(notify).toHaveBeenCalledTimes(1);
+
+		expect(await alarmAfter(tenantId, 2_000)).toBe(true);
+		expect(notify).toHaveBeenCalledTimes(2);
+		expect(notify.mock.calls[1]![0]).toEqual([
+			expect.objectContaining({
+				body: { kind: "job", tenantId, job: expect.objectContaining({ id: spec.id, status: "completed" }) },
+			}),
+		]);
+		// Accepted: nothing is pending, so no alarm is left.
+		expect(await runDurableObjectAlarm(stub)).toBe(false);
+	});
+
+	it("an event the queue keeps refusing is retried with backoff, then dropped with a log line after a day", async () => {
+		const tenantId = `t-${crypto.randomUUID()}`;
+		const notify = vi.spyOn(env.NOTIFY, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+		const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+		const spec = await jobOf(tenantId, []);
+		await stubFor(tenantId).submitJob(spec, "queue");
+		expect(await alarmAfter(tenantId, 3_600_000)).toBe(true);
+		expect(notify).toHaveBeenCalledTimes(2);
+		expect(log).not.toHaveBeenCalled();
+
+		expect(await alarmAfter(tenantId, OUTBOX_GIVE_UP_MS)).toBe(true);
+		expect(notify).toHaveBeenCalledTimes(3);
+		expect(log).toHaveBeenCalledWith(expect.stringContaining(spec.id));
+		expect(await runDurableObjectAlarm(stubFor(tenantId))).toBe(false);
 	});
 });
