@@ -2,14 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { requireKey } from "../auth/middleware";
-import { jsonBody, mediaType } from "../content-type";
+import { jsonBody } from "../content-type";
 import { type AppEnv, router } from "../context";
 import { db, inJson } from "../db/client";
 import { type CatalogKind, catalogItems } from "../db/schema";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
-import { createJob, failedJob } from "../jobs/create";
-import { assertFetchable, guardedFetch } from "../notify/url-guard";
+import { importFromUrl } from "../jobs/url-import";
+import { assertFetchable } from "../notify/url-guard";
 import { authErrors, jsonContent, jsonRequest } from "../schemas/common";
 import { type Assignments, Job } from "../schemas/jobs";
 import { ImportOptions } from "../schemas/records";
@@ -34,7 +34,6 @@ const BulkImportBody = z
 	})
 	.openapi("BulkImportRequest");
 
-const CSV_TYPES = ["text/csv", "application/csv", "text/plain", "application/octet-stream", ""];
 const LABELS: Record<CatalogKind, string> = {
 	course: "course",
 	learningPath: "learning path",
@@ -83,37 +82,13 @@ async function bulkImport(c: Context<AppEnv>, body: z.output<typeof BulkImportBo
 		...(body.role !== undefined ? { role: body.role } : {}),
 		...(body.clientId !== undefined ? { clientId: body.clientId } : {}),
 	};
-	const base = { tenantId, recordType: "users" as const, options, type: "users.bulkImport", assign, overrides };
-	let response: Response;
-	try {
-		response = await guardedFetch(body.url, c.env);
-	} catch (error) {
-		if (error instanceof ApiError) throw error;
-		return failedJob(
-			c.env,
-			{ ...base, description: `Import of users from ${body.url}` },
-			`Could not reach ${body.url}: ${(error as Error).message}`,
-		);
-	}
-	const type = mediaType(response.headers.get("Content-Type") ?? undefined);
-	const problem = !response.ok
-		? `${body.url} answered ${response.status} ${response.statusText}`.trim()
-		: !CSV_TYPES.includes(type)
-			? `${body.url} answered with Content-Type ${type}, not CSV`
-			: !response.body
-				? `${body.url} answered with an empty body`
-				: undefined;
-	if (problem) {
-		await response.body?.cancel();
-		return failedJob(c.env, { ...base, description: `Import of users from ${body.url}` }, problem);
-	}
-	return createJob(c.env, {
-		...base,
-		format: "csv",
-		origin: "file",
-		body: response.body!,
-		encoding: response.headers.get("Content-Encoding"),
-		description: `Import of users from ${body.url}`,
+	return importFromUrl(c.env, body.url, {
+		tenantId,
+		recordType: "users",
+		options,
+		type: "users.bulkImport",
+		assign,
+		overrides,
 	});
 }
 

@@ -6,7 +6,7 @@ import { router } from "../context";
 import { db } from "../db/client";
 import { notifications, webhooks } from "../db/schema";
 import { ApiError } from "../errors";
-import { assertFetchable } from "../notify/url-guard";
+import { assertFetchable, redactUrl } from "../notify/url-guard";
 import {
 	authErrors,
 	decodeCursor,
@@ -98,7 +98,7 @@ export const notificationRoutes = router()
 				.insert(webhooks)
 				.values(hook)
 				.onConflictDoUpdate({ target: webhooks.tenantId, set: { url, secret, updatedAt: hook.updatedAt } });
-			return c.json({ url, updatedAt: hook.updatedAt }, 200);
+			return c.json({ url: redactUrl(url), updatedAt: hook.updatedAt }, 200);
 		},
 	)
 	.openapi(
@@ -117,7 +117,7 @@ export const notificationRoutes = router()
 				.from(webhooks)
 				.where(eq(webhooks.tenantId, c.get("tenantId")));
 			if (!hook) throw new ApiError("NOT_FOUND", "No webhook is set");
-			return c.json({ url: hook.url, updatedAt: hook.updatedAt }, 200);
+			return c.json({ url: redactUrl(hook.url), updatedAt: hook.updatedAt }, 200);
 		},
 	)
 	.openapi(
