@@ -7,7 +7,7 @@ export default defineConfig(async () => ({
 			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
 				bindings: {
-					ADMIN_API_KEY: "test-operator-key",
+					ADMIN_API_KEY: "test-operator-key-0123456789abcdef",
 					NOTIFY_WEBHOOK_SECRET: "test-notify-secret",
 					// Outbound fetches in tests go to the loopback server of test/loopback-server.ts only.
 					ALLOW_PRIVATE_IMPORT_URLS: "loopback",

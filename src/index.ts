@@ -5,6 +5,7 @@ import type { NotifyMessage } from "./notify/deliver";
 import { handleQueue } from "./queue";
 import type { ChunkMessage } from "./schemas/jobs";
 
+export { OperatorGate } from "./auth/operator-gate";
 export { TenantObject } from "./tenant/object";
 
 export default {

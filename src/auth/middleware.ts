@@ -6,6 +6,7 @@ import { apiKeys, tenants } from "../db/schema";
 import { ApiError } from "../errors";
 import { tenantObject } from "../tenant/object";
 import { bearerToken, hashSecret, parseApiKey, type Role, roleAtLeast, secretsEqual } from "./keys";
+import { MIN_OPERATOR_KEY, operatorGate } from "./operator-gate";
 
 const unauthorized = () => new ApiError("UNAUTHORIZED", "Missing, unknown or revoked API key");
 
@@ -42,11 +43,27 @@ export function requireKey(minimum: Role) {
 	});
 }
 
-/** The operator secret `ADMIN_API_KEY`, for tenant management only. */
+/**
+ * The operator secret `ADMIN_API_KEY`, for tenant management only. A key shorter than
+ * MIN_OPERATOR_KEY switches these routes off; failed attempts are throttled per client address.
+ */
 export const requireOperator = createMiddleware<AppEnv>(async function requireOperator(c, next) {
-	const token = bearerToken(c.req.header("Authorization"));
-	if (!token || !c.env.ADMIN_API_KEY || !(await secretsEqual(token, c.env.ADMIN_API_KEY))) {
-		throw new ApiError("UNAUTHORIZED", "This route needs the operator key (ADMIN_API_KEY)");
+	if ((c.env.ADMIN_API_KEY ?? "").length < MIN_OPERATOR_KEY) {
+		throw new ApiError(
+			"SERVICE_UNAVAILABLE",
+			`Operator routes are disabled: ADMIN_API_KEY must be set to at least ${MIN_OPERATOR_KEY} characters`,
+		);
 	}
+	const client = c.req.header("CF-Connecting-IP") ?? "unknown";
+	const verdict = await operatorGate(c.env, client).attempt(bearerToken(c.req.header("Authorization")));
+	if (verdict.retryAfter !== undefined) {
+		throw new ApiError(
+			"RATE_LIMITED",
+			`Too many failed operator attempts; retry in ${verdict.retryAfter} s`,
+			undefined,
+			{ "Retry-After": String(verdict.retryAfter) },
+		);
+	}
+	if (!verdict.ok) throw new ApiError("UNAUTHORIZED", "This route needs the operator key (ADMIN_API_KEY)");
 	await next();
 });

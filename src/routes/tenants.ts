@@ -8,7 +8,7 @@ import { router } from "../context";
 import { db } from "../db/client";
 import { tenants } from "../db/schema";
 import { ApiError } from "../errors";
-import { authErrors, jsonContent, jsonRequest, notFound } from "../schemas/common";
+import { authErrors, jsonContent, jsonRequest, notFound, operatorErrors } from "../schemas/common";
 import { CreatedTenant, CreateTenant, Tenant, UpdateTenant } from "../schemas/tenants";
 import { tenantObject } from "../tenant/object";
 
@@ -24,7 +24,11 @@ export const tenantRoutes = router()
 			security,
 			middleware: [requireOperator, jsonBody] as const,
 			request: { body: jsonRequest(CreateTenant) },
-			responses: { 201: jsonContent(CreatedTenant, "The tenant and its key, shown once"), ...authErrors },
+			responses: {
+				201: jsonContent(CreatedTenant, "The tenant and its key, shown once"),
+				...authErrors,
+				...operatorErrors,
+			},
 		}),
 		async (c) => {
 			const { name, limits = {} } = c.req.valid("json");
@@ -45,7 +49,7 @@ export const tenantRoutes = router()
 			security,
 			middleware: [requireOperator, jsonBody] as const,
 			request: { params: Tenant.pick({ id: true }), body: jsonRequest(UpdateTenant) },
-			responses: { 200: jsonContent(Tenant, "The updated tenant"), ...authErrors, ...notFound },
+			responses: { 200: jsonContent(Tenant, "The updated tenant"), ...authErrors, ...notFound, ...operatorErrors },
 		}),
 		async (c) => {
 			const { id } = c.req.valid("param");

@@ -26,6 +26,9 @@ export const authErrors = {
 	429: errorResponse("Rate limited; see Retry-After"),
 } as const;
 
+export const operatorErrors = {
+	503: errorResponse("Operator routes are off: ADMIN_API_KEY is unset or shorter than 32 characters"),
+} as const;
 export const notFound = { 404: errorResponse("Unknown id, or another tenant's") } as const;
 export const conflict = { 409: errorResponse("Conflict") } as const;
 export const tooLarge = { 413: errorResponse("Over a size or count limit") } as const;
