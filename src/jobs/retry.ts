@@ -1,4 +1,4 @@
-import { count, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { db } from "../db/client";
 import { jobErrors } from "../db/schema";
 import { ApiError } from "../errors";
@@ -17,7 +17,10 @@ function headerOf(columns: ColumnTarget[]): string {
 		.join(",");
 }
 
-/** Streams the failed records of a job, as received, one per line, page by page. */
+/**
+ * Streams the failed records of a job, as received, one per line, page by page. A record kept
+ * only in part (over 64 KiB) is left out: re-importing its start could write cut values.
+ */
 function failedRecords(env: Env, jobId: string, header: string | null): ReadableStream<Uint8Array> {
 	const encoder = new TextEncoder();
 	const pages = errorPages(env, jobId);
@@ -30,7 +33,7 @@ function failedRecords(env: Env, jobId: string, header: string | null): Readable
 				controller.close();
 				return;
 			}
-			for (const row of value) text += `${row.raw ?? ""}\n`;
+			for (const row of value) if (!row.truncated) text += `${row.raw ?? ""}\n`;
 			controller.enqueue(encoder.encode(text));
 			text = "";
 		},
@@ -48,8 +51,13 @@ export async function retryJob(env: Env, tenantId: string, parentId: string): Pr
 	const [{ failed }] = (await db(env)
 		.select({ failed: count() })
 		.from(jobErrors)
-		.where(eq(jobErrors.jobId, parentId))) as [{ failed: number }];
-	if (failed === 0) throw new ApiError("CONFLICT", `Job ${parentId} has no failed records to retry`);
+		.where(and(eq(jobErrors.jobId, parentId), eq(jobErrors.truncated, false)))) as [{ failed: number }];
+	if (failed === 0) {
+		throw new ApiError(
+			"CONFLICT",
+			`Job ${parentId} has no failed records to retry (records over 64 KiB are not retried)`,
+		);
+	}
 	return createJob(env, {
 		tenantId,
 		recordType: spec.recordType,
