@@ -40,11 +40,11 @@ export async function outboundFetch(
 	limits: OutboundLimits,
 ): Promise<Response> {
 	const allow = allowance(env);
-	const headers = new AbortController();
-	const timer = setTimeout(() => headers.abort(), limits.headersMs);
+	const headersDue = new AbortController();
+	const timer = setTimeout(() => headersDue.abort(), limits.headersMs);
 	const signal = limits.totalMs
-		? AbortSignal.any([headers.signal, AbortSignal.timeout(limits.totalMs)])
-		: headers.signal;
+		? AbortSignal.any([headersDue.signal, AbortSignal.timeout(limits.totalMs)])
+		: headersDue.signal;
 	let url = raw;
 	try {
 		for (let hop = 0; ; hop++) {
