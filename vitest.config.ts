@@ -7,8 +7,10 @@ export default defineConfig(async () => ({
 			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
 				bindings: {
-					ADMIN_API_KEY: "test-operator-key",
+					ADMIN_API_KEY: "test-operator-key-0123456789abcdef",
 					NOTIFY_WEBHOOK_SECRET: "test-notify-secret",
+					// Outbound fetches in tests go to the loopback server of test/loopback-server.ts only.
+					ALLOW_PRIVATE_IMPORT_URLS: "loopback",
 					// Small enough that the gzip bomb test stops quickly, large enough for the multi-MiB imports.
 					MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
 					// Test-only binding: the setup file applies these to each test file's isolated D1.
@@ -19,6 +21,7 @@ export default defineConfig(async () => ({
 	],
 	test: {
 		setupFiles: ["test/setup.ts"],
+		globalSetup: ["test/loopback-server.ts"],
 		testTimeout: 120_000,
 	},
 }));

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
 	UNSUPPORTED_MEDIA_TYPE: 415,
 	RATE_LIMITED: 429,
 	INTERNAL: 500,
+	SERVICE_UNAVAILABLE: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

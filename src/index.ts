@@ -5,6 +5,7 @@ import { handleQueue } from "./queue";
 import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
 import { expireUploads } from "./services/uploads";
 
+export { OperatorGate } from "./auth/operator-gate";
 export { TenantObject } from "./tenant/object";
 
 export default {

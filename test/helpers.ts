@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import type { Role } from "../src/auth/keys";
 
-export const OPERATOR_KEY = "test-operator-key";
+export const OPERATOR_KEY = "test-operator-key-0123456789abcdef";
 
 export function call(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
 	const { key, json, ...rest } = init;

@@ -161,7 +161,10 @@ export const jobChunks = sqliteTable(
 	(t) => [primaryKey({ columns: [t.jobId, t.chunk] })],
 );
 
-/** Failed records of a job: `ref` is the 1-based line (files) or 0-based index (JSON). */
+/**
+ * Failed records of a job: `ref` is the 1-based line (files) or 0-based index (JSON). `raw` keeps
+ * at most 64 KiB of the record; `truncated` says it was cut.
+ */
 export const jobErrors = sqliteTable(
 	"job_errors",
 	{
@@ -170,6 +173,7 @@ export const jobErrors = sqliteTable(
 		code: text("code").notNull(),
 		error: text("error").notNull(),
 		raw: text("raw"),
+		truncated: integer("truncated", { mode: "boolean" }).notNull().default(false),
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.ref] })],
 );

@@ -1,7 +1,14 @@
 /** Spec §6: longer NDJSON lines fail alone; longer CSV records stop the import. */
 export const MAX_LINE_BYTES = 1_048_576;
 
-export type ParsedLine = { line: number; raw: string; value?: Record<string, unknown>; error?: string };
+/** `truncated`: `raw` is only the start of the line (one over MAX_LINE_BYTES). */
+export type ParsedLine = {
+	line: number;
+	raw: string;
+	value?: Record<string, unknown>;
+	error?: string;
+	truncated?: boolean;
+};
 
 // The splitter puts this, then the line's first bytes, in place of a line over MAX_LINE_BYTES so
 // memory stays bounded. It starts with a NUL byte, so it can never be mistaken for valid JSON.

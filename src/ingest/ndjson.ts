@@ -33,7 +33,7 @@ function parseLine(raw: string, line: number, bytes: Uint8Array, start: number, 
 	if (raw.startsWith(OVERSIZE_PREFIX)) {
 		// Streaming mode holds back a character cut in half at the end of the kept bytes.
 		const head = new TextDecoder().decode(bytes.subarray(start + OVERSIZE_MARK.length, stop), { stream: true });
-		return { line, raw: head.slice(0, MAX_RAW_CHARS), error: "line exceeds 1 MiB" };
+		return { line, raw: head.slice(0, MAX_RAW_CHARS), error: "line exceeds 1 MiB", truncated: true };
 	}
 	if (raw.includes("\uFFFD") && !isUtf8(bytes.subarray(start, stop))) {
 		return { line, raw, error: "line is not valid UTF-8" };

@@ -10,6 +10,7 @@ import { parseNdjsonChunk } from "../ingest/ndjson";
 import { announceWelcomes } from "../notify/deliver";
 import { type Counts, chunkKey } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
+import { storedRecord } from "../services/report";
 import { tenantObject } from "../services/tenant";
 
 /** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
@@ -50,29 +51,31 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 
 	const items: Item[] = [];
 	const raws = new Map<number, string>();
+	const cutByParser = new Set<number>();
 	const parseErrors: RecordError[] = [];
 	for (const line of lines) {
 		const ref = message.origin === "json" ? line.line - 1 : line.line;
 		raws.set(ref, line.raw);
+		if (line.truncated) cutByParser.add(ref);
 		if (line.error !== undefined) parseErrors.push({ ref, code: "VALIDATION_ERROR", error: line.error });
 		else items.push({ ref, value: message.overrides ? { ...line.value, ...message.overrides } : line.value });
 	}
 
 	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString() };
 	const write = writeRecords(database, ctx, message.recordType, items, (o) => {
-		const errors = [...parseErrors, ...o.errors].map((e) => ({
-			ref: e.ref,
-			code: e.code,
-			error: e.error,
-			raw: raws.get(e.ref) ?? null,
-		}));
+		const errors = [...parseErrors, ...o.errors].map((e) => {
+			const raw = raws.get(e.ref);
+			const kept = raw === undefined ? undefined : storedRecord(raw);
+			const truncated = kept?.truncated === true || cutByParser.has(e.ref);
+			return { ref: e.ref, code: e.code, error: e.error, raw: kept?.raw ?? null, truncated };
+		});
 		return [
 			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, skipped, failed)
 				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.skipped}, ${o.failed + parseErrors.length})`,
 			...(message.assign ? assignmentStatements(ctx, items, o, message.assign) : []),
 			...jsonParts(errors).map(
-				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, error, raw)
-					SELECT ${jobId}, v->>'ref', v->>'code', v->>'error', v->>'raw' FROM (SELECT value AS v FROM json_each(${rows}))
+				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, error, raw, truncated)
+					SELECT ${jobId}, v->>'ref', v->>'code', v->>'error', v->>'raw', v->>'truncated' FROM (SELECT value AS v FROM json_each(${rows}))
 					WHERE true ON CONFLICT DO NOTHING`,
 			),
 		];

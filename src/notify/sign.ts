@@ -1,5 +1,6 @@
 import { hex } from "../auth/keys";
-import { guardedFetch } from "./url-guard";
+import { DELIVERY, outboundFetch } from "./outbound";
+import { redactUrl } from "./url-guard";
 
 const encoder = new TextEncoder();
 
@@ -11,13 +12,14 @@ export async function signature(secret: string, body: string, t = Math.floor(Dat
 	return `t=${t},v1=${hex(await crypto.subtle.sign("HMAC", key, encoder.encode(`${t}.${body}`)))}`;
 }
 
-/** POSTs a signed JSON payload; anything but a 2xx answer throws, so the queue retries it. */
+/**
+ * POSTs a signed JSON payload within the delivery limits; anything but a 2xx answer throws, so the
+ * queue retries it. The answer's body is never read.
+ */
 export async function postSigned(url: string, secret: string, payload: unknown, env: Env): Promise<void> {
 	const body = JSON.stringify(payload);
-	const res = await guardedFetch(url, env, {
-		method: "POST",
-		headers: { "Content-Type": "application/json", "Cohort-Signature": await signature(secret, body) },
-		body,
-	});
-	if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+	const headers = { "Content-Type": "application/json", "Cohort-Signature": await signature(secret, body) };
+	const res = await outboundFetch(url, env, { method: "POST", headers, body }, DELIVERY);
+	await res.body?.cancel();
+	if (!res.ok) throw new Error(`${redactUrl(url)} answered ${res.status}`);
 }

@@ -4,7 +4,7 @@ import { router } from "../context";
 import { db } from "../db/client";
 import { deleteWebhook, findWebhook, putWebhook } from "../db/queries/notifications";
 import { ApiError } from "../errors";
-import { assertFetchable } from "../notify/url-guard";
+import { assertFetchable, redactUrl } from "../notify/url-guard";
 import { jsonContent, jsonRequest } from "../schemas/common";
 import { errorResponses, openApiErrorResponses } from "../schemas/errors";
 import { Webhook, WebhookBody } from "../schemas/notifications";
@@ -56,12 +56,12 @@ export const webhookRoutes = router()
 		assertFetchable(url, c.env);
 		const updatedAt = new Date().toISOString();
 		await putWebhook(db(c.env), { tenantId: c.get("tenantId"), url, secret, updatedAt });
-		return c.json({ url, updatedAt }, 200);
+		return c.json({ url: redactUrl(url), updatedAt }, 200);
 	})
 	.openapi(getWebhookRoute, async (c) => {
 		const hook = await findWebhook(db(c.env), c.get("tenantId"));
 		if (!hook) throw new ApiError("NOT_FOUND", "No webhook is set");
-		return c.json({ url: hook.url, updatedAt: hook.updatedAt }, 200);
+		return c.json({ url: redactUrl(hook.url), updatedAt: hook.updatedAt }, 200);
 	})
 	.openapi(deleteWebhookRoute, async (c) => {
 		await deleteWebhook(db(c.env), c.get("tenantId"));

@@ -27,6 +27,7 @@ const ERROR_RESPONSES = {
 	415: described("Content type not accepted"),
 	429: described("Rate limited; see Retry-After"),
 	500: described("Unexpected error; quote the request id when reporting it"),
+	503: described("Operator routes are off: ADMIN_API_KEY is unset or shorter than 32 characters"),
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_RESPONSES;

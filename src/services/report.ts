@@ -3,6 +3,23 @@ import { type ErrorRow, errorPage } from "../db/queries/jobs";
 import type { FileFormat } from "../schemas/common";
 import type { JobOrigin } from "../schemas/jobs";
 
+/** Spec §13: an error row keeps at most this many UTF-8 bytes of the record it reports. */
+export const MAX_STORED_RECORD = 64 * 1024;
+const encoder = new TextEncoder();
+const storedBytes = new Uint8Array(MAX_STORED_RECORD);
+
+/**
+ * What an error row keeps of a failed record: all of it up to 64 KiB, else its first 64 KiB, cut
+ * between characters. A 1 MiB line of control characters would otherwise be stored, escaped in
+ * the batch's JSON parameter, as several MB: over D1's 2 MB value limit.
+ */
+export function storedRecord(raw: string): { raw: string; truncated: boolean } {
+	// Quick path: a UTF-16 unit is at most 3 UTF-8 bytes.
+	if (raw.length * 3 <= MAX_STORED_RECORD) return { raw, truncated: false };
+	const { read } = encoder.encodeInto(raw, storedBytes);
+	return read < raw.length ? { raw: raw.slice(0, read), truncated: true } : { raw, truncated: false };
+}
+
 /** A job's error rows in line (or index) order, a page of 1,000 at a time. */
 export async function* errorPages(env: Env, jobId: string): AsyncGenerator<ErrorRow[]> {
 	let after = -1;
@@ -24,6 +41,7 @@ export function quoteCsv(text: string): string {
 }
 
 const csvCell = (value: string) => quoteCsv(neutralize(value));
+const CUT_NOTE = " (record cut to its first 64 KiB)";
 
 /** The record as received: JSON records back as JSON, anything else (CSV rows, broken lines) as text. */
 function original(raw: string | null): unknown {
@@ -59,8 +77,14 @@ export function errorReport(
 			for (const row of value) {
 				text +=
 					format === "csv"
-						? `${row.ref},${row.code},${csvCell(row.error)},${csvCell(row.raw ?? "")}\r\n`
-						: `${JSON.stringify({ [refName]: row.ref, code: row.code, error: row.error, record: origin === "json" ? original(row.raw) : row.raw })}\n`;
+						? `${row.ref},${row.code},${csvCell(row.truncated ? row.error + CUT_NOTE : row.error)},${csvCell(row.raw ?? "")}\r\n`
+						: `${JSON.stringify({
+								[refName]: row.ref,
+								code: row.code,
+								error: row.error,
+								record: origin === "json" && !row.truncated ? original(row.raw) : row.raw,
+								...(row.truncated ? { truncated: true } : {}),
+							})}\n`;
 			}
 			controller.enqueue(encoder.encode(text));
 		},

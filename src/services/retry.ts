@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import { countErrors } from "../db/queries/jobs";
+import { countRetryable } from "../db/queries/jobs";
 import { ApiError } from "../errors";
 import type { ColumnTarget, Job } from "../schemas/jobs";
 import { createJob } from "./create-job";
@@ -15,7 +15,10 @@ function headerOf(columns: ColumnTarget[]): string {
 		.join(",");
 }
 
-/** Streams the failed records of a job, as received, one per line, page by page. */
+/**
+ * Streams the failed records of a job, as received, one per line, page by page. A record kept
+ * only in part (over 64 KiB) is left out: re-importing its start could write cut values.
+ */
 function failedRecords(env: Env, jobId: string, header: string | null): ReadableStream<Uint8Array> {
 	const encoder = new TextEncoder();
 	const pages = errorPages(env, jobId);
@@ -28,7 +31,7 @@ function failedRecords(env: Env, jobId: string, header: string | null): Readable
 				controller.close();
 				return;
 			}
-			for (const row of value) text += `${row.raw ?? ""}\n`;
+			for (const row of value) if (!row.truncated) text += `${row.raw ?? ""}\n`;
 			controller.enqueue(encoder.encode(text));
 			text = "";
 		},
@@ -43,8 +46,13 @@ export async function retryJob(env: Env, tenantId: string, parentId: string): Pr
 	if (parent.status === "pending" || parent.status === "processing") {
 		throw new ApiError("CONFLICT", `Job ${parentId} is still ${parent.status}; retry it once it has ended`);
 	}
-	const failed = await countErrors(db(env), parentId);
-	if (failed === 0) throw new ApiError("CONFLICT", `Job ${parentId} has no failed records to retry`);
+	const failed = await countRetryable(db(env), parentId);
+	if (failed === 0) {
+		throw new ApiError(
+			"CONFLICT",
+			`Job ${parentId} has no failed records to retry (records over 64 KiB are not retried)`,
+		);
+	}
 	return createJob(env, {
 		tenantId,
 		recordType: spec.recordType,

@@ -3,11 +3,12 @@ import { db } from "../db/client";
 import { existingItemIds } from "../db/queries/catalog";
 import type { CatalogKind } from "../db/schema";
 import { ApiError } from "../errors";
-import { assertFetchable, guardedFetch } from "../notify/url-guard";
+import { FILE_DOWNLOAD, OutboundError, outboundFetch } from "../notify/outbound";
+import { assertFetchable, redactUrl } from "../notify/url-guard";
 import type { BulkImportBody } from "../schemas/imports";
 import type { Assignments, Job } from "../schemas/jobs";
 import { ImportOptions } from "../schemas/records";
-import { createJob, failedJob } from "./create-job";
+import { createJob, failedJob, type JobInput } from "./create-job";
 
 const CSV_TYPES = ["text/csv", "application/csv", "text/plain", "application/octet-stream", ""];
 const LABELS: Record<CatalogKind, string> = {
@@ -34,7 +35,53 @@ async function checkCatalog(env: Env, tenantId: string, assign: Assignments): Pr
 	}
 }
 
-/** Streams the CSV at `url` into a users job; a URL that cannot be read makes a failed job saying why. */
+type UrlImport = Omit<JobInput, "body" | "format" | "origin" | "encoding" | "description">;
+
+/** Why an answer is not a CSV file to import, in words a tenant may see; undefined when it is one. */
+function problemWith(response: Response): string | undefined {
+	if (!response.ok) return `HTTP ${response.status}`;
+	const type = mediaType(response.headers.get("Content-Type") ?? undefined);
+	if (!CSV_TYPES.includes(type)) return `it is served as ${type.slice(0, 100)}, not CSV`;
+	if (!response.body) return "the answer has no body";
+	return undefined;
+}
+
+/**
+ * Streams the CSV at `url` into a job. A file that cannot be fetched makes a failed job whose
+ * `errorMessage` says why in our own words (connection failed, timed out, HTTP 404, …), and the
+ * job shows the URL without its userinfo or query string.
+ */
+async function fetchIntoJob(env: Env, url: string, input: UrlImport): Promise<Job> {
+	const description = `Import of ${input.recordType} from ${redactUrl(url)}`;
+	const fail = (why: string) => failedJob(env, { ...input, description }, `Could not fetch the file: ${why}`);
+	let response: Response;
+	try {
+		response = await outboundFetch(url, env, {}, FILE_DOWNLOAD);
+	} catch (error) {
+		if (error instanceof OutboundError) return fail(error.message);
+		throw error;
+	}
+	const problem = problemWith(response);
+	if (problem) {
+		await response.body?.cancel();
+		return fail(problem);
+	}
+	try {
+		return await createJob(env, {
+			...input,
+			format: "csv",
+			origin: "file",
+			// The runtime has already decoded a gzip answer (and keeps its Content-Encoding header).
+			body: response.body!,
+			description,
+		});
+	} catch (error) {
+		if (error instanceof OutboundError) return fail(error.message);
+		throw error;
+	}
+}
+
+/** The URL import of §8: catalog ids checked first, then the CSV at `url` streamed into a users job. */
 export async function importFromUrl(env: Env, tenantId: string, body: BulkImportBody): Promise<Job> {
 	const assign: Assignments = {
 		course: body.courseIds ?? [],
@@ -53,33 +100,12 @@ export async function importFromUrl(env: Env, tenantId: string, body: BulkImport
 		...(body.role !== undefined ? { role: body.role } : {}),
 		...(body.clientId !== undefined ? { clientId: body.clientId } : {}),
 	};
-	const description = `Import of users from ${body.url}`;
-	const base = { tenantId, recordType: "users" as const, options, type: "users.bulkImport", assign, overrides };
-	let response: Response;
-	try {
-		response = await guardedFetch(body.url, env);
-	} catch (error) {
-		if (error instanceof ApiError) throw error;
-		return failedJob(env, { ...base, description }, `Could not reach ${body.url}: ${(error as Error).message}`);
-	}
-	const type = mediaType(response.headers.get("Content-Type") ?? undefined);
-	const problem = !response.ok
-		? `${body.url} answered ${response.status} ${response.statusText}`.trim()
-		: !CSV_TYPES.includes(type)
-			? `${body.url} answered with Content-Type ${type}, not CSV`
-			: !response.body
-				? `${body.url} answered with an empty body`
-				: undefined;
-	if (problem) {
-		await response.body?.cancel();
-		return failedJob(env, { ...base, description }, problem);
-	}
-	return createJob(env, {
-		...base,
-		format: "csv",
-		origin: "file",
-		body: response.body!,
-		encoding: response.headers.get("Content-Encoding"),
-		description,
+	return fetchIntoJob(env, body.url, {
+		tenantId,
+		recordType: "users",
+		options,
+		type: "users.bulkImport",
+		assign,
+		overrides,
 	});
 }

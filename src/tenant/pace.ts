@@ -1,5 +1,5 @@
+import { type BucketState, take } from "../auth/token-bucket";
 import type { TenantLimits } from "../schemas/tenants";
-import { type BucketState, take } from "./bucket";
 
 /**
  * `recordsPerMinute` pacing of chunk sends; owns the `settings` (the tenant's limits as last seen)

@@ -2,7 +2,6 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { deliver } from "../../src/notify/deliver";
 import { signature } from "../../src/notify/sign";
-import { isPrivateHost } from "../../src/notify/url-guard";
 import { call, createTenant, type JobView, upload, waitForJob } from "../helpers";
 
 type Delivery = { url: string; body: string; signature: string };
@@ -102,24 +101,9 @@ describe("job webhooks", () => {
 
 	it("webhook URLs pointing at private addresses are refused", async () => {
 		const { apiKey } = await createTenant();
-		const res = await call("/v1/webhook", {
-			method: "PUT",
-			key: apiKey.key,
-			json: { url: "http://127.0.0.1:9000/x", secret: "s".repeat(20) },
-		});
-		expect(res.status).toBe(400);
-		for (const host of [
-			"localhost",
-			"10.1.2.3",
-			"192.168.0.1",
-			"169.254.169.254",
-			"[::1]",
-			"[fd00::1]",
-			"[::ffff:127.0.0.1]",
-		]) {
-			expect(isPrivateHost(host)).toBe(true);
+		for (const url of ["http://10.1.2.3:9000/x", "http://[::ffff:a9fe:a9fe]/", "http://hooks.internal./x"]) {
+			const res = await call("/v1/webhook", { method: "PUT", key: apiKey.key, json: { url, secret: "s".repeat(20) } });
+			expect(res.status, url).toBe(400);
 		}
-		expect(isPrivateHost("hooks.example.com")).toBe(false);
-		expect(isPrivateHost("8.8.8.8")).toBe(false);
 	});
 });

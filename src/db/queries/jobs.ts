@@ -14,8 +14,12 @@ export function errorPage(database: Db, jobId: string, after: number, limit: num
 		.limit(limit);
 }
 
-export async function countErrors(database: Db, jobId: string): Promise<number> {
-	const [row] = await database.select({ n: count() }).from(jobErrors).where(eq(jobErrors.jobId, jobId));
+/** Failed records a retry can take: those stored whole (not cut at 64 KiB). */
+export async function countRetryable(database: Db, jobId: string): Promise<number> {
+	const [row] = await database
+		.select({ n: count() })
+		.from(jobErrors)
+		.where(and(eq(jobErrors.jobId, jobId), eq(jobErrors.truncated, false)));
 	return row?.n ?? 0;
 }
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { db } from "../../../src/db/client";
-import { chunkCounts, countErrors, deleteJobRows, errorPage } from "../../../src/db/queries/jobs";
+import { chunkCounts, countRetryable, deleteJobRows, errorPage } from "../../../src/db/queries/jobs";
 import { jobChunks, jobErrors } from "../../../src/db/schema";
 
 async function seedJob(jobId: string, refs: number[]) {
@@ -19,8 +19,8 @@ describe("job row queries", () => {
 		await seedJob("job_f", [5]);
 		expect((await errorPage(database, "job_e", -1, 2)).map((e) => e.ref)).toEqual([4, 17]);
 		expect((await errorPage(database, "job_e", 17, 2)).map((e) => e.ref)).toEqual([30]);
-		expect(await countErrors(database, "job_e")).toBe(3);
-		expect(await countErrors(database, "job_none")).toBe(0);
+		expect(await countRetryable(database, "job_e")).toBe(3);
+		expect(await countRetryable(database, "job_none")).toBe(0);
 	});
 
 	it("a chunk's counts come from its ledger row until the job's rows are deleted", async () => {
@@ -31,7 +31,7 @@ describe("job row queries", () => {
 		expect(await chunkCounts(database, "job_l", 1)).toBeUndefined();
 		await deleteJobRows(database, ["job_l"]);
 		expect(await chunkCounts(database, "job_l", 0)).toBeUndefined();
-		expect(await countErrors(database, "job_l")).toBe(0);
-		expect(await countErrors(database, "job_keep")).toBe(1);
+		expect(await countRetryable(database, "job_l")).toBe(0);
+		expect(await countRetryable(database, "job_keep")).toBe(1);
 	});
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `job_errors` ADD `truncated` integer DEFAULT false NOT NULL;
