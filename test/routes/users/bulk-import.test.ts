@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { assertFetchable } from "../../src/notify/url-guard";
-import { call, countRows, createTenant, type JobView, waitForJob } from "../helpers";
+import { assertFetchable } from "../../../src/notify/url-guard";
+import { call, countRows, createTenant, type JobView, waitForJob } from "../../helpers";
 
 const CSV_FILE = [
 	"email,first_name,last_name,user_id",
