@@ -13,7 +13,7 @@ import { createKey, revoke } from "../services/api-keys";
 const tags = ["API keys"];
 const security = [{ apiKey: [] }];
 
-const postKey = createRoute({
+const createApiKeyRoute = createRoute({
 	operationId: "createApiKey",
 	method: "post",
 	path: "/",
@@ -25,7 +25,7 @@ const postKey = createRoute({
 	responses: { 201: jsonContent(CreatedApiKey, "The new key, shown once"), ...openApiErrorResponses },
 });
 
-const getKeys = createRoute({
+const listApiKeysRoute = createRoute({
 	operationId: "listApiKeys",
 	method: "get",
 	path: "/",
@@ -36,7 +36,7 @@ const getKeys = createRoute({
 	responses: { 200: jsonContent(ApiKeyList, "Keys, newest first"), ...openApiErrorResponses },
 });
 
-const deleteKey = createRoute({
+const revokeApiKeyRoute = createRoute({
 	operationId: "revokeApiKey",
 	method: "delete",
 	path: "/{id}",
@@ -49,12 +49,12 @@ const deleteKey = createRoute({
 });
 
 export const apiKeyRoutes = router()
-	.openapi(postKey, async (c) => {
+	.openapi(createApiKeyRoute, async (c) => {
 		const { name, role } = c.req.valid("json");
 		return c.json(await createKey(c.env, c.get("tenantId"), name, role), 201);
 	})
-	.openapi(getKeys, async (c) => c.json({ data: await listKeys(db(c.env), c.get("tenantId")) }, 200))
-	.openapi(deleteKey, async (c) => {
+	.openapi(listApiKeysRoute, async (c) => c.json({ data: await listKeys(db(c.env), c.get("tenantId")) }, 200))
+	.openapi(revokeApiKeyRoute, async (c) => {
 		await revoke(c.env, c.get("tenantId"), c.req.valid("param").id);
 		return c.body(null, 204);
 	});

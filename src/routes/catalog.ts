@@ -18,7 +18,7 @@ const security = [{ apiKey: [] }];
  * under each kind's own path. `name` is the kind in operation ids (`putCourse`, `listCourses`).
  */
 function catalogRoutes(kind: CatalogKind, label: string, name: string) {
-	const putItem = createRoute({
+	const putItemRoute = createRoute({
 		operationId: `put${name}`,
 		method: "put",
 		path: "/{id}",
@@ -29,7 +29,7 @@ function catalogRoutes(kind: CatalogKind, label: string, name: string) {
 		request: { params: ItemIdParam, body: jsonRequest(CatalogBody) },
 		responses: { 200: jsonContent(CatalogItem, `The ${label}`), ...openApiErrorResponses },
 	});
-	const getItems = createRoute({
+	const listItemsRoute = createRoute({
 		operationId: `list${name}s`,
 		method: "get",
 		path: "/",
@@ -41,11 +41,11 @@ function catalogRoutes(kind: CatalogKind, label: string, name: string) {
 		responses: { 200: jsonContent(CatalogPage, `A page of ${label}s`), ...openApiErrorResponses },
 	});
 	return router()
-		.openapi(putItem, async (c) => {
+		.openapi(putItemRoute, async (c) => {
 			const item = { tenantId: c.get("tenantId"), kind, id: c.req.valid("param").id, title: c.req.valid("json").title };
 			return c.json(catalogView(await upsertItem(db(c.env), item, new Date().toISOString())), 200);
 		})
-		.openapi(getItems, async (c) => {
+		.openapi(listItemsRoute, async (c) => {
 			const { cursor, limit } = c.req.valid("query");
 			const after = decodeCursor<string>(cursor, "string");
 			const rows = await listItems(db(c.env), c.get("tenantId"), kind, { after, limit: limit + 1 });

@@ -17,8 +17,8 @@ import { submitBatch } from "../services/bulk";
 const tags = ["Companies"];
 const security = [{ apiKey: [] }];
 
-const getCompany = createRoute({
-	operationId: "getCompany",
+const getCompanyRoute = createRoute({
+	operationId: "getCompanyRoute",
 	method: "get",
 	path: "/{companyId}",
 	tags,
@@ -29,7 +29,7 @@ const getCompany = createRoute({
 	responses: { 200: jsonContent(Company, "The company"), ...openApiErrorResponses, ...errorResponses(404) },
 });
 
-const postBulk = createRoute({
+const bulkCompaniesRoute = createRoute({
 	operationId: "bulkCompanies",
 	method: "post",
 	path: "/bulk",
@@ -47,13 +47,13 @@ const postBulk = createRoute({
 });
 
 export const companyRoutes = router()
-	.openapi(getCompany, async (c) => {
+	.openapi(getCompanyRoute, async (c) => {
 		const { companyId } = c.req.valid("param");
 		const company = await findCompany(db(c.env), c.get("tenantId"), companyId);
 		if (!company) throw new ApiError("NOT_FOUND", `Company ${companyId} not found`);
 		return c.json(companyView(company), 200);
 	})
-	.openapi(postBulk, async (c) => {
+	.openapi(bulkCompaniesRoute, async (c) => {
 		const { companies, options } = c.req.valid("json");
 		const { mode, ifBusy } = c.req.valid("query");
 		const answer = await submitBatch(

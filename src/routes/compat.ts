@@ -136,7 +136,7 @@ function multipartImport(recordType: RecordType) {
 	});
 }
 
-const identifyUsersRoute = createRoute({
+const userpilotIdentifyUsersRoute = createRoute({
 	operationId: "userpilotIdentifyUsers",
 	method: "post",
 	path: "/users/bulk_identify",
@@ -148,7 +148,7 @@ const identifyUsersRoute = createRoute({
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
 
-const identifyCompaniesRoute = createRoute({
+const userpilotIdentifyCompaniesRoute = createRoute({
 	operationId: "userpilotIdentifyCompanies",
 	method: "post",
 	path: "/companies/bulk_identify",
@@ -161,12 +161,12 @@ const identifyCompaniesRoute = createRoute({
 });
 
 export const userpilotRoutes = router()
-	.openapi(identifyUsersRoute, async (c) => {
+	.openapi(userpilotIdentifyUsersRoute, async (c) => {
 		const { users, options } = c.req.valid("json");
 		const { ifBusy } = c.req.valid("query");
 		return accepted(c, await batchJob(c.env, { ...caller(c), type: "users", records: users, options, ifBusy }));
 	})
-	.openapi(identifyCompaniesRoute, async (c) => {
+	.openapi(userpilotIdentifyCompaniesRoute, async (c) => {
 		const { companies, options } = c.req.valid("json");
 		const { ifBusy } = c.req.valid("query");
 		return accepted(c, await batchJob(c.env, { ...caller(c), type: "companies", records: companies, options, ifBusy }));

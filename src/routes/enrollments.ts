@@ -9,7 +9,7 @@ import { Job } from "../schemas/jobs";
 import { tenantKey } from "../services/access";
 import { submitBatch } from "../services/bulk";
 
-const postBulk = createRoute({
+const bulkEnrollmentsRoute = createRoute({
 	operationId: "bulkEnrollments",
 	method: "post",
 	path: "/bulk",
@@ -26,7 +26,7 @@ const postBulk = createRoute({
 	},
 });
 
-export const enrollmentRoutes = router().openapi(postBulk, async (c) => {
+export const enrollmentRoutes = router().openapi(bulkEnrollmentsRoute, async (c) => {
 	const { enrollments, options } = c.req.valid("json");
 	const { mode, ifBusy } = c.req.valid("query");
 	const answer = await submitBatch(

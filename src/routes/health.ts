@@ -6,8 +6,8 @@ import { jsonContent } from "../schemas/common";
 import { errorResponses } from "../schemas/errors";
 import { Health } from "../schemas/health";
 
-const getHealth = createRoute({
-	operationId: "getHealth",
+const getHealthRoute = createRoute({
+	operationId: "getHealthRoute",
 	method: "get",
 	path: "/",
 	tags: ["Health"],
@@ -15,7 +15,7 @@ const getHealth = createRoute({
 	responses: { 200: jsonContent(Health, "Serving"), ...errorResponses(500) },
 });
 
-export const healthRoutes = router().openapi(getHealth, async (c) => {
+export const healthRoutes = router().openapi(getHealthRoute, async (c) => {
 	await ping(db(c.env));
 	return c.json({ status: "ok" as const, time: new Date().toISOString() }, 200);
 });

@@ -9,7 +9,7 @@ import { ImportOptions } from "../schemas/records";
 import { tenantKey } from "../services/access";
 import { importFile } from "../services/imports";
 
-const postImport = createRoute({
+const importFileRoute = createRoute({
 	operationId: "importFile",
 	method: "post",
 	path: "/",
@@ -27,7 +27,7 @@ const postImport = createRoute({
 	},
 });
 
-export const importRoutes = router().openapi(postImport, async (c) => {
+export const importRoutes = router().openapi(importFileRoute, async (c) => {
 	const { type, ifBusy, inviteMessage, ...flags } = c.req.valid("query");
 	const options = ImportOptions.parse({
 		...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),

@@ -12,7 +12,7 @@ const security = [{ operator: [] }];
 /** Operator requests are neither rate limited nor role-checked. */
 const operatorErrors = errorResponses(400, 401, 415, 429, 500, 503);
 
-const postTenant = createRoute({
+const createTenantRoute = createRoute({
 	operationId: "createTenant",
 	method: "post",
 	path: "/",
@@ -24,7 +24,7 @@ const postTenant = createRoute({
 	responses: { 201: jsonContent(CreatedTenant, "The tenant and its key, shown once"), ...operatorErrors },
 });
 
-const patchTenant = createRoute({
+const updateTenantRoute = createRoute({
 	operationId: "updateTenant",
 	method: "patch",
 	path: "/{id}",
@@ -37,8 +37,8 @@ const patchTenant = createRoute({
 });
 
 export const tenantRoutes = router()
-	.openapi(postTenant, async (c) => c.json(await createTenant(c.env, c.req.valid("json")), 201))
-	.openapi(patchTenant, async (c) => {
+	.openapi(createTenantRoute, async (c) => c.json(await createTenant(c.env, c.req.valid("json")), 201))
+	.openapi(updateTenantRoute, async (c) => {
 		const tenant = await updateLimits(c.env, c.req.valid("param").id, c.req.valid("json").limits);
 		return c.json(tenant, 200);
 	});

@@ -14,7 +14,7 @@ import { completeUpload, createUpload, getUpload, putPart } from "../services/up
 const tags = ["Uploads"];
 const security = [{ apiKey: [] }];
 
-const postUpload = createRoute({
+const createUploadRoute = createRoute({
 	operationId: "createUpload",
 	method: "post",
 	path: "/",
@@ -44,7 +44,7 @@ const getUploadRoute = createRoute({
 	responses: { 200: jsonContent(Upload, "The upload"), ...openApiErrorResponses, ...errorResponses(404) },
 });
 
-const putPartRoute = createRoute({
+const putUploadPartRoute = createRoute({
 	operationId: "putUploadPart",
 	method: "put",
 	path: "/{id}/parts/{n}",
@@ -67,7 +67,7 @@ const putPartRoute = createRoute({
 	},
 });
 
-const postComplete = createRoute({
+const completeUploadRoute = createRoute({
 	operationId: "completeUpload",
 	method: "post",
 	path: "/{id}/complete",
@@ -84,7 +84,7 @@ const postComplete = createRoute({
 });
 
 export const uploadRoutes = router()
-	.openapi(postUpload, async (c) => {
+	.openapi(createUploadRoute, async (c) => {
 		const { type, format, options } = c.req.valid("json");
 		const upload = await createUpload(c.env, c.get("tenantId"), {
 			type,
@@ -94,7 +94,7 @@ export const uploadRoutes = router()
 		return c.json(upload, 201, { Location: `/v1/uploads/${upload.id}` });
 	})
 	.openapi(getUploadRoute, async (c) => c.json(await getUpload(c.env, c.get("tenantId"), c.req.valid("param").id), 200))
-	.openapi(putPartRoute, async (c) => {
+	.openapi(putUploadPartRoute, async (c) => {
 		const { id, n } = c.req.valid("param");
 		const length = c.req.header("Content-Length");
 		if (length === undefined || !/^\d+$/.test(length)) {
@@ -103,6 +103,6 @@ export const uploadRoutes = router()
 		const body = c.req.raw.body ?? new Blob([]).stream();
 		return c.json(await putPart(c.env, c.get("tenantId"), id, n, body, Number(length)), 200);
 	})
-	.openapi(postComplete, async (c) =>
+	.openapi(completeUploadRoute, async (c) =>
 		accepted(c, await completeUpload(c.env, c.get("tenantId"), c.req.valid("param").id)),
 	);

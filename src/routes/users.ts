@@ -19,7 +19,7 @@ import { importFromUrl } from "../services/url-import";
 const tags = ["Users"];
 const security = [{ apiKey: [] }];
 
-const getUsers = createRoute({
+const listUsersRoute = createRoute({
 	operationId: "listUsers",
 	method: "get",
 	path: "/",
@@ -31,8 +31,8 @@ const getUsers = createRoute({
 	responses: { 200: jsonContent(UserPage, "A page of users"), ...openApiErrorResponses },
 });
 
-const getUser = createRoute({
-	operationId: "getUser",
+const getUserRoute = createRoute({
+	operationId: "getUserRoute",
 	method: "get",
 	path: "/{externalId}",
 	tags,
@@ -43,7 +43,7 @@ const getUser = createRoute({
 	responses: { 200: jsonContent(User, "The user"), ...openApiErrorResponses, ...errorResponses(404) },
 });
 
-const getEnrollments = createRoute({
+const listUserEnrollmentsRoute = createRoute({
 	operationId: "listUserEnrollments",
 	method: "get",
 	path: "/{externalId}/enrollments",
@@ -55,7 +55,7 @@ const getEnrollments = createRoute({
 	responses: { 200: jsonContent(EnrollmentList, "Enrollments"), ...openApiErrorResponses, ...errorResponses(404) },
 });
 
-const postBulk = createRoute({
+const bulkUsersRoute = createRoute({
 	operationId: "bulkUsers",
 	method: "post",
 	path: "/bulk",
@@ -72,7 +72,7 @@ const postBulk = createRoute({
 	},
 });
 
-const postBulkImport = createRoute({
+const bulkImportUsersRoute = createRoute({
 	operationId: "bulkImportUsers",
 	method: "post",
 	path: "/bulkImport",
@@ -91,7 +91,7 @@ async function ownUser(env: Env, tenantId: string, externalId: string) {
 }
 
 export const userRoutes = router()
-	.openapi(getUsers, async (c) => {
+	.openapi(listUsersRoute, async (c) => {
 		const { email, cursor, limit } = c.req.valid("query");
 		const after = decodeCursor<number>(cursor, "number");
 		const rows = await listUsers(db(c.env), c.get("tenantId"), { email, after, limit: limit + 1 });
@@ -100,16 +100,16 @@ export const userRoutes = router()
 			200,
 		);
 	})
-	.openapi(getUser, async (c) => {
+	.openapi(getUserRoute, async (c) => {
 		const user = await ownUser(c.env, c.get("tenantId"), c.req.valid("param").externalId);
 		return c.json(userView(user), 200);
 	})
-	.openapi(getEnrollments, async (c) => {
+	.openapi(listUserEnrollmentsRoute, async (c) => {
 		const tenantId = c.get("tenantId");
 		const user = await ownUser(c.env, tenantId, c.req.valid("param").externalId);
 		return c.json({ data: await userEnrollments(db(c.env), tenantId, user.id) }, 200);
 	})
-	.openapi(postBulk, async (c) => {
+	.openapi(bulkUsersRoute, async (c) => {
 		const { users, options } = c.req.valid("json");
 		const { mode, ifBusy } = c.req.valid("query");
 		const answer = await submitBatch(
@@ -119,6 +119,6 @@ export const userRoutes = router()
 		);
 		return "job" in answer ? accepted(c, answer.job) : c.json(answer.result, 200);
 	})
-	.openapi(postBulkImport, async (c) =>
+	.openapi(bulkImportUsersRoute, async (c) =>
 		accepted(c, await importFromUrl(c.env, c.get("tenantId"), c.req.valid("json"))),
 	);

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, countRows, createKey, createTenant } from "../helpers";
+import { call, countRows, createKey, createTenant } from "../../helpers";
 
 type Result = {
 	successful: number;
@@ -231,5 +231,42 @@ describe("POST /v1/users/bulk", () => {
 		const { apiKey } = await createTenant();
 		const viewer = await createKey(apiKey.key, "viewer");
 		expect((await bulk(viewer.key, [{ externalId: "a" }])).status).toBe(403);
+	});
+});
+
+describe("Idempotency-Key", () => {
+	it("the same key and body replays the first response; another body is a 409", async () => {
+		const { apiKey } = await createTenant();
+		const send = (users: unknown[]) =>
+			call("/v1/users/bulk", {
+				method: "POST",
+				key: apiKey.key,
+				json: { users },
+				headers: { "Idempotency-Key": "sync-42" },
+			});
+		const first = await send([{ externalId: "a" }]);
+		const firstBody = await first.json();
+		expect(firstBody).toMatchObject({ created: 1 });
+		const replay = await send([{ externalId: "a" }]);
+		expect(replay.status).toBe(200);
+		expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
+		expect(await replay.json()).toEqual(firstBody);
+		const other = await send([{ externalId: "b" }]);
+		expect(other.status).toBe(409);
+		expect((await other.json<{ error: { code: string } }>()).error.code).toBe("CONFLICT");
+		expect((await call("/v1/users/b", { key: apiKey.key })).status).toBe(404);
+	});
+
+	it("a request that failed validation does not burn its key", async () => {
+		const { apiKey } = await createTenant();
+		const send = (options: unknown) =>
+			call("/v1/users/bulk", {
+				method: "POST",
+				key: apiKey.key,
+				json: { users: [{ externalId: "a" }], options },
+				headers: { "Idempotency-Key": "k" },
+			});
+		expect((await send({ upsert: "no" })).status).toBe(400);
+		expect((await send({ upsert: false })).status).toBe(200);
 	});
 });

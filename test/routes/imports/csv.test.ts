@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
+import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../../helpers";
 
 const CSV = { "Content-Type": "text/csv" };
 

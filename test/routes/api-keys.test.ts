@@ -1,29 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { call, createKey, createTenant, OPERATOR_KEY } from "../helpers";
+import { call, createKey, createTenant } from "../helpers";
 
-describe("API keys and roles", () => {
-	it("a new tenant's super_admin key works with Bearer and with Token", async () => {
-		const { apiKey } = await createTenant();
-		expect(apiKey.role).toBe("super_admin");
-		expect(apiKey.key).toMatch(/^ck_key_[\w-]+\.[\w-]{43}$/);
-		for (const scheme of ["Bearer", "Token"]) {
-			const res = await call("/v1/api-keys", { headers: { Authorization: `${scheme} ${apiKey.key}` } });
-			expect(res.status).toBe(200);
-		}
-	});
-
-	it("a missing, malformed or unknown key is 401", async () => {
-		const { apiKey } = await createTenant();
-		const wrongSecret = apiKey.key.slice(0, -4) + (apiKey.key.endsWith("AAAA") ? "BBBB" : "AAAA");
-		for (const header of [undefined, "Bearer", "Bearer nonsense", `Basic ${apiKey.key}`, `Bearer ${wrongSecret}`]) {
-			const res = await call("/v1/api-keys", { headers: header ? { Authorization: header } : {} });
-			expect(res.status).toBe(401);
-			const body = await res.json<{ error: { code: string; requestId: string } }>();
-			expect(body.error.code).toBe("UNAUTHORIZED");
-			expect(body.error.requestId).toBe(res.headers.get("X-Request-Id"));
-		}
-	});
-
+describe("API keys", () => {
 	it("the key list never returns keys or hashes", async () => {
 		const { apiKey } = await createTenant();
 		const viewer = await createKey(apiKey.key, "viewer", "dashboards");
@@ -71,10 +49,10 @@ describe("API keys and roles", () => {
 		expect((await call("/v1/api-keys", { key: a.apiKey.key })).status).toBe(200);
 	});
 
-	it("tenant keys cannot create tenants and the operator secret is no tenant key", async () => {
+	it("an invalid role is a 400 naming the field", async () => {
 		const { apiKey } = await createTenant();
-		const asTenant = await call("/v1/tenants", { method: "POST", key: apiKey.key, json: { name: "Evil" } });
-		expect(asTenant.status).toBe(401);
-		expect((await call("/v1/api-keys", { key: OPERATOR_KEY })).status).toBe(401);
+		const res = await call("/v1/api-keys", { method: "POST", key: apiKey.key, json: { name: "x", role: "owner" } });
+		expect(res.status).toBe(400);
+		expect((await res.json<{ error: { details: { path: string }[] } }>()).error.details[0]!.path).toBe("role");
 	});
 });

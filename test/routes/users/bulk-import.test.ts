@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it, vi } from "vitest";
-import { call, countRows, createTenant, type JobView, waitForJob } from "../helpers";
+import { call, countRows, createTenant, type JobView, waitForJob } from "../../helpers";
 
 const CSV_FILE = [
 	"email,first_name,last_name,user_id",

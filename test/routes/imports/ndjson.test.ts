@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../helpers";
+import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../../helpers";
 
 const NDJSON = { "Content-Type": "application/x-ndjson" };
 
