@@ -10,6 +10,7 @@ import { announceWelcomes } from "../notify/deliver";
 import { type Counts, chunkKey } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
 import { tenantObject } from "../tenant/object";
+import { readContext } from "./files";
 
 /**
  * Writes one chunk exactly once: its records, its error rows and its ledger row are one D1
@@ -30,13 +31,15 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	const done = await ledgerCounts(env, jobId, chunk);
 	if (done) return done;
 
-	const object = await env.FILES.get(chunkKey(jobId, chunk));
-	if (!object) return undefined;
+	const [object, context] = await Promise.all([
+		env.FILES.get(chunkKey(jobId, chunk)),
+		message.format === "csv" ? readContext(env, jobId) : undefined,
+	]);
+	if (!object || (message.format === "csv" && !context)) return undefined;
 	const bytes = new Uint8Array(await object.arrayBuffer());
-	const lines =
-		message.format === "csv"
-			? parseCsvChunk(new TextDecoder().decode(bytes), message.columns ?? [], message.firstLine)
-			: parseNdjsonChunk(bytes, message.firstLine);
+	const lines = context
+		? parseCsvChunk(new TextDecoder().decode(bytes), context.columns, message.firstLine)
+		: parseNdjsonChunk(bytes, message.firstLine);
 
 	const items: Item[] = [];
 	const raws = new Map<number, string>();
@@ -59,7 +62,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		return [
 			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, skipped, failed)
 				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.skipped}, ${o.failed + parseErrors.length})`,
-			...(message.assign ? assignmentStatements(ctx, items, o, message.assign) : []),
+			...(context?.assign ? assignmentStatements(ctx, items, o, context.assign) : []),
 			...jsonParts(errors).map(
 				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, error, raw)
 					SELECT ${jobId}, v->>'ref', v->>'code', v->>'error', v->>'raw' FROM (SELECT value AS v FROM json_each(${rows}))

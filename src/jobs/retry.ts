@@ -5,6 +5,7 @@ import { ApiError } from "../errors";
 import type { ColumnTarget, Job } from "../schemas/jobs";
 import { tenantObject } from "../tenant/object";
 import { createJob } from "./create";
+import { readContext } from "./files";
 import { errorPages, quoteCsv } from "./report";
 
 /** The header a CSV retry file needs to map back onto the parent's columns. */
@@ -49,13 +50,14 @@ export async function retryJob(env: Env, tenantId: string, parentId: string): Pr
 		.from(jobErrors)
 		.where(eq(jobErrors.jobId, parentId))) as [{ failed: number }];
 	if (failed === 0) throw new ApiError("CONFLICT", `Job ${parentId} has no failed records to retry`);
+	const context = spec.format === "csv" ? await readContext(env, parentId) : undefined;
 	return createJob(env, {
 		tenantId,
 		recordType: spec.recordType,
 		format: spec.format,
 		origin: spec.origin,
 		options: spec.options,
-		body: failedRecords(env, parentId, spec.format === "csv" ? headerOf(spec.columns ?? []) : null),
+		body: failedRecords(env, parentId, context ? headerOf(context.columns) : null),
 		type: `${spec.recordType}.retry`,
 		description: `Retry of the ${failed} failed records of job ${parentId}`,
 	});

@@ -277,8 +277,6 @@ export class JobQueue {
 				format: spec.format,
 				origin: spec.origin,
 				options: spec.options,
-				columns: spec.columns,
-				assign: spec.assign,
 				overrides: spec.overrides,
 			}),
 		);

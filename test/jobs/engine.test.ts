@@ -35,7 +35,6 @@ async function stagedJob(tenantId: string, lines: string[]) {
 		format: "ndjson",
 		origin: "file",
 		options,
-		columns: null,
 		total: lines.length,
 		chunks: [{ firstLine: 1, records: lines.length }],
 	};
@@ -51,7 +50,6 @@ async function stagedJob(tenantId: string, lines: string[]) {
 		format: "ndjson",
 		origin: "file",
 		options,
-		columns: null,
 	};
 	return { id, message };
 }
@@ -189,7 +187,6 @@ describe("pacing", () => {
 					format: "ndjson",
 					origin: "file",
 					options: ImportOptions.parse({}),
-					columns: null,
 					total: 3000,
 					chunks: [0, 1, 2].map((i) => ({ firstLine: i * 1000 + 1, records: 1000 })),
 				},
