@@ -25,7 +25,6 @@ const chunkOf = (tenantId: string, jobId: string): ChunkMessage => ({
 	format: "ndjson",
 	origin: "file",
 	options: ImportOptions.parse({}),
-	columns: null,
 });
 
 describe("the queue boundary", () => {

@@ -12,10 +12,22 @@ type RecordColumns = { fields: readonly string[]; aliases: Aliases };
 const GROUPS = { custom: "customFields", metadata: "metadata" } as const;
 const GROUP_FIELDS: readonly string[] = Object.values(GROUPS);
 const PARSE_OPTIONS = { record_delimiter: "\n", relax_column_count: true } as const;
+/** Spec §13. */
+const MAX_COLUMNS = 1000;
 
-/** Maps header names (case-insensitive, trimmed) to targets; unknown or repeated columns are a 400. */
+/**
+ * Maps header names (case-insensitive, trimmed) to targets; unknown or repeated columns, or more
+ * than 1,000 of them, are a 400.
+ */
 export function mapCsvHeader(headerText: string, record: RecordColumns): { columns: ColumnTarget[] } {
 	const names = parseHeader(headerText);
+	if (names.length > MAX_COLUMNS) {
+		throw new ApiError(
+			"VALIDATION_ERROR",
+			`A CSV file may have at most ${MAX_COLUMNS} columns; this one has ${names.length}`,
+			[{ path: "header", message: `more than ${MAX_COLUMNS} columns` }],
+		);
+	}
 	const lookup = new Map<string, string>();
 	for (const field of record.fields.filter((f) => !GROUP_FIELDS.includes(f))) {
 		for (const name of [field, ...(record.aliases[field] ?? [])]) lookup.set(name.toLowerCase(), field);

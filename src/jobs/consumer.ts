@@ -12,6 +12,7 @@ import { type Counts, chunkKey } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
 import { storedRecord } from "../services/report";
 import { tenantObject } from "../services/tenant";
+import { readContext } from "./files";
 
 /** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
 export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; error: string };
@@ -41,13 +42,15 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	const done = await chunkCounts(database, jobId, chunk);
 	if (done) return done;
 
-	const object = await env.FILES.get(chunkKey(jobId, chunk));
-	if (!object) return undefined;
+	const [object, context] = await Promise.all([
+		env.FILES.get(chunkKey(jobId, chunk)),
+		message.format === "csv" ? readContext(env, jobId) : undefined,
+	]);
+	if (!object || (message.format === "csv" && !context)) return undefined;
 	const bytes = new Uint8Array(await object.arrayBuffer());
-	const lines =
-		message.format === "csv"
-			? parseCsvChunk(new TextDecoder().decode(bytes), message.columns ?? [], message.firstLine)
-			: parseNdjsonChunk(bytes, message.firstLine);
+	const lines = context
+		? parseCsvChunk(new TextDecoder().decode(bytes), context.columns, message.firstLine)
+		: parseNdjsonChunk(bytes, message.firstLine);
 
 	const items: Item[] = [];
 	const raws = new Map<number, string>();
@@ -72,7 +75,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		return [
 			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, skipped, failed)
 				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.skipped}, ${o.failed + parseErrors.length})`,
-			...(message.assign ? assignmentStatements(ctx, items, o, message.assign) : []),
+			...(context?.assign ? assignmentStatements(ctx, items, o, context.assign) : []),
 			...jsonParts(errors).map(
 				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, error, raw, truncated)
 					SELECT ${jobId}, v->>'ref', v->>'code', v->>'error', v->>'raw', v->>'truncated' FROM (SELECT value AS v FROM json_each(${rows}))

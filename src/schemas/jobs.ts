@@ -57,7 +57,10 @@ export const Assignments = z.object({
 export type Assignments = z.infer<typeof Assignments>;
 const Overrides = z.object({ role: z.string().optional(), clientId: z.string().optional() });
 
-/** Everything the tenant object needs to queue a job whose chunks are already in R2. */
+/**
+ * Everything the tenant object needs to queue a job whose chunks are already in R2. It stays
+ * small whatever the file: what grows with the client's input is in the job's context.
+ */
 export const JobSpec = z.object({
 	id: z.string(),
 	tenantId: z.string(),
@@ -67,12 +70,18 @@ export const JobSpec = z.object({
 	format: FileFormat,
 	origin: JobOrigin,
 	options: ImportOptions,
-	columns: z.array(ColumnTarget).nullable(),
-	assign: Assignments.optional(),
 	overrides: Overrides.optional(),
 	total: z.number().int(),
 	chunks: z.array(z.object({ firstLine: z.number().int(), records: z.number().int() })),
 });
 export type JobSpec = z.infer<typeof JobSpec>;
 
+/**
+ * What every chunk of a CSV job needs besides its bytes, stored once next to the chunks: a header
+ * of 1,000 long names, or bulkImport's lists of catalog ids, would not fit in a queue message.
+ */
+export const JobContext = z.object({ columns: z.array(ColumnTarget), assign: Assignments.optional() });
+export type JobContext = z.infer<typeof JobContext>;
+
 export const chunkKey = (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}`;
+export const contextKey = (jobId: string) => `jobs/${jobId}/context`;

@@ -1,15 +1,16 @@
 import { z } from "@hono/zod-openapi";
 import { Job, JobSpec } from "./jobs";
 
-/** One message per chunk on the chunk queue; it carries what the consumer needs without asking anyone. */
+/**
+ * One message per chunk on the chunk queue, well under the 128 KB message limit whatever the job: a
+ * CSV job's column map and assignments are read from its context in R2.
+ */
 export const ChunkMessage = JobSpec.pick({
 	tenantId: true,
 	recordType: true,
 	format: true,
 	origin: true,
 	options: true,
-	columns: true,
-	assign: true,
 	overrides: true,
 }).extend({ jobId: z.string(), chunk: z.number().int(), firstLine: z.number().int() });
 export type ChunkMessage = z.infer<typeof ChunkMessage>;

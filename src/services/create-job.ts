@@ -3,19 +3,19 @@ import { KINDS } from "../db/writes/kinds";
 import { mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
+import { deleteJobFiles, putContext } from "../jobs/files";
 import type { IfBusy } from "../schemas/common";
-import { type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
-import { BUSY } from "../tenant/object";
+import { type Assignments, type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
+import { BUSY, type Refusal } from "../tenant/object";
 import { orRefuse, tenantObject } from "./tenant";
 
 const CHUNK_BYTES = 2 * 1024 * 1024;
 const CHUNK_RECORDS = 5_000;
 
-export type JobInput = Pick<
-	JobSpec,
-	"tenantId" | "recordType" | "format" | "origin" | "options" | "assign" | "overrides"
-> &
+export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "origin" | "options" | "overrides"> &
 	Partial<Pick<JobSpec, "type" | "description">> & {
+		/** bulkImport: catalog items every imported user gets. */
+		assign?: Assignments;
 		body: ReadableStream<Uint8Array>;
 		encoding?: string | null;
 		ifBusy?: IfBusy;
@@ -24,7 +24,8 @@ export type JobInput = Pick<
 /**
  * Streams a file into R2 chunk by chunk (memory holds two chunks, whatever the file's size), then
  * hands the job to the tenant object, which queues it behind the tenant's other jobs. A file that
- * fails while streaming (too large, bad gzip, unknown CSV column) leaves no job and no chunks.
+ * fails while streaming (too large, bad gzip, unknown CSV column) or that the tenant object
+ * refuses (ifBusy=reject) leaves no job and no chunks.
  */
 export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	const tenant = tenantObject(env, input.tenantId);
@@ -59,33 +60,40 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 			total += chunk.records;
 		}
 		await writing;
+		if (columns) await putContext(env, id, { columns, assign: input.assign });
 	} catch (error) {
 		await writing.catch(() => undefined);
-		await env.FILES.delete(chunks.map((_, i) => chunkKey(id, i)));
+		await deleteJobFiles(env, id, chunks.length);
 		throw error;
 	}
 	const type = input.type ?? `${input.recordType}.import`;
 	const description =
 		input.description ??
 		`Import of ${total} ${input.recordType} from ${input.origin === "json" ? "a JSON batch" : input.format === "csv" ? "a CSV file" : "an NDJSON file"}`;
-	const submitted = await tenant.submitJob(
-		{
-			id,
-			tenantId: input.tenantId,
-			type,
-			description,
-			recordType: input.recordType,
-			format: input.format,
-			origin: input.origin,
-			options: input.options,
-			columns,
-			assign: input.assign,
-			overrides: input.overrides,
-			total,
-			chunks,
-		},
-		ifBusy,
-	);
+	let submitted: Job | Refusal;
+	try {
+		submitted = await tenant.submitJob(
+			{
+				id,
+				tenantId: input.tenantId,
+				type,
+				description,
+				recordType: input.recordType,
+				format: input.format,
+				origin: input.origin,
+				options: input.options,
+				overrides: input.overrides,
+				total,
+				chunks,
+			},
+			ifBusy,
+		);
+	} catch (error) {
+		// The job may have been stored before the answer was lost; only a job that surely does not exist is cleaned up.
+		if ((await tenant.getJob(id).catch(() => true)) === undefined) await deleteJobFiles(env, id, chunks.length);
+		throw error;
+	}
+	if ("refused" in submitted) await deleteJobFiles(env, id, chunks.length);
 	return orRefuse<Job>(submitted);
 }
 
@@ -109,7 +117,6 @@ export async function failedJob(
 		format: "csv" as const,
 		origin: "file" as const,
 		options: input.options,
-		columns: null,
 		total: 0,
 		chunks: [],
 	};

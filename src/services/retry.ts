@@ -1,6 +1,7 @@
 import { db } from "../db/client";
 import { countRetryable } from "../db/queries/jobs";
 import { ApiError } from "../errors";
+import { readContext } from "../jobs/files";
 import type { ColumnTarget, Job } from "../schemas/jobs";
 import { createJob } from "./create-job";
 import { errorPages, quoteCsv } from "./report";
@@ -53,13 +54,14 @@ export async function retryJob(env: Env, tenantId: string, parentId: string): Pr
 			`Job ${parentId} has no failed records to retry (records over 64 KiB are not retried)`,
 		);
 	}
+	const context = spec.format === "csv" ? await readContext(env, parentId) : undefined;
 	return createJob(env, {
 		tenantId,
 		recordType: spec.recordType,
 		format: spec.format,
 		origin: spec.origin,
 		options: spec.options,
-		body: failedRecords(env, parentId, spec.format === "csv" ? headerOf(spec.columns ?? []) : null),
+		body: failedRecords(env, parentId, context ? headerOf(context.columns) : null),
 		type: `${spec.recordType}.retry`,
 		description: `Retry of the ${failed} failed records of job ${parentId}`,
 	});

@@ -204,8 +204,6 @@ function chunkMessage({ id, spec }: RunningJob, chunk: number, firstLine: number
 		format: spec.format,
 		origin: spec.origin,
 		options: spec.options,
-		columns: spec.columns,
-		assign: spec.assign,
 		overrides: spec.overrides,
 	};
 }

@@ -11,15 +11,29 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
 }
 
 function zeros(total: number, piece = 65_536): ReadableStream<Uint8Array> {
+	return repeated(new Uint8Array(piece), total);
+}
+
+/** `block` again and again up to `total` bytes. */
+function repeated(block: Uint8Array, total: number): ReadableStream<Uint8Array> {
 	let sent = 0;
 	return new ReadableStream({
 		pull(controller) {
 			if (sent >= total) return controller.close();
-			controller.enqueue(new Uint8Array(piece));
-			sent += piece;
+			controller.enqueue(block.slice());
+			sent += block.length;
 		},
 	});
 }
+
+/** Reads a stream to its end, counting its bytes without keeping them. */
+async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
+	let bytes = 0;
+	for await (const piece of stream) bytes += piece.length;
+	return bytes;
+}
+
+const MiB = 1024 * 1024;
 
 const text = '{"email":"ada@example.com"}\n{"email":"émile@example.com"}\n';
 
@@ -82,6 +96,34 @@ describe("decodeBody", () => {
 		const decoded = decodeBody(piecesOf(bomb, 4096), { encoding: "gzip", maxBytes }).pipeThrough(counting);
 		await expect(collect(decoded)).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
 		expect(passed).toBeLessThanOrEqual(maxBytes);
+	});
+
+	it("a gzip body expanding more than 200 times is stopped at 64 MiB decoded, far below maxBytes", async () => {
+		const bomb = await gzip(zeros(80 * MiB));
+		let decoded = 0;
+		const counting = new TransformStream<Uint8Array, Uint8Array>({
+			transform(piece, controller) {
+				decoded += piece.length;
+				controller.enqueue(piece);
+			},
+		});
+		const stream = decodeBody(piecesOf(bomb, 65_536), { encoding: "gzip", maxBytes: 1024 * MiB });
+		await expect(drain(stream.pipeThrough(counting))).rejects.toMatchObject({
+			code: "PAYLOAD_TOO_LARGE",
+			message: "The gzip body expands more than 200 times its size",
+		});
+		expect(decoded).toBeGreaterThan(63 * MiB);
+		expect(decoded).toBeLessThanOrEqual(64 * MiB);
+	});
+
+	it("a gzip body expanding less than 200 times passes 64 MiB decoded", async () => {
+		// Mostly zeros with random bytes between: about 20:1 in gzip. The block is longer than gzip's
+		// 32 KiB window, so repeating it gains nothing.
+		const block = crypto.getRandomValues(new Uint8Array(65_536)).map((b, i) => (i % 16 === 0 ? b : 0));
+		const compressed = await gzip(repeated(block, 72 * MiB));
+		expect(compressed.length).toBeGreaterThan((72 * MiB) / 200);
+		const stream = decodeBody(piecesOf(compressed, 1 * MiB), { encoding: "gzip", maxBytes: 1024 * MiB });
+		expect(await drain(stream)).toBe(72 * MiB);
 	});
 
 	it("a compressed body over maxBytes is stopped before it is decompressed whole", async () => {

@@ -31,7 +31,6 @@ async function stagedJob(tenantId: string, lines: string[]) {
 		format: "ndjson",
 		origin: "file",
 		options,
-		columns: null,
 		total: lines.length,
 		chunks: [{ firstLine: 1, records: lines.length }],
 	};
@@ -48,7 +47,6 @@ async function stagedJob(tenantId: string, lines: string[]) {
 		format: "ndjson",
 		origin: "file",
 		options,
-		columns: null,
 	};
 	return { id, message };
 }

@@ -21,7 +21,6 @@ function spec(id: string, records: number[]): JobSpec {
 		format: "ndjson",
 		origin: "file",
 		options: ImportOptions.parse({}),
-		columns: null,
 		total: records.reduce((a, b) => a + b, 0),
 		chunks: records.map((n, i) => ({ firstLine: i * n + 1, records: n })),
 	};

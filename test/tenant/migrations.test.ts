@@ -32,7 +32,6 @@ const spec = (id: string) => ({
 	format: "ndjson" as const,
 	origin: "file" as const,
 	options: ImportOptions.parse({}),
-	columns: null,
 	total: 0,
 	chunks: [],
 });

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { RecordType } from "../../schemas/common";
 import { type Db, runBatch } from "../client";
 import { KINDS } from "./kinds";
+import { isDataError, refusedRecords } from "./refused";
 import type { Item, Kind, Outcome, Plan, RecordError, RecordSchema, WriteContext } from "./types";
 
 export type { Item, Outcome, RecordError, WriteContext } from "./types";
@@ -44,12 +45,19 @@ function validateRecords(kind: Kind<RecordSchema>, items: Item[]) {
 	return { valid, errors };
 }
 
-async function plan(database: Db, ctx: WriteContext, kind: Kind<RecordSchema>, items: Item[]): Promise<Plan> {
+/** Plans the items; `refused` are records taken out earlier because the database would not store them. */
+async function plan(
+	database: Db,
+	ctx: WriteContext,
+	kind: Kind<RecordSchema>,
+	items: Item[],
+	refused: RecordError[] = [],
+): Promise<Plan> {
 	const { valid, errors } = validateRecords(kind, items);
 	const planned = await kind.plan(database, ctx, valid);
 	const outcome = planned.outcome;
-	outcome.failed += errors.length;
-	outcome.errors = [...errors, ...outcome.errors].sort((a, b) => a.ref - b.ref);
+	outcome.failed += errors.length + refused.length;
+	outcome.errors = [...errors, ...refused, ...outcome.errors].sort((a, b) => a.ref - b.ref);
 	return { outcome, statements: planned.statements };
 }
 
@@ -65,7 +73,9 @@ const ATTEMPTS = 3;
  * Validates, plans and writes records of one type as a single D1 batch (one transaction), with
  * `extra(outcome)` statements (bookkeeping, written even in a dry run) committed atomically with
  * them. A concurrent writer that inserts one of the same identities between plan and write fails
- * the batch on a unique index; the records are then planned again against the new state.
+ * the batch on a unique index; the records are then planned again against the new state. A batch
+ * the database refuses for its data has the records to blame found and failed alone, and the
+ * others are written in one batch as before, so exactly-once bookkeeping is unchanged.
  */
 export async function writeRecords(
 	database: Db,
@@ -76,15 +86,39 @@ export async function writeRecords(
 ): Promise<Outcome> {
 	// Each kind plans the records its own validator accepted, so one view of all kinds is sound here.
 	const kind: Kind<RecordSchema> = KINDS[type];
+	let pending = items;
+	let refused: RecordError[] = [];
 	for (let attempt = 1; ; attempt++) {
-		const { outcome, statements } = await plan(database, ctx, kind, items);
+		const { outcome, statements } = await plan(database, ctx, kind, pending, refused);
 		const all = [...statements, ...extra(outcome)];
 		if (all.length === 0) return outcome;
 		try {
 			await runBatch(database, all);
 			return outcome;
 		} catch (error) {
-			if (attempt >= ATTEMPTS || !lostRace(kind, error)) throw error;
+			if (attempt < ATTEMPTS && lostRace(kind, error)) continue;
+			const blamed =
+				refused.length === 0 && isDataError(error)
+					? await refusedRecords(
+							database,
+							pending,
+							async (subset) => (await plan(database, ctx, kind, subset)).statements,
+							(e) => lostRace(kind, e),
+						)
+					: undefined;
+			if (!blamed) throw error;
+			console.warn(
+				JSON.stringify({ refusedRecords: blamed.map((b) => b.ref), source: ctx.source, error: String(error) }),
+			);
+			refused = blamed.map((item) => ({
+				ref: item.ref,
+				...identityHints(kind, item.value),
+				code: "VALIDATION_ERROR",
+				error: REFUSED,
+			}));
+			pending = pending.filter((item) => !blamed.includes(item));
 		}
 	}
 }
+
+const REFUSED = "The database could not store this record";

@@ -54,6 +54,26 @@ describe("CSV file imports", () => {
 		expect(await countRows("users", tenant.id)).toBe(0);
 	});
 
+	it("1,000 columns with long names import (the column map is not in every queue message); 1,001 are a 400", async () => {
+		const { apiKey } = await createTenant();
+		// About 130 KB of column map: more than a queue message may carry.
+		const names = Array.from({ length: 999 }, (_, i) => `custom.${"attribute-of-a-very-long-name-".repeat(4)}${i}`);
+		const row = (id: string) => [id, ...names.map((_, i) => (i % 100 === 0 ? `v${i}` : ""))].join(",");
+		const file = [["externalId", ...names].join(","), row("wide-1"), row("wide-2")].join("\n");
+		const res = await upload(apiKey.key, "type=users", file, CSV);
+		expect(res.status).toBe(202);
+		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
+		expect(job).toMatchObject({ status: "completed", counts: { total: 2, created: 2, failed: 0 } });
+		const user = await (await call("/v1/users/wide-2", { key: apiKey.key })).json<{ customFields: object }>();
+		expect(Object.keys(user.customFields)).toHaveLength(10);
+
+		const tooWide = await upload(apiKey.key, "type=users", `${file.split("\n")[0]},custom.one-more\n`, CSV);
+		expect(tooWide.status).toBe(400);
+		expect((await tooWide.json<{ error: { message: string } }>()).error.message).toBe(
+			"A CSV file may have at most 1000 columns; this one has 1001",
+		);
+	});
+
 	it("a multi-MiB CSV file imports every row", async () => {
 		const { tenant, apiKey } = await createTenant();
 		const n = 100_000;
