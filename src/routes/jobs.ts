@@ -6,7 +6,7 @@ import { errorResponses, openApiErrorResponses } from "../schemas/errors";
 import { JobPage, JobsQuery } from "../schemas/job-list";
 import { ENDED_STATUSES, Job } from "../schemas/jobs";
 import { tenantKey } from "../services/access";
-import { cancelJob, findJob, jobErrors, listJobs } from "../services/jobs";
+import { cancelJob, findJob, jobErrorReport, listJobs } from "../services/jobs";
 import { retryJob } from "../services/retry";
 
 const tags = ["Jobs"];
@@ -60,8 +60,8 @@ const retryJobRoute = createRoute({
 	responses: { 202: jsonContent(Job, "The retry job"), ...openApiErrorResponses, ...errorResponses(404, 409) },
 });
 
-const jobEventsRoute = createRoute({
-	operationId: "jobEvents",
+const getJobEventsRoute = createRoute({
+	operationId: "getJobEvents",
 	method: "get",
 	path: "/{id}/events",
 	tags,
@@ -76,8 +76,8 @@ const jobEventsRoute = createRoute({
 	},
 });
 
-const jobErrorsRoute = createRoute({
-	operationId: "jobErrors",
+const getJobErrorsRoute = createRoute({
+	operationId: "getJobErrors",
 	method: "get",
 	path: "/{id}/errors",
 	tags,
@@ -102,7 +102,7 @@ export const jobRoutes = router()
 	.openapi(getJobRoute, async (c) => c.json(await findJob(c.env, c.get("tenantId"), c.req.valid("param").id), 200))
 	.openapi(cancelJobRoute, async (c) => c.json(await cancelJob(c.env, c.get("tenantId"), c.req.valid("param").id), 200))
 	.openapi(retryJobRoute, async (c) => accepted(c, await retryJob(c.env, c.get("tenantId"), c.req.valid("param").id)))
-	.openapi(jobEventsRoute, async (c) => {
+	.openapi(getJobEventsRoute, async (c) => {
 		const tenantId = c.get("tenantId");
 		const id = c.req.valid("param").id;
 		let job = await findJob(c.env, tenantId, id);
@@ -118,9 +118,9 @@ export const jobRoutes = router()
 			}
 		});
 	})
-	.openapi(jobErrorsRoute, async (c) => {
+	.openapi(getJobErrorsRoute, async (c) => {
 		const csv = (c.req.header("Accept") ?? "").includes("text/csv");
-		const report = await jobErrors(c.env, c.get("tenantId"), c.req.valid("param").id, csv ? "csv" : "ndjson");
+		const report = await jobErrorReport(c.env, c.get("tenantId"), c.req.valid("param").id, csv ? "csv" : "ndjson");
 		return new Response(report, {
 			headers: { "Content-Type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson" },
 		});

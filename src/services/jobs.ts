@@ -26,7 +26,7 @@ export async function cancelJob(env: Env, tenantId: string, id: string): Promise
 }
 
 /** Every failed record of a job, streamed as NDJSON or CSV. */
-export async function jobErrors(env: Env, tenantId: string, id: string, format: FileFormat) {
+export async function jobErrorReport(env: Env, tenantId: string, id: string, format: FileFormat) {
 	const origin = (await tenantObject(env, tenantId).getJobSpec(id))?.origin;
 	if (!origin) throw new ApiError("NOT_FOUND", `Job ${id} not found`);
 	return errorReport(errorPages(env, id), format, origin);
