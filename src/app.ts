@@ -1,6 +1,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { requestId } from "hono/request-id";
 import { router } from "./context";
+import { dashboardRoutes } from "./dashboard/routes";
 import { ApiError, renderError } from "./errors";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { bulkRoutes } from "./routes/bulk";
@@ -35,6 +36,7 @@ app.route("/v1/imports", importRoutes);
 app.route("/v1/uploads", uploadRoutes);
 app.route("/", jobRoutes);
 app.route("/", notificationRoutes);
+app.route("/app", dashboardRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
 	type: "http",

@@ -6,22 +6,30 @@ import { apiKeys, tenants } from "../db/schema";
 import { ApiError } from "../errors";
 import { tenantObject } from "../tenant/object";
 import { bearerToken, hashSecret, parseApiKey, type Role, roleAtLeast, secretsEqual } from "./keys";
+import { sessionKey } from "./session";
 
 const unauthorized = () => new ApiError("UNAUTHORIZED", "Missing, unknown or revoked API key");
 
-/** Tenant API key: authenticates, takes a rate-limit token, then checks the role. */
+/** The key row for a presented key, or undefined when it is malformed, unknown or revoked. */
+export async function verifyKey(env: Env, token: string | undefined) {
+	const parsed = parseApiKey(token ?? "");
+	if (!parsed) return undefined;
+	const [row] = await db(env)
+		.select({ key: apiKeys, limits: tenants.limits })
+		.from(apiKeys)
+		.innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+		.where(eq(apiKeys.id, parsed.id));
+	if (!row || row.key.revokedAt || !(await secretsEqual(await hashSecret(parsed.secret), row.key.secretHash))) {
+		return undefined;
+	}
+	return row;
+}
+
+/** Tenant API key (or the dashboard's session cookie): authenticates, takes a rate-limit token, then checks the role. */
 export function requireKey(minimum: Role) {
 	return createMiddleware<AppEnv>(async function requireKey(c, next) {
-		const parsed = parseApiKey(bearerToken(c.req.header("Authorization")) ?? "");
-		if (!parsed) throw unauthorized();
-		const [row] = await db(c.env)
-			.select({ key: apiKeys, limits: tenants.limits })
-			.from(apiKeys)
-			.innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
-			.where(eq(apiKeys.id, parsed.id));
-		if (!row || row.key.revokedAt || !(await secretsEqual(await hashSecret(parsed.secret), row.key.secretHash))) {
-			throw unauthorized();
-		}
+		const row = (await sessionKey(c)) ?? (await verifyKey(c.env, bearerToken(c.req.header("Authorization"))));
+		if (!row) throw unauthorized();
 
 		const rate = await tenantObject(c.env, row.key.tenantId).takeRequestToken(row.limits);
 		c.header("X-RateLimit-Limit", String(rate.limit));
