@@ -53,6 +53,7 @@ export function page(options: PageOptions, body: Markup) {
 	<meta charset="utf-8">
 	<meta name="viewport" content="width=device-width, initial-scale=1">
 	<title>${options.title} · Cohort</title>
+	<link rel="icon" href="data:,">
 	${styles.map((name) => html`<link rel="stylesheet" href="/app/static/${name}">`)}
 	${(options.vendor ?? []).map((name) => html`<script defer src="/app/static/${name}"></script>`)}
 	${options.script ? html`<script type="module" src="/app/static/${options.script}"></script>` : ""}

@@ -45,7 +45,7 @@ export function jobPage(viewer: Viewer, id: string) {
 	<h2 id="chart-h">Records per second</h2>
 	<figure class="chart">
 		<div id="chart" role="img" aria-label="Records per second over the job's life"></div>
-		<figcaption id="chart-caption" class="muted"></figcaption>
+		<figcaption id="chart-caption" class="muted">Drawn as records are processed.</figcaption>
 	</figure>
 </section>
 <section aria-labelledby="errors-h">

@@ -21,10 +21,12 @@ export class RateChart {
 		const ended = ENDED.includes(job.status) && job.completedAt;
 		if (this.samples.length === 0) this.samples.push({ t: Date.parse(job.startedAt) / 1000, processed: 0 });
 		const last = this.samples[this.samples.length - 1];
-		const t = ended ? Date.parse(job.completedAt) / 1000 : Date.now() / 1000;
-		if (job.counts.processed === last.processed && !ended) return;
-		if (t - last.t < MIN_SECONDS) last.processed = job.counts.processed;
-		else this.samples.push({ t, processed: job.counts.processed });
+		if (last.ended || (job.counts.processed === last.processed && !ended)) return;
+		// A job's end is its server time; samples while it runs are when the browser heard of them.
+		const t = ended ? Math.max(Date.parse(job.completedAt) / 1000, last.t + 0.001) : Date.now() / 1000;
+		const sample = { t, processed: job.counts.processed, ended: Boolean(ended) };
+		if (t - last.t < MIN_SECONDS && this.samples.length > 1 && !ended) Object.assign(last, sample);
+		else this.samples.push(sample);
 		sessionStorage.setItem(this.key, JSON.stringify(this.samples));
 		this.draw();
 	}

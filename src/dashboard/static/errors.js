@@ -3,6 +3,7 @@
 import { failure, h, number } from "./api.js";
 
 const PAGE_SIZE = 50;
+const RELOAD_MS = 10_000;
 
 /** Reads NDJSON lines `from` (0-based) until `count` more are found or the stream ends. */
 async function readLines(res, from, count) {
@@ -50,6 +51,7 @@ export class ErrorTable {
 		this.jobId = jobId;
 		this.page = 0;
 		this.failed = -1;
+		this.loadedAt = 0;
 		this.body = document.querySelector("#errors tbody");
 		this.message = document.getElementById("errors-message");
 		this.label = document.getElementById("errors-page");
@@ -59,10 +61,14 @@ export class ErrorTable {
 		this.next.addEventListener("click", () => this.show(this.page + 1));
 	}
 
-	/** Reloads the current page when the job's failed count has changed. */
-	update(failed) {
-		if (failed === this.failed) return;
+	/**
+	 * Reloads the current page when the job's failed count has changed: while the job runs at most
+	 * every 10 s (each load is a request against the tenant's rate limit), and once more at its end.
+	 */
+	update(failed, ended) {
+		if (failed === this.failed || (!ended && Date.now() - this.loadedAt < RELOAD_MS)) return;
 		this.failed = failed;
+		this.loadedAt = Date.now();
 		this.show(this.page);
 	}
 

@@ -93,7 +93,7 @@ function render(job) {
 	if (cancel) cancel.hidden = ENDED.includes(job.status);
 	if (retry) retry.hidden = !(ENDED.includes(job.status) && job.counts.failed > 0);
 	chart.add(job);
-	errors.update(job.counts.failed);
+	errors.update(job.counts.failed, ENDED.includes(job.status));
 }
 
 /** Asks in a modal dialog; resolves true only for the confirming button. */

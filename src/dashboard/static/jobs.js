@@ -1,5 +1,5 @@
 // The jobs list: a page of jobs newest first; rows of running jobs follow their event streams, and
-// the page reloads itself while jobs wait, so the next one is seen starting.
+// the page reloads itself every 10 s while jobs wait, so the next one is seen starting.
 import { api, chip, ENDED, follow, h, number, when } from "./api.js";
 
 const PAGE_SIZE = 20;
@@ -13,9 +13,10 @@ let reload;
 
 function progressCell(job) {
 	const percent = Math.floor(job.progress * 100);
+	const label = job.status === "pending" && job.position ? `waiting, ${job.position} in line` : `${percent} %`;
 	return [
-		h("progress", { max: 100, value: percent, "aria-label": `Job ${job.id}: ${percent} %` }),
-		h("span", { class: "percent" }, `${percent} %`),
+		h("progress", { max: 100, value: percent, "aria-label": `Job ${job.id}: ${label}` }),
+		h("span", { class: "percent" }, label),
 	];
 }
 
@@ -30,9 +31,11 @@ function recordsCell(job) {
 /** Fills a row in place, so a keyboard user's focus on the job's link survives live updates. */
 function fill(tr, job) {
 	const [, statusCell, progress, records] = tr.cells;
-	statusCell.replaceChildren(chip(job.status), job.dryRun ? h("span", { class: "tag" }, "dry run") : null);
+	statusCell.replaceChildren(
+		...[chip(job.status), job.dryRun && h("span", { class: "tag" }, "dry run")].filter(Boolean),
+	);
 	progress.replaceChildren(...progressCell(job));
-	records.replaceChildren(...recordsCell(job));
+	records.replaceChildren(...recordsCell(job).filter(Boolean));
 }
 
 function row(job) {
@@ -100,7 +103,7 @@ async function load() {
 	message.textContent = page.data.length > 0 ? "" : status ? `No ${status} jobs.` : "No jobs yet.";
 	pageLinks(page.nextCursor);
 	for (const job of page.data) watch(job);
-	if (page.data.some((job) => job.status === "pending")) scheduleReload(5000);
+	if (page.data.some((job) => job.status === "pending")) scheduleReload(10_000);
 }
 
 load();
