@@ -1,6 +1,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { requestId } from "hono/request-id";
 import { router } from "./context";
+import { dashboardRoutes } from "./dashboard/routes";
 import { ApiError, renderError } from "./errors";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from "./routes/catalog";
@@ -42,7 +43,8 @@ export const app = base
 	.route("/v1/webhook", webhookRoutes)
 	.route("/incoming/v2", thoughtIndustriesRoutes)
 	.route("/v1/bulk", bulkOperationsRoutes)
-	.route("/v1", userpilotRoutes);
+	.route("/v1", userpilotRoutes)
+	.route("/app", dashboardRoutes);
 
 /** The whole API's types, for a client made with hono's `hc<AppType>(baseUrl)`. */
 export type AppType = typeof app;

@@ -4,20 +4,29 @@ import { db } from "../db/client";
 import { findKey } from "../db/queries/api-keys";
 import { ApiError } from "../errors";
 import { bearerToken, hashSecret, parseApiKey, secretsEqual } from "./keys";
+import { sessionKey } from "./session";
 
 const unauthorized = () => new ApiError("UNAUTHORIZED", "Missing, unknown or revoked API key");
 
+/** The key row for a presented key, or undefined when it is malformed, unknown or revoked. */
+export async function verifyKey(env: Env, token: string | undefined) {
+	const parsed = parseApiKey(token ?? "");
+	if (!parsed) return undefined;
+	const row = await findKey(db(env), parsed.id);
+	if (!row || row.key.revokedAt || !(await secretsEqual(await hashSecret(parsed.secret), row.key.secretHash))) {
+		return undefined;
+	}
+	return row;
+}
+
 /**
- * A tenant API key (`Authorization: Bearer` or `Token`): sets the key's tenant, the tenant's
- * limits and the key's role. Revocation is read on every request, so a revoked key fails at once.
+ * A tenant API key (`Authorization: Bearer` or `Token`), or the dashboard's session cookie: sets
+ * the key's tenant, the tenant's limits and the key's role. Revocation is read on every request,
+ * so a revoked key fails at once.
  */
 export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
-	const parsed = parseApiKey(bearerToken(c.req.header("Authorization")) ?? "");
-	if (!parsed) throw unauthorized();
-	const row = await findKey(db(c.env), parsed.id);
-	if (!row || row.key.revokedAt || !(await secretsEqual(await hashSecret(parsed.secret), row.key.secretHash))) {
-		throw unauthorized();
-	}
+	const row = (await sessionKey(c)) ?? (await verifyKey(c.env, bearerToken(c.req.header("Authorization"))));
+	if (!row) throw unauthorized();
 	c.set("tenantId", row.key.tenantId);
 	c.set("limits", row.limits);
 	c.set("role", row.key.role);

@@ -27,6 +27,23 @@ export const apiKeys = sqliteTable(
 	(t) => [index("api_keys_tenant").on(t.tenantId, t.createdAt)],
 );
 
+/**
+ * Dashboard sessions (`POST /app/session`): the cookie holds a random token and only its SHA-256 is
+ * stored. A session acts as its key, so revoking the key ends it on the next request.
+ */
+export const sessions = sqliteTable(
+	"sessions",
+	{
+		tokenHash: text("token_hash").primaryKey(),
+		keyId: text("key_id")
+			.notNull()
+			.references(() => apiKeys.id),
+		createdAt: text("created_at").notNull(),
+		expiresAt: text("expires_at").notNull(),
+	},
+	(t) => [index("sessions_expiry").on(t.expiresAt)],
+);
+
 const timestamps = {
 	createdAt: text("created_at").notNull(),
 	updatedAt: text("updated_at").notNull(),
