@@ -21,7 +21,7 @@ async function findJob(c: Context<AppEnv>, id: string) {
 	return job;
 }
 
-const getJob = (path: string, summary: string) =>
+const getJob = <P extends string>(path: P, summary: string) =>
 	createRoute({
 		method: "get",
 		path,
