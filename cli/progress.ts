@@ -1,4 +1,4 @@
-import { Format, SingleBar } from "cli-progress";
+import { Format, Presets, SingleBar } from "cli-progress";
 
 const stream = process.stderr;
 
@@ -17,22 +17,24 @@ export const number = (n: number) => n.toLocaleString("en-US");
  * A progress bar on stderr: drawn in place on a terminal; otherwise (a pipe, a CI log) the same
  * figures as a plain line once a second and once at the end.
  */
-function bar(describe: (value: number, total: number, payload: Record<string, number>) => string) {
+function bar(label: string, describe: (value: number, total: number, payload: Record<string, number>) => string) {
 	const tty = Boolean(stream.isTTY);
-	return new SingleBar({
-		stream,
-		noTTYOutput: true,
-		notTTYSchedule: 1000,
-		gracefulExit: false,
-		hideCursor: true,
-		clearOnComplete: !tty,
-		barsize: 24,
-		format: (options, params, payload) => {
-			const figures = describe(params.value, params.total, payload);
-			if (!tty) return figures;
-			return `${Format.BarFormat(params.progress, options)} ${figures}`;
+	return new SingleBar(
+		{
+			stream,
+			noTTYOutput: true,
+			notTTYSchedule: 1000,
+			gracefulExit: false,
+			hideCursor: true,
+			clearOnComplete: !tty,
+			barsize: 30,
+			format: (options, params, payload) => {
+				const figures = describe(params.value, params.total, payload);
+				return tty ? `${label} ${Format.BarFormat(params.progress, options)} ${figures}` : `${label} ${figures}`;
+			},
 		},
-	});
+		Presets.shades_classic,
+	);
 }
 
 /** A size in B, kB, MB or GB (powers of 1000, as network rates are given). */
@@ -42,9 +44,9 @@ export function bytes(n: number, unit = n): string {
 }
 
 /** Bytes sent of the total, the rate over the last ten seconds, ETA. */
-export function uploadBar(label: string) {
+export function uploadBar() {
 	const samples: [number, number][] = [];
-	return bar((value, total) => {
+	return bar("upload", (value, total) => {
 		const now = Date.now();
 		samples.push([now, value]);
 		while (samples.length > 2 && now - samples[0]![0] > 10_000) samples.shift();
@@ -53,14 +55,14 @@ export function uploadBar(label: string) {
 		const percent = total > 0 ? Math.floor((value / total) * 100) : 100;
 		const eta = rate > 0 ? (total - value) / rate : null;
 		const sent = `${bytes(value, total).split(" ")[0]}/${bytes(total)}`;
-		return `${label} ${percent}% ${sent} ${bytes(rate)}/s eta ${duration(eta)}`;
+		return `${percent}% ${sent} ${bytes(rate)}/s eta ${duration(eta)}`;
 	});
 }
 
 /** Records processed of the total, records/s and ETA as the server reports them, and the failed count. */
 export function recordsBar() {
-	return bar((value, total, payload) => {
+	return bar("records", (value, total, payload) => {
 		const percent = total > 0 ? Math.floor((value / total) * 100) : 100;
-		return `records ${percent}% ${number(value)}/${number(total)} ${number(Math.round(payload.rate ?? 0))} rec/s eta ${duration(payload.eta)} failed ${number(payload.failed ?? 0)}`;
+		return `${percent}% ${number(value)}/${number(total)} ${number(Math.round(payload.rate ?? 0))} rec/s eta ${duration(payload.eta)} failed ${number(payload.failed ?? 0)}`;
 	});
 }

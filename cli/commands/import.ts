@@ -64,12 +64,18 @@ async function saveErrors(api: Client, job: Job, path: string): Promise<string> 
 	return target;
 }
 
-async function run(path: string, flags: Flags, globals: Globals): Promise<number> {
-	const started = Date.now();
-	const file = describeFile(path, flags.format);
-	const { url, key } = connection(globals);
-	const api = client(url, key);
-	const json = Boolean(globals.json);
+/**
+ * Sends the file with an upload bar; Ctrl-C stops it and says how to resume. Returns undefined when
+ * interrupted. A staged upload's id is remembered until it completes.
+ */
+async function send(
+	api: Client,
+	path: string,
+	file: ReturnType<typeof describeFile>,
+	flags: Flags,
+	url: string,
+	json: boolean,
+) {
 	const options: ImportOptions = {
 		upsert: flags.upsert,
 		dryRun: Boolean(flags.dryRun),
@@ -86,15 +92,13 @@ async function run(path: string, flags: Flags, globals: Globals): Promise<number
 			? `Resuming upload ${state.resume} of ${path}: only the parts the server lacks are sent`
 			: `Uploading ${path} (${bytes(file.size)}, ${file.format}${file.gzip ? ", gzip" : ""}) ${how}`,
 	);
-
 	const controller = new AbortController();
 	const release = onInterrupt(() => controller.abort());
-	const bar = json ? undefined : uploadBar("upload");
+	const bar = json ? undefined : uploadBar();
 	bar?.start(file.size, 0);
 	let uploadId = state?.resume;
-	let result: Awaited<ReturnType<typeof uploadFile>>;
 	try {
-		result = await uploadFile(api, (await openAsBlob(path)) as Blob, {
+		const result = await uploadFile(api, (await openAsBlob(path)) as Blob, {
 			type: flags.type,
 			format: file.format,
 			gzip: file.gzip,
@@ -117,6 +121,11 @@ async function run(path: string, flags: Flags, globals: Globals): Promise<number
 			retry: retryPolicy,
 			signal: controller.signal,
 		});
+		state?.clear();
+		log(
+			`Job ${result.job.id} ${result.job.status}${result.job.position ? ` (position ${result.job.position} in the tenant's queue)` : ""}`,
+		);
+		return result;
 	} catch (error) {
 		if (!controller.signal.aborted) throw error;
 		bar?.stop();
@@ -125,16 +134,23 @@ async function run(path: string, flags: Flags, globals: Globals): Promise<number
 				? `Upload interrupted. Run the same command again to resume upload ${uploadId}; only the missing parts are sent.\n`
 				: "Upload interrupted; nothing was imported.\n",
 		);
-		return EXIT.interrupted;
+		return undefined;
 	} finally {
 		bar?.stop();
 		release();
 	}
-	state?.clear();
+}
+
+async function run(path: string, flags: Flags, globals: Globals): Promise<number> {
+	const started = Date.now();
+	const file = describeFile(path, flags.format);
+	const { url, key } = connection(globals);
+	const api = client(url, key);
+	const json = Boolean(globals.json);
+	const result = await send(api, path, file, flags, url, json);
+	if (!result) return EXIT.interrupted;
 	const uploadMs = Date.now() - started;
-	let job = result.job;
-	log(`Job ${job.id} ${job.status}${job.position ? ` (position ${job.position} in the tenant's queue)` : ""}`);
-	if (flags.watch) job = await watchJob(api, job, { json });
+	const job = flags.watch ? await watchJob(api, result.job, { json }) : result.job;
 	const errorsFile = flags.watch && job.counts.failed > 0 ? await saveErrors(api, job, path) : undefined;
 	const totalMs = Date.now() - started;
 	if (json)
