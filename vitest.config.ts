@@ -1,5 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig(async () => ({
 	plugins: [
@@ -22,6 +22,8 @@ export default defineConfig(async () => ({
 	test: {
 		setupFiles: ["test/setup.ts"],
 		globalSetup: ["test/loopback-server.ts"],
+		// The CLI's tests run in Node against the running system: vitest.cli.config.ts.
+		exclude: [...configDefaults.exclude, "test/cli/**"],
 		testTimeout: 120_000,
 	},
 }));

@@ -1,7 +1,6 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { requestId } from "hono/request-id";
 import { router } from "./context";
-import { dashboardRoutes } from "./dashboard/routes";
 import { ApiError, renderError } from "./errors";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from "./routes/catalog";
@@ -43,8 +42,7 @@ export const app = base
 	.route("/v1/webhook", webhookRoutes)
 	.route("/incoming/v2", thoughtIndustriesRoutes)
 	.route("/v1/bulk", bulkOperationsRoutes)
-	.route("/v1", userpilotRoutes)
-	.route("/app", dashboardRoutes);
+	.route("/v1", userpilotRoutes);
 
 /** The whole API's types, for a client made with hono's `hc<AppType>(baseUrl)`. */
 export type AppType = typeof app;

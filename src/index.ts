@@ -1,4 +1,5 @@
 import { app } from "./app";
+import { dashboardRoutes } from "./dashboard/routes";
 import { purgeExpiredJobs } from "./jobs/retention";
 
 import { handleQueue } from "./queue";
@@ -7,6 +8,10 @@ import { expireUploads } from "./services/uploads";
 
 export { OperatorGate } from "./auth/operator-gate";
 export { TenantObject } from "./tenant/object";
+
+// The dashboard is mounted here rather than in app.ts so that `AppType`, which clients type
+// themselves with, describes the API alone and never pulls the dashboard's browser files in.
+app.route("/app", dashboardRoutes);
 
 export default {
 	fetch: app.fetch,
