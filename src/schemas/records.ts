@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CUSTOM_FIELDS_MAX_BYTES = 16 * 1024;
+const CUSTOM_FIELDS_MAX_DEPTH = 16;
 
 const id = z.string().min(1).max(255);
 const email = z.string().max(254, "Email is longer than 254 characters").regex(EMAIL, "Invalid email format");
@@ -12,7 +13,23 @@ const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()], {
 const metadata = z.record(z.string(), primitive, { error: "metadata must be an object of primitives" });
 const customFields = z
 	.record(z.string(), z.unknown(), { error: "customFields must be a JSON object" })
+	// Checked first and alone: serializing data nested thousands of levels deep overflows the stack.
+	.refine((v) => !nestsDeeperThan(v, CUSTOM_FIELDS_MAX_DEPTH), {
+		message: `customFields nests deeper than ${CUSTOM_FIELDS_MAX_DEPTH} levels`,
+		abort: true,
+	})
 	.refine((v) => JSON.stringify(v).length <= CUSTOM_FIELDS_MAX_BYTES, "customFields is larger than 16 KB");
+
+/** Whether objects and arrays nest more than `limit` levels (`{"a":1}` is one); level by level, so any depth is safe. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+	const isContainer = (v: unknown): v is object => typeof v === "object" && v !== null;
+	let level = [value].filter(isContainer);
+	for (let depth = 1; level.length > 0; depth++) {
+		if (depth > limit) return true;
+		level = level.flatMap((v) => Object.values(v).filter(isContainer));
+	}
+	return false;
+}
 
 /** A record type's other spellings of its fields (`user_id`, `first_name`, …): canonical name -> aliases. */
 export type Aliases = { readonly [field: string]: readonly string[] | undefined };

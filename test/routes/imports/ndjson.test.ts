@@ -88,6 +88,26 @@ describe("NDJSON file imports", () => {
 		expect(last).toMatchObject({ lastName: `Number ${n - 1}`, metadata: { team: (n - 1) % 17 } });
 	});
 
+	it("customFields nested deeper than 16 levels fail alone, even 150,000 levels deep", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+		const lines = [
+			`{"externalId":"flat","customFields":${nested(16)}}`,
+			`{"externalId":"deep","customFields":${nested(17)}}`,
+			`{"externalId":"abyss","customFields":${nested(150_000)}}`,
+			'{"externalId":"after"}',
+		];
+		const res = await upload(apiKey.key, "type=users", lines.join("\n"), NDJSON);
+		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
+		expect(job).toMatchObject({ status: "completed", counts: { total: 4, created: 2, failed: 2 } });
+		expect(await countRows("users", tenant.id)).toBe(2);
+		const report = (await (await call(job.links.errors, { key: apiKey.key })).text()).trim().split("\n");
+		expect(report.map((row) => JSON.parse(row)).map(({ line, error }) => ({ line, error }))).toEqual([
+			{ line: 2, error: "customFields: customFields nests deeper than 16 levels" },
+			{ line: 3, error: "customFields: customFields nests deeper than 16 levels" },
+		]);
+	});
+
 	it("gzip bodies are decoded; a body that is not gzip is a 415 and a gzip bomb a 413", async () => {
 		const { apiKey } = await createTenant();
 		const gz = (text: string) =>
