@@ -1,5 +1,7 @@
 import { mediaType } from "../content-type";
 import { ApiError } from "../errors";
+import { decodeBody } from "../ingest/decode";
+import { multipartFile } from "../ingest/multipart";
 import type { FileFormat, IfBusy, RecordType } from "../schemas/common";
 import type { Job } from "../schemas/jobs";
 import type { ImportOptions } from "../schemas/records";
@@ -7,20 +9,23 @@ import { createJob } from "./create-job";
 
 const NDJSON_TYPES = ["application/x-ndjson", "application/jsonl", "application/ndjson"];
 
-/** The file of a request: a raw NDJSON or CSV body, or the `file` field of a multipart form. */
-async function requestFile(req: Request): Promise<{ body: ReadableStream<Uint8Array>; format: FileFormat }> {
+/**
+ * The file of a request: a raw NDJSON or CSV body, or the `file` field of a multipart form, both
+ * streamed. A multipart body's Content-Encoding applies to the whole form, so it is decoded first.
+ */
+async function requestFile(
+	req: Request,
+	maxBytes: number,
+): Promise<{ body: ReadableStream<Uint8Array>; format: FileFormat; encoding: string | null }> {
 	const type = mediaType(req.headers.get("Content-Type") ?? undefined);
-	if (type === "text/csv" && req.body) return { body: req.body, format: "csv" };
-	if (NDJSON_TYPES.includes(type) && req.body) return { body: req.body, format: "ndjson" };
+	const encoding = req.headers.get("Content-Encoding");
+	if (type === "text/csv" && req.body) return { body: req.body, format: "csv", encoding };
+	if (NDJSON_TYPES.includes(type) && req.body) return { body: req.body, format: "ndjson", encoding };
 	if (type === "multipart/form-data") {
-		// The runtime parses forms whole; raw bodies are the streaming path for very large files.
-		const file = (await req.formData()).get("file");
-		if (!(file instanceof File))
-			throw new ApiError("VALIDATION_ERROR", 'The multipart body has no file in field "file"', [
-				{ path: "file", message: "required" },
-			]);
-		const csv = file.type === "text/csv" || file.name.toLowerCase().endsWith(".csv");
-		return { body: file.stream(), format: csv ? "csv" : "ndjson" };
+		const form = decodeBody(req.body ?? new Blob().stream(), { encoding, maxBytes });
+		const file = await multipartFile(form, req.headers.get("Content-Type")!);
+		const csv = file.mediaType === "text/csv" || (file.filename ?? "").toLowerCase().endsWith(".csv");
+		return { body: file.body, format: csv ? "csv" : "ndjson", encoding: null };
 	}
 	throw new ApiError(
 		"UNSUPPORTED_MEDIA_TYPE",
@@ -35,7 +40,7 @@ export async function importFile(
 	req: Request,
 	input: { recordType: RecordType; options: ImportOptions; ifBusy: IfBusy },
 ): Promise<Job> {
-	const file = await requestFile(req);
+	const file = await requestFile(req, Number(env.MAX_IMPORT_BYTES));
 	return createJob(env, {
 		tenantId,
 		recordType: input.recordType,
@@ -43,7 +48,7 @@ export async function importFile(
 		origin: "file",
 		options: input.options,
 		body: file.body,
-		encoding: req.headers.get("Content-Encoding"),
+		encoding: file.encoding,
 		ifBusy: input.ifBusy,
 	});
 }

@@ -166,6 +166,56 @@ describe("NDJSON file imports", () => {
 	});
 });
 
+describe("multipart uploads", () => {
+	const MiB = 1024 * 1024;
+	const head = '--B\r\nContent-Disposition: form-data; name="file"; filename="u.ndjson"\r\n\r\n';
+
+	it("stream like raw bodies: a form past the import limit is refused having read not much more than the limit", async () => {
+		const { apiKey } = await createTenant();
+		const block = new TextEncoder().encode('{"externalId":"x"}\n'.repeat(3449));
+		let pulled = 0;
+		const body = new ReadableStream<Uint8Array>({
+			pull(controller) {
+				if (pulled > 64 * MiB) return controller.close();
+				const piece = pulled === 0 ? new TextEncoder().encode(head) : block;
+				pulled += piece.length;
+				controller.enqueue(piece.slice());
+			},
+		});
+		const headers = { "Content-Type": "multipart/form-data; boundary=B" };
+		const res = await call("/v1/imports?type=users", { method: "POST", key: apiKey.key, body, headers });
+		expect(res.status).toBe(413);
+		// The tests' MAX_IMPORT_BYTES is 16 MiB.
+		expect(pulled).toBeLessThan(24 * MiB);
+	});
+
+	it("a gzip form is read whole-body decoded; a form without a boundary, empty or cut short is a 400", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const form = `${head}{"externalId":"g1"}\n{"externalId":"g2"}\r\n--B--\r\n`;
+		const gzip = await new Response(new Blob([form]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+		const type = { "Content-Type": "multipart/form-data; boundary=B" };
+		const zipped = await upload(apiKey.key, "type=users", gzip, { ...type, "Content-Encoding": "gzip" });
+		expect(zipped.status).toBe(202);
+		expect((await waitForJob(apiKey.key, (await zipped.json<JobView>()).id)).counts.created).toBe(2);
+
+		const bad: [Record<string, string>, string][] = [
+			[{ "Content-Type": "multipart/form-data" }, form],
+			[type, ""],
+			[type, form.slice(0, -12)],
+			[type, form.slice(0, 40)],
+		];
+		for (const [headers, body] of bad) {
+			for (const path of ["/v1/imports?type=users", "/v1/users/bulk_identify"]) {
+				const res = await call(path, { method: "POST", key: apiKey.key, body, headers });
+				expect(res.status).toBe(400);
+				expect((await res.json<{ error: { code: string } }>()).error.code).toBe("VALIDATION_ERROR");
+			}
+		}
+		expect(await countRows("users", tenant.id)).toBe(2);
+		expect((await (await call("/v1/jobs", { key: apiKey.key })).json<{ data: unknown[] }>()).data).toHaveLength(1);
+	});
+});
+
 describe("Idempotency-Key on uploads", () => {
 	it("the same key and file return the first job; another file with the key is a 409", async () => {
 		const { apiKey } = await createTenant();
