@@ -2,6 +2,7 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { requestId } from "hono/request-id";
 import { router } from "./context";
 import { ApiError, renderError } from "./errors";
+import { requestLog } from "./log";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from "./routes/catalog";
 import { companyRoutes } from "./routes/companies";
@@ -18,10 +19,10 @@ import { webhookRoutes } from "./routes/webhook";
 
 const base = router();
 base.use(requestId());
+base.use(requestLog);
 base.onError(renderError);
-base.notFound(() => {
-	throw new ApiError("NOT_FOUND", "No such route");
-});
+// Answered here rather than thrown: a throw from the not-found handler would skip the request log.
+base.notFound((c) => renderError(new ApiError("NOT_FOUND", "No such route"), c));
 
 /** Every router under its prefix, chained, so that the chain's type describes every route to `hc<AppType>`. */
 export const app = base
