@@ -95,7 +95,7 @@ async function send(
 	const controller = new AbortController();
 	const release = onInterrupt(() => controller.abort());
 	const bar = json ? undefined : uploadBar();
-	bar?.start(file.size, 0);
+	let barStarted = false;
 	let uploadId = state?.resume;
 	try {
 		const result = await uploadFile(api, (await openAsBlob(path)) as Blob, {
@@ -111,8 +111,12 @@ async function send(
 				state?.save(id);
 			},
 			onProgress: (sent, total) => {
-				bar?.update(sent);
-				if (sent < total || !bar) return;
+				if (!bar) return;
+				// Started at the first report, so a resumed upload's rate counts only what this run sends.
+				if (barStarted) bar.update(sent);
+				else bar.start(total, sent);
+				barStarted = true;
+				if (sent < total) return;
 				// The server answers once the whole file is cut into chunks and stored, which takes a while for big files.
 				bar.stop();
 				log("Sent; the server is reading the file into chunks");

@@ -27,7 +27,7 @@ export type UploadFileOptions = {
 	resume?: string;
 	/** Told the id of a new staged upload, before any part is sent, so it can be resumed later. */
 	onUpload?: (uploadId: string) => void | Promise<void>;
-	/** Bytes of the file sent so far (parts already on the server count as sent). */
+	/** Bytes of the file sent so far; the first call says how much the server already holds (0 for a new upload). */
 	onProgress?: (sent: number, total: number) => void;
 	/** Makes a single-request upload safe to send again (the server answers a repeat with the same job). */
 	idempotencyKey?: string;
@@ -192,13 +192,19 @@ async function staged(client: Client, file: Blob, o: UploadFileOptions): Promise
 	};
 	let count = 0;
 	const sent: number[] = [];
-	o.onProgress?.(0, file.size);
+	// What the server holds of a plain file counts as sent from the start; a gzip file's share of it shows once read.
+	const held = o.gzip
+		? 0
+		: upload.parts
+				.filter((p) => p.size === Math.min(partSize, file.size - (p.partNumber - 1) * partSize))
+				.reduce((sum, p) => sum + p.size, 0);
+	advance(held);
 	if (upload.status === "open") {
 		const missing = async function* () {
 			for await (const part of o.gzip ? gunzipParts(file, partSize) : fileParts(file, partSize)) {
 				count = part.n;
 				if (have.get(part.n) !== part.size) yield part;
-				else advance(part.fileBytes);
+				else if (o.gzip) advance(part.fileBytes);
 			}
 		};
 		await inParallel(missing(), o.partsInFlight ?? 4, async (part) => {

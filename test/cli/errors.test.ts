@@ -1,12 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
-import { cohort, home, newTenant, server } from "./helpers";
+import { cohort, home, newTenant, scratchDir, server } from "./helpers";
 
 let env: Record<string, string>;
-const dir = mkdtempSync(join(tmpdir(), "cohort-cli-errors-"));
+const dir = scratchDir("errors");
 const file = join(dir, "users.ndjson");
 writeFileSync(file, `${JSON.stringify({ externalId: "e1", email: "e1@example.com" })}\n`);
 

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { inject } from "vitest";
 
 export const server = inject("server");
+
+/** A new directory for a test's files, inside the one the whole run removes at its end. */
+export const scratchDir = (name: string) => mkdtempSync(join(inject("scratch"), `${name}-`));
 const LAUNCHER = join(import.meta.dirname, "..", "..", "cli", "cohort.mjs");
 
 /**
@@ -37,7 +39,7 @@ export async function newTenant(name = "cli test", limits = {}): Promise<{ id: s
 
 /** A home of its own (config and state directories), so no test reads the developer's login. */
 export function home(): Record<string, string> {
-	const dir = mkdtempSync(join(tmpdir(), "cohort-cli-home-"));
+	const dir = scratchDir("home");
 	return { XDG_CONFIG_HOME: join(dir, "config"), XDG_STATE_HOME: join(dir, "state") };
 }
 

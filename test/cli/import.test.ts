@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cohort, home, newTenant, server } from "./helpers";
+import { cohort, home, newTenant, scratchDir, server } from "./helpers";
 
 let env: Record<string, string>;
-const dir = mkdtempSync(join(tmpdir(), "cohort-cli-import-"));
+const dir = scratchDir("import");
 
 /** `count` users as CSV; every 100th has an invalid email. */
 function usersCsv(name: string, count: number, prefix: string): string {

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cohort, home, newTenant, server } from "./helpers";
+import { cohort, home, newTenant, scratchDir, server } from "./helpers";
 
-const dir = mkdtempSync(join(tmpdir(), "cohort-cli-jobs-"));
+const dir = scratchDir("jobs");
 let env: Record<string, string>;
 let jobId: string;
 

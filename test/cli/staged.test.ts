@@ -1,8 +1,7 @@
-import { createWriteStream, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { finished, home, newTenant, server, start } from "./helpers";
+import { finished, home, newTenant, scratchDir, server, start } from "./helpers";
 import { recordingProxy } from "./proxy";
 
 const PART_SIZE = 5 * 1024 * 1024;
@@ -40,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => proxy.close());
 
 it("sends 200 MB in parts; after Ctrl-C half-way, the same command sends only the missing parts", async () => {
-	const file = join(mkdtempSync(join(tmpdir(), "cohort-cli-staged-")), "big.ndjson");
+	const file = join(scratchDir("staged"), "big.ndjson");
 	const records = await bigNdjson(file, 200_000_000);
 	const parts = Math.ceil(200_000_000 / PART_SIZE);
 	const args = ["import", file, "--type", "users", "--dry-run", "--no-watch"];
