@@ -24,3 +24,7 @@ export const accepted = (c: Context<AppEnv>, job: Job) => c.json(job, 202, { Loc
 
 /** The tenant a write is for and the request that makes it. */
 export const caller = (c: Context<AppEnv>) => ({ tenantId: c.get("tenantId"), requestId: c.get("requestId") });
+
+/** Answers a Cohort bulk route: the per-record results of a small batch, or the job of a larger one. */
+export const answered = <R>(c: Context<AppEnv>, answer: { result: R } | { job: Job }) =>
+	"job" in answer ? accepted(c, answer.job) : c.json(answer.result, 200);

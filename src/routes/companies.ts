@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jsonBody } from "../content-type";
-import { accepted, caller, router } from "../context";
+import { answered, caller, router } from "../context";
 import { db } from "../db/client";
 import { findCompany } from "../db/queries/companies";
 import { ApiError } from "../errors";
@@ -56,10 +56,6 @@ export const companyRoutes = router()
 	.openapi(bulkCompaniesRoute, async (c) => {
 		const { companies, options } = c.req.valid("json");
 		const { mode, ifBusy } = c.req.valid("query");
-		const answer = await submitBatch(
-			c.env,
-			{ ...caller(c), type: "companies", records: companies, options, ifBusy },
-			mode === "async",
-		);
-		return "job" in answer ? accepted(c, answer.job) : c.json(answer.result, 200);
+		const batch = { ...caller(c), type: "companies" as const, records: companies, options, ifBusy };
+		return answered(c, await submitBatch(c.env, batch, mode === "async"));
 	});

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { jsonBody, mediaType } from "../content-type";
-import { type AppEnv, accepted, caller, router } from "../context";
+import { type AppEnv, accepted, answered, caller, router } from "../context";
 import { idempotency } from "../idempotency";
 import { BulkCompaniesBody, BulkEnrollmentsBody, BulkQuery, BulkResult, BulkUsersBody } from "../schemas/bulk";
 import type { RecordType } from "../schemas/common";
@@ -75,12 +75,8 @@ export const thoughtIndustriesRoutes = router()
 	.openapi(tiBulkEnrollmentsRoute, async (c) => {
 		const { enrollments, options } = c.req.valid("json");
 		const { mode, ifBusy } = c.req.valid("query");
-		const answer = await submitBatch(
-			c.env,
-			{ ...caller(c), type: "enrollments", records: enrollments, options, ifBusy },
-			mode === "async",
-		);
-		return "job" in answer ? accepted(c, answer.job) : c.json(answer.result, 200);
+		const batch = { ...caller(c), type: "enrollments" as const, records: enrollments, options, ifBusy };
+		return answered(c, await submitBatch(c.env, batch, mode === "async"));
 	})
 	.openapi(tiBulkImportRoute, async (c) => {
 		const job = await importFromUrl(c.env, c.get("tenantId"), c.req.valid("json"));
@@ -117,12 +113,8 @@ export const bulkOperationsRoutes = router()
 	.openapi(bulkOpsUsersRoute, async (c) => {
 		const { users, options } = c.req.valid("json");
 		const { mode, ifBusy } = c.req.valid("query");
-		const answer = await submitBatch(
-			c.env,
-			{ ...caller(c), type: "users", records: users, options, ifBusy },
-			mode === "async",
-		);
-		return "job" in answer ? accepted(c, answer.job) : c.json(answer.result, 200);
+		const batch = { ...caller(c), type: "users" as const, records: users, options, ifBusy };
+		return answered(c, await submitBatch(c.env, batch, mode === "async"));
 	})
 	.openapi(bulkOpsJobRoute, async (c) => c.json(await findJob(c.env, c.get("tenantId"), c.req.valid("param").id), 200));
 

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jsonBody } from "../content-type";
-import { accepted, caller, router } from "../context";
+import { answered, caller, router } from "../context";
 import { idempotency } from "../idempotency";
 import { BulkEnrollmentsBody, BulkQuery, BulkResult } from "../schemas/bulk";
 import { jsonContent, jsonRequest } from "../schemas/common";
@@ -29,10 +29,6 @@ const bulkEnrollmentsRoute = createRoute({
 export const enrollmentRoutes = router().openapi(bulkEnrollmentsRoute, async (c) => {
 	const { enrollments, options } = c.req.valid("json");
 	const { mode, ifBusy } = c.req.valid("query");
-	const answer = await submitBatch(
-		c.env,
-		{ ...caller(c), type: "enrollments", records: enrollments, options, ifBusy },
-		mode === "async",
-	);
-	return "job" in answer ? accepted(c, answer.job) : c.json(answer.result, 200);
+	const batch = { ...caller(c), type: "enrollments" as const, records: enrollments, options, ifBusy };
+	return answered(c, await submitBatch(c.env, batch, mode === "async"));
 });

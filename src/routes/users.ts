@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jsonBody } from "../content-type";
-import { accepted, caller, router } from "../context";
+import { accepted, answered, caller, router } from "../context";
 import { db } from "../db/client";
 import { findUser, listUsers, userEnrollments } from "../db/queries/users";
 import { ApiError } from "../errors";
@@ -112,12 +112,8 @@ export const userRoutes = router()
 	.openapi(bulkUsersRoute, async (c) => {
 		const { users, options } = c.req.valid("json");
 		const { mode, ifBusy } = c.req.valid("query");
-		const answer = await submitBatch(
-			c.env,
-			{ ...caller(c), type: "users", records: users, options, ifBusy },
-			mode === "async",
-		);
-		return "job" in answer ? accepted(c, answer.job) : c.json(answer.result, 200);
+		const batch = { ...caller(c), type: "users" as const, records: users, options, ifBusy };
+		return answered(c, await submitBatch(c.env, batch, mode === "async"));
 	})
 	.openapi(bulkImportUsersRoute, async (c) =>
 		accepted(c, await importFromUrl(c.env, c.get("tenantId"), c.req.valid("json"))),
