@@ -25,5 +25,7 @@ export default defineConfig(async () => ({
 		// The CLI's tests run in Node against the running system: vitest.cli.config.ts.
 		exclude: [...configDefaults.exclude, "test/cli/**"],
 		testTimeout: 120_000,
+		// Every request writes a log line (src/log.ts); test/log.test.ts reads them, the run need not print them.
+		onConsoleLog: (log) => !log.startsWith(`{"event":"request"`),
 	},
 }));
