@@ -4,7 +4,7 @@ import { ApiError } from "../errors";
 import { mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
-import { deleteJobFiles, putContext } from "../jobs/files";
+import { beginIntake, deleteJobFiles, endIntake, putContext } from "../jobs/files";
 import type { IfBusy } from "../schemas/common";
 import { type Assignments, type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
 import { BUSY, type Refusal } from "../tenant/object";
@@ -48,6 +48,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 			columns = mapCsvHeader(text, KINDS[input.recordType]).columns;
 		},
 	});
+	await beginIntake(env, input.tenantId, id);
 	// One chunk is written to R2 while the next is read: memory holds two chunks at most.
 	let writing: Promise<unknown> = Promise.resolve();
 	try {
@@ -101,6 +102,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 		throw error;
 	}
 	if ("refused" in submitted) await deleteJobFiles(env, id, chunks.length);
+	await endIntake(env, id);
 	return orRefuse<Job>(submitted);
 }
 
