@@ -11,6 +11,8 @@ export const ENDED_STATUSES: readonly JobStatus[] = ["completed", "failed", "can
 export const Counts = z.object({
 	created: z.number().int(),
 	updated: z.number().int(),
+	/** Records equal to what is stored: nothing written. */
+	unchanged: z.number().int(),
 	skipped: z.number().int(),
 	failed: z.number().int(),
 });

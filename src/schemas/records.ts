@@ -145,6 +145,9 @@ export const ImportOptions = z
 		sendWelcomeEmail: flag.default(false),
 		dryRun: flag.default(false),
 		inviteMessage: z.string().max(10_000).optional(),
+		replaceFields: flag.default(false).openapi({
+			description: "Replace customFields and metadata whole instead of merging the sent keys into them.",
+		}),
 	})
 	.transform(({ skipExisting, skipDuplicates, ...rest }) => ({
 		...rest,

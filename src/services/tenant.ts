@@ -7,8 +7,8 @@ import type { Refusal } from "../tenant/object";
 
 /** The API's view of a job: the stored record with its rate, progress, estimate and links. */
 export function jobView(job: JobRecord, now = Date.now()): Job {
-	const { total, created, updated, skipped, failed } = job.counts;
-	const processed = created + updated + skipped + failed;
+	const { total, created, updated, unchanged, skipped, failed } = job.counts;
+	const processed = created + updated + unchanged + skipped + failed;
 	const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
 	const ended = job.completedAt ? Date.parse(job.completedAt) : now;
 	const seconds = started !== undefined ? Math.max(0.001, (ended - started) / 1000) : 0;
@@ -26,7 +26,7 @@ export function jobView(job: JobRecord, now = Date.now()): Job {
 		repeatable: failed > 0,
 		dryRun: job.dryRun,
 		...(job.position !== undefined ? { position: job.position } : {}),
-		counts: { total, processed, created, updated, skipped, failed },
+		counts: { total, processed, created, updated, unchanged, skipped, failed },
 		progress: total === 0 ? (done ? 1 : 0) : Math.min(1, processed / total),
 		recordsPerSecond: Math.round(rate),
 		etaSeconds: done ? 0 : rate > 0 ? Math.ceil((total - processed) / rate) : null,

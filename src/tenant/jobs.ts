@@ -15,6 +15,7 @@ type JobRow = {
 	total: number;
 	created: number;
 	updated: number;
+	unchanged: number;
 	skipped: number;
 	failed: number;
 };
@@ -70,6 +71,7 @@ export class Jobs {
 				total: row.total,
 				created: row.created,
 				updated: row.updated,
+				unchanged: row.unchanged,
 				skipped: row.skipped,
 				failed: row.failed,
 			},
@@ -184,9 +186,10 @@ export class Jobs {
 	/** A chunk's counts; the caller counts each chunk once. */
 	addCounts(id: string, counts: Counts): void {
 		this.sql.exec(
-			"UPDATE jobs SET created = created + ?, updated = updated + ?, skipped = skipped + ?, failed = failed + ? WHERE id = ?",
+			"UPDATE jobs SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ? WHERE id = ?",
 			counts.created,
 			counts.updated,
+			counts.unchanged,
 			counts.skipped,
 			counts.failed,
 			id,

@@ -13,7 +13,7 @@ const record: JobRecord = {
 	completedAt: null,
 	errorMessage: null,
 	dryRun: false,
-	counts: { total: 1000, created: 200, updated: 100, skipped: 50, failed: 50 },
+	counts: { total: 1000, created: 200, updated: 100, unchanged: 0, skipped: 50, failed: 50 },
 };
 
 describe("the job view", () => {

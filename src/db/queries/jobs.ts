@@ -29,6 +29,7 @@ export async function chunkCounts(database: Db, jobId: string, chunk: number) {
 		.select({
 			created: jobChunks.created,
 			updated: jobChunks.updated,
+			unchanged: jobChunks.unchanged,
 			skipped: jobChunks.skipped,
 			failed: jobChunks.failed,
 		})
