@@ -1,4 +1,4 @@
-import type { Counts, JobSpec, JobStatus } from "../schemas/jobs";
+import type { Counts, CreatedBy, JobSpec, JobStatus } from "../schemas/jobs";
 import { CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING } from "./states";
 
 type JobRow = {
@@ -23,6 +23,9 @@ type JobRow = {
 /** A job as the tenant object stores it; the API's view (rates, progress, links) is built from it. */
 export type JobRecord = {
 	id: string;
+	tenantId: string;
+	createdBy: CreatedBy;
+	baseUrl: string;
 	type: string;
 	description: string;
 	status: JobStatus;
@@ -56,8 +59,13 @@ export class Jobs {
 						.exec<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE status = ? AND seq <= ?", PENDING, row.seq)
 						.one().n
 				: undefined;
+		const spec = JSON.parse(row.spec) as JobSpec;
 		return {
 			id: row.id,
+			tenantId: spec.tenantId,
+			// Jobs stored before authors and origins were recorded.
+			createdBy: spec.createdBy ?? { keyId: "unknown", keyName: "unknown" },
+			baseUrl: spec.baseUrl ?? "",
 			type: row.type,
 			description: row.description,
 			status: row.status,
@@ -65,7 +73,7 @@ export class Jobs {
 			startedAt: row.started_at,
 			completedAt: row.completed_at,
 			errorMessage: row.error_message,
-			dryRun: (JSON.parse(row.spec) as JobSpec).options.dryRun,
+			dryRun: spec.options.dryRun,
 			...(position !== undefined ? { position } : {}),
 			counts: {
 				total: row.total,

@@ -38,6 +38,16 @@ export async function chunkCounts(database: Db, jobId: string, chunk: number) {
 	return done;
 }
 
+/** Where the results of a job's written chunks are, in chunk (so input) order after the chunk `after`. */
+export function resultsPage(database: Db, jobId: string, after: number, limit: number) {
+	return database
+		.select({ chunk: jobChunks.chunk, key: jobChunks.results })
+		.from(jobChunks)
+		.where(and(eq(jobChunks.jobId, jobId), gt(jobChunks.chunk, after)))
+		.orderBy(asc(jobChunks.chunk))
+		.limit(limit);
+}
+
 /** The D1 rows of deleted jobs: their error reports and chunk ledgers. */
 export async function deleteJobRows(database: Db, jobIds: string[]): Promise<void> {
 	await database.batch([
