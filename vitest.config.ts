@@ -9,6 +9,7 @@ export default defineConfig(async () => ({
 				bindings: {
 					ADMIN_API_KEY: "test-operator-key-0123456789abcdef",
 					NOTIFY_WEBHOOK_SECRET: "test-notify-secret",
+					DOWNLOAD_SIGNING_KEY: "test-download-signing-key",
 					// Outbound fetches in tests go to the loopback server of test/loopback-server.ts only.
 					ALLOW_PRIVATE_IMPORT_URLS: "loopback",
 					// Small enough that the gzip bomb test stops quickly, large enough for the multi-MiB imports.

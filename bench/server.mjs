@@ -177,6 +177,8 @@ export async function startServer({ readyTimeoutMs = 120_000, log = console.erro
 				...persist,
 				"--var",
 				`ADMIN_API_KEY:${adminKey}`,
+				"--var",
+				`DOWNLOAD_SIGNING_KEY:${randomBytes(24).toString("base64url")}`,
 				"--show-interactive-dev-session=false",
 			],
 			{ cwd: app, env: ENV, detached: true, stdio: ["ignore", out, out] },

@@ -23,6 +23,7 @@ function localSecret(name, prefix) {
 
 const adminKey = localSecret("ADMIN_API_KEY", "op");
 localSecret("NOTIFY_WEBHOOK_SECRET", "whsec");
+localSecret("DOWNLOAD_SIGNING_KEY", "dlk");
 
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
 	stdio: "inherit",

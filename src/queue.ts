@@ -1,7 +1,7 @@
 import { processChunk } from "./jobs/consumer";
 import { deliver } from "./notify/deliver";
 import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
-import { jobView, tenantObject } from "./services/tenant";
+import { tenantObject, viewJob } from "./services/tenant";
 import type { JobEvent } from "./tenant/outbox";
 
 type Settled = { ok: true } | { ok: false; error: string };
@@ -54,7 +54,12 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?:
 		case "cohort-notify":
 			return settle(batch as MessageBatch<NotifyMessage | JobEvent>, (message) =>
 				// The tenant object announces the job as it stores it; receivers get the API's view.
-				attempt(() => deliver(env, message.kind === "job" ? { ...message, job: jobView(message.job) } : message)),
+				attempt(async () =>
+					deliver(
+						env,
+						message.kind === "job" ? { ...message, job: await viewJob(env, (message as JobEvent).job) } : message,
+					),
+				),
 			);
 		case "cohort-notify-dlq":
 			// A notification that failed every retry is dropped with a log line.

@@ -47,7 +47,15 @@ export type JobView = {
 	errorMessage: string | null;
 	position?: number;
 	dryRun: boolean;
-	counts: { total: number; processed: number; created: number; updated: number; skipped: number; failed: number };
+	counts: {
+		total: number;
+		processed: number;
+		created: number;
+		updated: number;
+		unchanged: number;
+		skipped: number;
+		failed: number;
+	};
 	links: { self: string; errors: string };
 };
 
@@ -61,7 +69,7 @@ export async function waitForJob(key: string, id: string, timeoutMs = 60_000): P
 	for (;;) {
 		const job = await (await call(`/v1/jobs/${id}`, { key })).json<JobView>();
 		const c = job.counts;
-		if (c.processed !== c.created + c.updated + c.skipped + c.failed)
+		if (c.processed !== c.created + c.updated + c.unchanged + c.skipped + c.failed)
 			throw new Error(`counts do not add up: ${JSON.stringify(c)}`);
 		if (["completed", "failed", "cancelled"].includes(job.status)) return job;
 		if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}: ${JSON.stringify(c)}`);

@@ -163,7 +163,9 @@ export const idempotencyKeys = sqliteTable(
 
 /**
  * The exactly-once ledger: a chunk's row is committed in the same D1 batch as the chunk's
- * records, so a redelivered chunk finds it and only reports the stored counts again.
+ * records, so a redelivered chunk finds it and only reports the stored counts again. `results`
+ * names the R2 object with its records' outcomes (each attempt writes its own; the committed row
+ * says which one counts); `claims` lists the identities it found unchanged (see writes/merge.ts).
  */
 export const jobChunks = sqliteTable(
 	"job_chunks",
@@ -172,8 +174,11 @@ export const jobChunks = sqliteTable(
 		chunk: integer("chunk").notNull(),
 		created: integer("created").notNull(),
 		updated: integer("updated").notNull(),
+		unchanged: integer("unchanged").notNull().default(0),
 		skipped: integer("skipped").notNull(),
 		failed: integer("failed").notNull(),
+		results: text("results"),
+		claims: text("claims"),
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.chunk] })],
 );

@@ -31,12 +31,13 @@ function admit({ records, options, maxRecords = MAX_BULK_RECORDS }: Batch): Impo
 }
 
 function bulkResult(outcome: Outcome) {
-	const { created, updated, skipped, failed } = outcome;
+	const { created, updated, unchanged, skipped, failed } = outcome;
 	return {
-		successful: created + updated + skipped,
+		successful: created + updated + unchanged + skipped,
 		failed,
 		created,
 		updated,
+		unchanged,
 		skipped,
 		errors: outcome.errors.map(({ ref, externalId, email, code, error }) => ({
 			index: ref,

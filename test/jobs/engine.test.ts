@@ -82,7 +82,7 @@ describe("exactly-once effects under at-least-once delivery", () => {
 		const { tenant, apiKey } = await createTenant();
 		const { id, message } = await stagedJob(tenant.id, ['{"externalId":"x"}', '{"externalId":"y"}']);
 		// The first consumer commits its D1 batch and is killed before it reports or acks.
-		expect(await writeChunk(env, message)).toEqual({ created: 2, updated: 0, skipped: 0, failed: 0 });
+		expect(await writeChunk(env, message)).toEqual({ created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
 		const pending = await (await call(`/v1/jobs/${id}`, { key: apiKey.key })).json<JobView>();
 		expect(pending.counts.processed).toBe(0);
 		// Redelivery finds the ledger row: nothing is written again, the stored counts are reported.
@@ -155,7 +155,8 @@ describe("JSON batches, events and retention", () => {
 			apiKey.key,
 			(await (await upload(apiKey.key, "type=users", '{"email":"x"}\n', NDJSON)).json<JobView>()).id,
 		);
-		expect((await env.FILES.list({ prefix: `jobs/${job.id}/` })).objects.length).toBe(1);
+		// Its one chunk and that chunk's results.
+		expect((await env.FILES.list({ prefix: `jobs/${job.id}/` })).objects.length).toBe(2);
 		const ctx = createExecutionContext();
 		await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + 31 * 86_400_000 }), env, ctx);
 		await waitOnExecutionContext(ctx);

@@ -29,12 +29,23 @@ export async function chunkCounts(database: Db, jobId: string, chunk: number) {
 		.select({
 			created: jobChunks.created,
 			updated: jobChunks.updated,
+			unchanged: jobChunks.unchanged,
 			skipped: jobChunks.skipped,
 			failed: jobChunks.failed,
 		})
 		.from(jobChunks)
 		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
 	return done;
+}
+
+/** Where the results of a job's written chunks are, in chunk (so input) order after the chunk `after`. */
+export function resultsPage(database: Db, jobId: string, after: number, limit: number) {
+	return database
+		.select({ chunk: jobChunks.chunk, key: jobChunks.results })
+		.from(jobChunks)
+		.where(and(eq(jobChunks.jobId, jobId), gt(jobChunks.chunk, after)))
+		.orderBy(asc(jobChunks.chunk))
+		.limit(limit);
 }
 
 /** The D1 rows of deleted jobs: their error reports and chunk ledgers. */
