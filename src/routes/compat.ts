@@ -148,7 +148,14 @@ function bulkOperationsJob(job: Job) {
 		createdAt: job.createdAt,
 		updatedAt: job.completedAt ?? job.startedAt ?? job.createdAt,
 		completedAt: job.completedAt,
+		...(ENDED_STATUSES.includes(job.status) ? download(job.links.resultsDownload) : {}),
 	};
+}
+
+/** The signed results link, with its expiry as the seed shows it. */
+function download(url: string) {
+	const expires = Number(new URL(url).searchParams.get("expires"));
+	return { downloadUrl: url, downloadUrlExpiresAt: new Date(expires * 1000).toISOString() };
 }
 
 export const bulkOperationsRoutes = router()
