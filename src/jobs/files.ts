@@ -18,3 +18,12 @@ export async function deleteJobFiles(env: Env, jobId: string, chunks: number): P
 	const keys = [contextKey(jobId), ...Array.from({ length: chunks }, (_, i) => chunkKey(jobId, i))];
 	for (let i = 0; i < keys.length; i += DELETE_BATCH) await env.FILES.delete(keys.slice(i, i + DELETE_BATCH));
 }
+
+/** Every file a job has in R2, found by listing: for retention, which does not know how many there are. */
+export async function deleteEveryJobFile(env: Env, jobId: string): Promise<void> {
+	let listed: R2Objects;
+	do {
+		listed = await env.FILES.list({ prefix: `jobs/${jobId}/` });
+		if (listed.objects.length > 0) await env.FILES.delete(listed.objects.map((o) => o.key));
+	} while (listed.truncated);
+}

@@ -135,7 +135,7 @@ const userpilotIdentifyUsersRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), multipartImport("users"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("users"), jsonBody] as const,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
@@ -147,7 +147,7 @@ const userpilotIdentifyCompaniesRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), multipartImport("companies"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("companies"), jsonBody] as const,
 	request: { query: BulkQuery, body: jsonRequest(BulkCompaniesBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
