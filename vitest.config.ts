@@ -23,8 +23,9 @@ export default defineConfig(async () => ({
 	test: {
 		setupFiles: ["test/setup.ts"],
 		globalSetup: ["test/loopback-server.ts"],
-		// The CLI's tests run in Node against the running system: vitest.cli.config.ts.
-		exclude: [...configDefaults.exclude, "test/cli/**"],
+		// The CLI's tests and the fault runs run in Node against the running system: vitest.cli.config.ts,
+		// test/faults/vitest.config.mjs.
+		exclude: [...configDefaults.exclude, "test/cli/**", "test/faults/**"],
 		testTimeout: 120_000,
 		// Every request writes a log line (src/log.ts); test/log.test.ts reads them, the run need not print them.
 		onConsoleLog: (log) => !/^\{"event":"(request|job)"/.test(log),

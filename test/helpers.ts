@@ -76,3 +76,19 @@ export async function waitForJob(key: string, id: string, timeoutMs = 60_000): P
 		await new Promise((r) => setTimeout(r, 200));
 	}
 }
+
+/** A binding whose `method` works `calls` times and then fails, as a process killed at that point would stop. */
+export function failingAfter<T extends object>(binding: T, method: keyof T, calls: number): T {
+	let made = 0;
+	return new Proxy(binding, {
+		get(target, prop) {
+			const value = Reflect.get(target, prop);
+			if (typeof value !== "function") return value;
+			if (prop !== method) return value.bind(target);
+			return (...args: unknown[]) => {
+				if (++made > calls) throw new Error(`stopped at ${String(prop)} #${made}`);
+				return value.apply(target, args);
+			};
+		},
+	});
+}

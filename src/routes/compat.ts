@@ -192,7 +192,7 @@ const userpilotIdentifyUsersRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), multipartImport("users"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("users"), jsonBody] as const,
 	request: { query: UserpilotQuery, body: jsonRequest(BulkUsersBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
@@ -204,7 +204,7 @@ const userpilotIdentifyCompaniesRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), multipartImport("companies"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("companies"), jsonBody] as const,
 	request: { query: UserpilotQuery, body: jsonRequest(BulkCompaniesBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });

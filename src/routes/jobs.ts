@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { accepted, router } from "../context";
+import { idempotency } from "../idempotency";
 import { decodeCursor, encodeCursor, IdParam, jsonContent } from "../schemas/common";
 import { errorResponses, openApiErrorResponses } from "../schemas/errors";
 import { JobPage, JobsQuery } from "../schemas/job-list";
@@ -55,7 +56,7 @@ const retryJobRoute = createRoute({
 	tags,
 	summary: "A new job over the failed records of an ended job only",
 	security,
-	middleware: tenantKey("admin"),
+	middleware: [...tenantKey("admin"), idempotency("buffered")] as const,
 	request: { params: IdParam },
 	responses: { 202: jsonContent(Job, "The retry job"), ...openApiErrorResponses, ...errorResponses(404, 409) },
 });

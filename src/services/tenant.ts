@@ -81,6 +81,9 @@ export function tenantObject(env: Env, tenantId: string) {
 		cancelJob: async (id: string) => viewOrRefusal(env, await stub.cancelJob(id)),
 		chunkDone: (jobId: string, chunk: number, counts: Counts) => stub.chunkDone(jobId, chunk, counts),
 		failJob: (jobId: string, message: string) => stub.failJob(jobId, message),
-		purgeJobs: (cutoff: string) => stub.purgeJobs(cutoff),
+		jobEventDelivered: (jobId: string) => stub.jobEventDelivered(jobId),
+		jobEventFailed: (jobId: string, error: string) => stub.jobEventFailed(jobId, error),
+		expiredJobs: (cutoff: string, limit: number) => stub.expiredJobs(cutoff, limit),
+		forgetJobs: (ids: string[]) => stub.forgetJobs(ids),
 	};
 }

@@ -220,11 +220,19 @@ export class Jobs {
 		);
 	}
 
-	/** Jobs that ended before `cutoff`, removed and returned. */
-	purge(cutoff: string): string[] {
+	/** Jobs that ended before `cutoff`, oldest first. */
+	expired(cutoff: string, limit: number): string[] {
 		return this.sql
-			.exec<{ id: string }>("DELETE FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ? RETURNING id", cutoff)
+			.exec<{ id: string }>(
+				"SELECT id FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ? ORDER BY completed_at LIMIT ?",
+				cutoff,
+				limit,
+			)
 			.toArray()
 			.map((r) => r.id);
+	}
+
+	forget(id: string): void {
+		this.sql.exec("DELETE FROM jobs WHERE id = ?", id);
 	}
 }
