@@ -21,7 +21,7 @@ export default defineConfig(async () => ({
 	],
 	test: {
 		setupFiles: ["test/setup.ts"],
-		globalSetup: ["test/loopback-server.ts"],
+		globalSetup: ["test/loopback-server.ts", "test/openapi/redocly-server.ts"],
 		// The CLI's tests run in Node against the running system: vitest.cli.config.ts.
 		exclude: [...configDefaults.exclude, "test/cli/**"],
 		testTimeout: 120_000,

@@ -7,9 +7,10 @@ import { BulkCompaniesBody, BulkEnrollmentsBody, BulkQuery, BulkResult, BulkUser
 import type { RecordType } from "../schemas/common";
 import { IdParam, jsonContent, jsonRequest } from "../schemas/common";
 import { SeedBulkImport } from "../schemas/compat";
-import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { errorResponses, jsonBodyErrors, openApiErrorResponses } from "../schemas/errors";
 import { BulkImportBody } from "../schemas/imports";
 import { Job } from "../schemas/jobs";
+import { idempotent, jsonOrFileRequest } from "../schemas/openapi";
 import { ImportOptions } from "../schemas/records";
 import { tenantKey } from "../services/access";
 import { batchJob, submitBatch, writeBatch } from "../services/bulk";
@@ -27,6 +28,8 @@ const tags = ["Compatibility"];
 const security = [{ apiKey: [] }];
 const batchResult = { 200: jsonContent(BulkResult, "Per-record results") };
 const batchJobAnswer = { 202: jsonContent(Job, "The job; poll its Location") };
+/** A JSON body, and the Idempotency-Key that guards it: 409 for a key reused with another body. */
+const bodyErrors = { ...openApiErrorResponses, ...jsonBodyErrors, ...errorResponses(409) };
 
 const tiBulkUsersRoute = createRoute({
 	operationId: "tiBulkUsers",
@@ -36,8 +39,9 @@ const tiBulkUsersRoute = createRoute({
 	summary: "Thought Industries batch user creation (up to 100, synchronous)",
 	security,
 	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
-	responses: { ...batchResult, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	responses: { ...batchResult, ...bodyErrors },
 });
 
 const tiBulkEnrollmentsRoute = createRoute({
@@ -48,8 +52,9 @@ const tiBulkEnrollmentsRoute = createRoute({
 	summary: "Thought Industries batch enrollments",
 	security,
 	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkEnrollmentsBody) },
-	responses: { ...batchResult, ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	responses: { ...batchResult, ...batchJobAnswer, ...bodyErrors },
 });
 
 const tiBulkImportRoute = createRoute({
@@ -60,8 +65,9 @@ const tiBulkImportRoute = createRoute({
 	summary: "Thought Industries bulkImport",
 	security,
 	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	...idempotent,
 	request: { body: jsonRequest(BulkImportBody) },
-	responses: { 202: jsonContent(SeedBulkImport, "The import job"), ...openApiErrorResponses, ...errorResponses(409) },
+	responses: { 202: jsonContent(SeedBulkImport, "The import job"), ...bodyErrors },
 });
 
 export const thoughtIndustriesRoutes = router()
@@ -93,8 +99,9 @@ const bulkOpsUsersRoute = createRoute({
 	summary: "Bulk Operations API user import",
 	security,
 	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
-	responses: { ...batchResult, ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	responses: { ...batchResult, ...batchJobAnswer, ...bodyErrors },
 });
 
 const bulkOpsJobRoute = createRoute({
@@ -136,8 +143,9 @@ const userpilotIdentifyUsersRoute = createRoute({
 	summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)",
 	security,
 	middleware: [...tenantKey("admin"), multipartImport("users"), jsonBody, idempotency("buffered")] as const,
-	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
-	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	...idempotent,
+	request: { query: BulkQuery, body: jsonOrFileRequest(BulkUsersBody) },
+	responses: { ...batchJobAnswer, ...bodyErrors },
 });
 
 const userpilotIdentifyCompaniesRoute = createRoute({
@@ -148,8 +156,9 @@ const userpilotIdentifyCompaniesRoute = createRoute({
 	summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)",
 	security,
 	middleware: [...tenantKey("admin"), multipartImport("companies"), jsonBody, idempotency("buffered")] as const,
-	request: { query: BulkQuery, body: jsonRequest(BulkCompaniesBody) },
-	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	...idempotent,
+	request: { query: BulkQuery, body: jsonOrFileRequest(BulkCompaniesBody) },
+	responses: { ...batchJobAnswer, ...bodyErrors },
 });
 
 export const userpilotRoutes = router()

@@ -1,10 +1,12 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { accepted, router } from "../context";
 import { decodeCursor, encodeCursor, IdParam, jsonContent } from "../schemas/common";
 import { errorResponses, openApiErrorResponses } from "../schemas/errors";
 import { JobPage, JobsQuery } from "../schemas/job-list";
 import { ENDED_STATUSES, Job } from "../schemas/jobs";
+import { idempotent, reportContent } from "../schemas/openapi";
+import { ErrorReportRow } from "../schemas/report";
 import { tenantKey } from "../services/access";
 import { cancelJob, findJob, jobErrorReport, listJobs } from "../services/jobs";
 import { retryJob } from "../services/retry";
@@ -56,6 +58,7 @@ const retryJobRoute = createRoute({
 	summary: "A new job over the failed records of an ended job only",
 	security,
 	middleware: tenantKey("admin"),
+	...idempotent,
 	request: { params: IdParam },
 	responses: { 202: jsonContent(Job, "The retry job"), ...openApiErrorResponses, ...errorResponses(404, 409) },
 });
@@ -70,7 +73,11 @@ const getJobEventsRoute = createRoute({
 	middleware: tenantKey("viewer"),
 	request: { params: IdParam },
 	responses: {
-		200: { description: "text/event-stream of `job` events" },
+		200: {
+			description:
+				"One `job` event (data: the Job as JSON; id: its processed count) on every change, until the job has ended. Reconnect with `Last-Event-ID` to go on.",
+			content: { "text/event-stream": { schema: z.string() } },
+		},
 		...openApiErrorResponses,
 		...errorResponses(404),
 	},
@@ -82,11 +89,13 @@ const getJobErrorsRoute = createRoute({
 	path: "/{id}/errors",
 	tags,
 	summary: "Every failed record: NDJSON by default, CSV with Accept: text/csv",
+	description:
+		"CSV cells that start with `=`, `+`, `-`, `@`, tab or CR get a leading `'` so that spreadsheets do not run them.",
 	security,
 	middleware: tenantKey("viewer"),
 	request: { params: IdParam },
 	responses: {
-		200: { description: "application/x-ndjson or text/csv" },
+		200: reportContent(ErrorReportRow, "The failed records in line (or index) order"),
 		...openApiErrorResponses,
 		...errorResponses(404),
 	},
@@ -121,7 +130,6 @@ export const jobRoutes = router()
 	.openapi(getJobErrorsRoute, async (c) => {
 		const csv = (c.req.header("Accept") ?? "").includes("text/csv");
 		const report = await jobErrorReport(c.env, c.get("tenantId"), c.req.valid("param").id, csv ? "csv" : "ndjson");
-		return new Response(report, {
-			headers: { "Content-Type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson" },
-		});
+		// Through the context, so the answer keeps the headers middleware set (X-Request-Id, rate limits).
+		return c.body(report, 200, { "Content-Type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson" });
 	});
