@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { IfBusy } from "./common";
-import { ImportOptions, RecordErrorCode } from "./records";
+import { CreateOnlyImportOptions, ImportOptions, RecordErrorCode } from "./records";
 
 export const MAX_BULK_RECORDS = 10_000;
 
@@ -9,7 +9,11 @@ export const MAX_BULK_RECORDS = 10_000;
  * Records are validated one by one (a bad record fails alone), so the request schema only
  * requires an array here; the documentation refers to the record's schema, registered by the app.
  */
-function bulkBody<K extends string>(body: K, record: "UserRecord" | "CompanyRecord" | "EnrollmentRecord") {
+function bulkBody<K extends string>(
+	body: K,
+	record: "UserRecord" | "CompanyRecord" | "EnrollmentRecord",
+	options: typeof ImportOptions = ImportOptions,
+) {
 	const records = z
 		.array(z.unknown())
 		.min(1)
@@ -20,7 +24,7 @@ function bulkBody<K extends string>(body: K, record: "UserRecord" | "CompanyReco
 			maxItems: MAX_BULK_RECORDS,
 			description: `At most ${MAX_BULK_RECORDS.toLocaleString("en")} records; each is validated alone.`,
 		});
-	return z.strictObject({ [body]: records, options: ImportOptions.optional() } as Record<K, typeof records> & {
+	return z.strictObject({ [body]: records, options: options.optional() } as Record<K, typeof records> & {
 		options: z.ZodOptional<typeof ImportOptions>;
 	});
 }
@@ -28,6 +32,7 @@ function bulkBody<K extends string>(body: K, record: "UserRecord" | "CompanyReco
 export const BulkUsersBody = bulkBody("users", "UserRecord");
 export const BulkCompaniesBody = bulkBody("companies", "CompanyRecord");
 export const BulkEnrollmentsBody = bulkBody("enrollments", "EnrollmentRecord");
+export const CreateOnlyBulkUsersBody = bulkBody("users", "UserRecord", CreateOnlyImportOptions);
 
 export const BulkResult = z
 	.object({
