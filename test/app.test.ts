@@ -1,8 +1,7 @@
-import { exports } from "cloudflare:workers";
 import { hc } from "hono/client";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { AppType } from "../src/app";
-import { call, OPERATOR_KEY } from "./helpers";
+import { call, checkedFetch, OPERATOR_KEY } from "./helpers";
 
 type Envelope = {
 	error: { code: string; message: string; requestId: string; details?: { path: string; message: string }[] };
@@ -53,22 +52,9 @@ describe("one error envelope", () => {
 	});
 });
 
-describe("documentation", () => {
-	it("serves an OpenAPI 3.1 document covering every route, and a rendered reference", async () => {
-		const doc = await (await call("/openapi.json")).json<{ openapi: string; paths: Record<string, object> }>();
-		expect(doc.openapi).toBe("3.1.0");
-		expect(Object.keys(doc.paths)).toEqual(
-			expect.arrayContaining(["/v1/health", "/v1/tenants", "/v1/tenants/{id}", "/v1/api-keys", "/v1/api-keys/{id}"]),
-		);
-		const docs = await call("/docs");
-		expect(docs.status).toBe(200);
-		expect(await docs.text()).toContain("/openapi.json");
-	});
-});
-
 /** The typed client a program gets from `hc<AppType>`, sending its requests into the Worker. */
 const client = hc<AppType>("https://cohort.test", {
-	fetch: (input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init)),
+	fetch: (input: RequestInfo | URL, init?: RequestInit) => checkedFetch(new Request(input, init)),
 });
 
 describe("the typed client", () => {
