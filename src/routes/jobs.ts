@@ -7,7 +7,7 @@ import { errorResponses, openApiErrorResponses } from "../schemas/errors";
 import { JobPage, JobsQuery } from "../schemas/job-list";
 import { ENDED_STATUSES, Job, SignedLinkQuery } from "../schemas/jobs";
 import { idempotent, reportContent } from "../schemas/openapi";
-import { ErrorReportRow } from "../schemas/report";
+import { ErrorReportRow, ResultRow } from "../schemas/report";
 import { keyOrSignedLink, tenantKey } from "../services/access";
 import { cancelJob, findJob, jobErrorReport, jobResultsReport, listJobs } from "../services/jobs";
 import { retryJob } from "../services/retry";
@@ -112,7 +112,7 @@ const getJobResultsRoute = createRoute({
 	middleware: keyOrSignedLink("results"),
 	request: { params: IdParam, query: SignedLinkQuery },
 	responses: {
-		200: { description: "application/x-ndjson or text/csv" },
+		200: reportContent(ResultRow, "Every record's outcome in line (or index) order"),
 		...openApiErrorResponses,
 		...errorResponses(404),
 	},
