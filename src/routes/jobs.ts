@@ -121,7 +121,5 @@ export const jobRoutes = router()
 	.openapi(getJobErrorsRoute, async (c) => {
 		const csv = (c.req.header("Accept") ?? "").includes("text/csv");
 		const report = await jobErrorReport(c.env, c.get("tenantId"), c.req.valid("param").id, csv ? "csv" : "ndjson");
-		return new Response(report, {
-			headers: { "Content-Type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson" },
-		});
+		return c.body(report, 200, { "Content-Type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson" });
 	});
