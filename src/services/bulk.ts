@@ -38,11 +38,12 @@ function bulkResult(outcome: Outcome) {
 		created,
 		updated,
 		skipped,
-		errors: outcome.errors.map(({ ref, externalId, email, code, error }) => ({
+		errors: outcome.errors.map(({ ref, externalId, email, code, field, error }) => ({
 			index: ref,
 			externalId,
 			email,
 			code,
+			field,
 			error,
 		})),
 	};

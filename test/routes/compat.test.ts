@@ -52,4 +52,16 @@ describe("Userpilot bulk_identify", () => {
 		expect(res.status).toBe(202);
 		expect((await waitForJob(apiKey.key, (await res.json<JobView>()).id)).counts.created).toBe(1);
 	});
+
+	it("reports a bad user_id as user_id, the name the request used, not the canonical externalId", async () => {
+		const { apiKey } = await createTenant();
+		const users = [{ user_id: "x".repeat(256) }, { user_id: "ok", email: "not-an-email" }];
+		const res = await call("/v1/users/bulk_identify", { method: "POST", key: apiKey.key, json: { users } });
+		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
+		const report = (await (await call(job.links.errors, { key: apiKey.key })).text()).trim().split("\n");
+		expect(report.map((row) => JSON.parse(row)).map(({ index, field, error }) => ({ index, field, error }))).toEqual([
+			{ index: 0, field: "user_id", error: "Too big: expected string to have <=255 characters" },
+			{ index: 1, field: "email", error: "Invalid email format" },
+		]);
+	});
 });

@@ -49,7 +49,12 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 		let row = u.externalId !== undefined ? byExternalId.get(u.externalId) : emailOwner;
 		if (!row && emailOwner && emailOwner.externalId === null) row = emailOwner;
 		if (emailOwner && emailOwner !== row) {
-			fail(outcome, { ...refError, code: "CONFLICT", error: `Email ${u.email} belongs to another user` });
+			fail(outcome, {
+				...refError,
+				code: "CONFLICT",
+				field: "email",
+				error: `Email ${u.email} belongs to another user`,
+			});
 			continue;
 		}
 		const identity = identityOf(u);
@@ -57,6 +62,7 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 			fail(outcome, {
 				...refError,
 				code: "CONFLICT",
+				field: "email",
 				error: `Email ${u.email} is given to another user in this import`,
 			});
 			continue;
