@@ -1,5 +1,6 @@
 import { randomId } from "../auth/keys";
 import { KINDS } from "../db/writes/kinds";
+import { ApiError } from "../errors";
 import { mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
@@ -19,6 +20,9 @@ export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "ori
 		body: ReadableStream<Uint8Array>;
 		encoding?: string | null;
 		ifBusy?: IfBusy;
+		/** A route's own limits below the service's (Userpilot: 50 MB, 10,000 records). */
+		maxBytes?: number;
+		maxRecords?: number;
 	};
 
 /**
@@ -49,7 +53,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	try {
 		const stream = decodeBody(input.body, {
 			encoding: input.encoding,
-			maxBytes: Number(env.MAX_IMPORT_BYTES),
+			maxBytes: Math.min(Number(env.MAX_IMPORT_BYTES), input.maxBytes ?? Number.POSITIVE_INFINITY),
 		}).pipeThrough(split);
 		for await (const chunk of stream) {
 			await writing;
@@ -58,6 +62,9 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 			writing.catch(() => undefined);
 			chunks.push({ firstLine: chunk.firstLine, records: chunk.records });
 			total += chunk.records;
+			if (input.maxRecords !== undefined && total > input.maxRecords) {
+				throw new ApiError("PAYLOAD_TOO_LARGE", `At most ${input.maxRecords} records per file; this one has more`);
+			}
 		}
 		await writing;
 		if (columns) await putContext(env, id, { columns, assign: input.assign });

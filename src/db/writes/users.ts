@@ -45,6 +45,11 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 		const u = item.value;
 		const emailLower = u.email?.toLowerCase();
 		const refError = { ref: item.ref, externalId: u.externalId, email: u.email };
+		if (ctx.options.requireExternalId && u.externalId === undefined) {
+			// Only Userpilot's routes require it, and their records spell it user_id.
+			fail(outcome, { ...refError, code: "VALIDATION_ERROR", field: "user_id", error: "A user_id is required" });
+			continue;
+		}
 		const emailOwner = emailLower !== undefined ? byEmail.get(emailLower) : undefined;
 		let row = u.externalId !== undefined ? byExternalId.get(u.externalId) : emailOwner;
 		if (!row && emailOwner && emailOwner.externalId === null) row = emailOwner;
