@@ -14,7 +14,7 @@ const CHUNK_BYTES = 2 * 1024 * 1024;
 const CHUNK_RECORDS = 5_000;
 
 export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "origin" | "options" | "overrides"> &
-	Partial<Pick<JobSpec, "type" | "description">> & {
+	Partial<Pick<JobSpec, "id" | "type" | "description">> & {
 		/** bulkImport: catalog items every imported user gets. */
 		assign?: Assignments;
 		body: ReadableStream<Uint8Array>;
@@ -36,7 +36,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	const ifBusy = input.ifBusy ?? "queue";
 	// Checked before the upload too, so a busy tenant does not wait for a whole file to be refused.
 	if (ifBusy === "reject" && (await tenant.isBusy())) orRefuse(BUSY);
-	const id = randomId("job");
+	const id = input.id ?? randomId("job");
 	let columns: ColumnTarget[] | null = null;
 	const chunks: JobSpec["chunks"] = [];
 	let total = 0;
