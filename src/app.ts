@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { router } from "./context";
 import { ApiError, renderError } from "./errors";
 import { requestLog } from "./log";
+import { methodsServing } from "./methods";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from "./routes/catalog";
 import { companyRoutes } from "./routes/companies";
@@ -23,10 +24,20 @@ const base = router();
 base.use(requestId());
 // Lets job creation read who asks and the host asked (services/create-job.ts) without every route passing them.
 base.use(contextStorage());
+base.use(async function keepRequestId(c, next) {
+	await next();
+	// Again on the answer: a handler that returns a Response of its own (a stream) drops headers set before it.
+	c.header("X-Request-Id", c.get("requestId"));
+});
 base.use(requestLog);
 base.onError(renderError);
 // Answered here rather than thrown: a throw from the not-found handler would skip the request log.
-base.notFound((c) => renderError(new ApiError("NOT_FOUND", "No such route"), c));
+base.notFound((c) => {
+	const allow = methodsServing(base.routes, c.req.path);
+	if (allow.length === 0) return renderError(new ApiError("NOT_FOUND", "No such route"), c);
+	const message = `${c.req.method} is not served at this path; it serves ${allow.join(", ")}`;
+	return renderError(new ApiError("METHOD_NOT_ALLOWED", message, undefined, { Allow: allow.join(", ") }), c);
+});
 
 /** Every router under its prefix, chained, so that the chain's type describes every route to `hc<AppType>`. */
 export const app = base

@@ -48,6 +48,7 @@ export const BulkResult = z
 				externalId: z.string().optional(),
 				email: z.string().optional(),
 				code: RecordErrorCode,
+				field: z.string().optional().openapi({ description: "The field at fault, as the request spelled it" }),
 				error: z.string(),
 			}),
 		),
