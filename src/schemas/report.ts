@@ -7,6 +7,8 @@ export const ErrorReportRow = z
 		line: z.number().int().optional().openapi({ description: "1-based physical line of the file (files)" }),
 		index: z.number().int().optional().openapi({ description: "0-based index in the request (JSON batches)" }),
 		code: RecordErrorCode,
+		field: z.string().optional().openapi({ description: "The field at fault, as the record spelled it" }),
+		column: z.string().optional().openapi({ description: "The CSV header cell of that field" }),
 		error: z.string().openapi({ example: "Invalid email format" }),
 		record: z.unknown().openapi({ description: "The record as received: JSON for JSON records, else its text" }),
 		truncated: z.literal(true).optional().openapi({ description: "The record was cut to its first 64 KiB" }),
