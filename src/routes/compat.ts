@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import { jsonBody, mediaType } from "../content-type";
+import { documentStreamed, jsonBody, jsonType, mediaType, streamedJson } from "../content-type";
 import { type AppEnv, accepted, answered, caller, router } from "../context";
 import { idempotency } from "../idempotency";
 import { BulkCompaniesBody, BulkEnrollmentsBody, BulkQuery, BulkResult, BulkUsersBody } from "../schemas/bulk";
@@ -35,7 +35,7 @@ const tiBulkUsersRoute = createRoute({
 	tags,
 	summary: "Thought Industries batch user creation (up to 100, synchronous)",
 	security,
-	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
 	responses: { ...batchResult, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
@@ -47,7 +47,7 @@ const tiBulkEnrollmentsRoute = createRoute({
 	tags,
 	summary: "Thought Industries batch enrollments",
 	security,
-	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	request: { query: BulkQuery, body: jsonRequest(BulkEnrollmentsBody) },
 	responses: { ...batchResult, ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
@@ -65,17 +65,13 @@ const tiBulkImportRoute = createRoute({
 });
 
 export const thoughtIndustriesRoutes = router()
-	.openapi(tiBulkUsersRoute, async (c) => {
-		const { users, options } = c.req.valid("json");
-		return c.json(
-			await writeBatch(c.env, { ...caller(c), type: "users", records: users, options, maxRecords: 100 }),
-			200,
-		);
+	.openapi(streamedJson(tiBulkUsersRoute), async (c) => {
+		const batch = { ...caller(c), type: "users" as const, request: c.req.raw, maxRecords: 100 };
+		return c.json(await writeBatch(c.env, batch), 200);
 	})
-	.openapi(tiBulkEnrollmentsRoute, async (c) => {
-		const { enrollments, options } = c.req.valid("json");
+	.openapi(streamedJson(tiBulkEnrollmentsRoute), async (c) => {
 		const { mode, ifBusy } = c.req.valid("query");
-		const batch = { ...caller(c), type: "enrollments" as const, records: enrollments, options, ifBusy };
+		const batch = { ...caller(c), type: "enrollments" as const, request: c.req.raw, ifBusy };
 		return answered(c, await submitBatch(c.env, batch, mode === "async"));
 	})
 	.openapi(tiBulkImportRoute, async (c) => {
@@ -92,7 +88,7 @@ const bulkOpsUsersRoute = createRoute({
 	tags,
 	summary: "Bulk Operations API user import",
 	security,
-	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
 	responses: { ...batchResult, ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
@@ -110,10 +106,9 @@ const bulkOpsJobRoute = createRoute({
 });
 
 export const bulkOperationsRoutes = router()
-	.openapi(bulkOpsUsersRoute, async (c) => {
-		const { users, options } = c.req.valid("json");
+	.openapi(streamedJson(bulkOpsUsersRoute), async (c) => {
 		const { mode, ifBusy } = c.req.valid("query");
-		const batch = { ...caller(c), type: "users" as const, records: users, options, ifBusy };
+		const batch = { ...caller(c), type: "users" as const, request: c.req.raw, ifBusy };
 		return answered(c, await submitBatch(c.env, batch, mode === "async"));
 	})
 	.openapi(bulkOpsJobRoute, async (c) => c.json(await findJob(c.env, c.get("tenantId"), c.req.valid("param").id), 200));
@@ -135,7 +130,7 @@ const userpilotIdentifyUsersRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), multipartImport("users"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), multipartImport("users"), jsonType, idempotency("streamed")] as const,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
@@ -147,19 +142,21 @@ const userpilotIdentifyCompaniesRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), multipartImport("companies"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), multipartImport("companies"), jsonType, idempotency("streamed")] as const,
 	request: { query: BulkQuery, body: jsonRequest(BulkCompaniesBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
 
 export const userpilotRoutes = router()
-	.openapi(userpilotIdentifyUsersRoute, async (c) => {
-		const { users, options } = c.req.valid("json");
+	.openapi(streamedJson(userpilotIdentifyUsersRoute), async (c) => {
 		const { ifBusy } = c.req.valid("query");
-		return accepted(c, await batchJob(c.env, { ...caller(c), type: "users", records: users, options, ifBusy }));
+		return accepted(c, await batchJob(c.env, { ...caller(c), type: "users", request: c.req.raw, ifBusy }));
 	})
-	.openapi(userpilotIdentifyCompaniesRoute, async (c) => {
-		const { companies, options } = c.req.valid("json");
+	.openapi(streamedJson(userpilotIdentifyCompaniesRoute), async (c) => {
 		const { ifBusy } = c.req.valid("query");
-		return accepted(c, await batchJob(c.env, { ...caller(c), type: "companies", records: companies, options, ifBusy }));
+		return accepted(c, await batchJob(c.env, { ...caller(c), type: "companies", request: c.req.raw, ifBusy }));
 	});
+
+documentStreamed(thoughtIndustriesRoutes, tiBulkUsersRoute, tiBulkEnrollmentsRoute);
+documentStreamed(bulkOperationsRoutes, bulkOpsUsersRoute);
+documentStreamed(userpilotRoutes, userpilotIdentifyUsersRoute, userpilotIdentifyCompaniesRoute);
