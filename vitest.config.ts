@@ -26,6 +26,6 @@ export default defineConfig(async () => ({
 		exclude: [...configDefaults.exclude, "test/cli/**"],
 		testTimeout: 120_000,
 		// Every request writes a log line (src/log.ts); test/log.test.ts reads them, the run need not print them.
-		onConsoleLog: (log) => !log.startsWith(`{"event":"request"`),
+		onConsoleLog: (log) => !/^\{"event":"(request|job)"/.test(log),
 	},
 }));

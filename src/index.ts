@@ -1,7 +1,6 @@
 import { app } from "./app";
 import { dashboardRoutes } from "./dashboard/routes";
-import { purgeExpiredJobs } from "./jobs/retention";
-
+import { purgeExpiredJobs, sweepIntakes } from "./jobs/retention";
 import { handleQueue } from "./queue";
 import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
 import { expireUploads } from "./services/uploads";
@@ -18,7 +17,11 @@ export default {
 	queue: handleQueue,
 	async scheduled(controller, env, ctx) {
 		ctx.waitUntil(
-			Promise.all([purgeExpiredJobs(env, controller.scheduledTime), expireUploads(env, controller.scheduledTime)]),
+			Promise.all([
+				purgeExpiredJobs(env, controller.scheduledTime),
+				expireUploads(env, controller.scheduledTime),
+				sweepIntakes(env, controller.scheduledTime),
+			]),
 		);
 	},
 } satisfies ExportedHandler<Env, ChunkMessage | NotifyMessage>;

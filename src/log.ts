@@ -8,7 +8,7 @@ type Field = string | number | boolean | null;
  * One JSON line for Workers Logs. Fields are ids, names, counts and statuses only (never record
  * contents, keys or URLs, which can carry credentials), so the type takes primitives and no objects.
  */
-function logEvent(event: string, fields: Record<string, Field>): void {
+export function logEvent(event: string, fields: Record<string, Field>): void {
 	console.log(JSON.stringify({ event, ...fields }));
 }
 

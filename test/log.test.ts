@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { call, createTenant, OPERATOR_KEY } from "./helpers";
+import { call, createTenant, type JobView, OPERATOR_KEY, waitForJob } from "./helpers";
 
 type Line = {
 	event: string;
@@ -89,3 +89,31 @@ describe("request logs", () => {
 		}
 	});
 });
+
+describe("job logs", () => {
+	it("one JSON line per transition of a job, with its tenant, statuses and counts", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const log = vi.spyOn(console, "log");
+		const res = await call("/v1/imports?type=users&inviteMessage=invite-text-71c", {
+			method: "POST",
+			key: apiKey.key,
+			body: '{"externalId":"job-log-1"}\n{"externalId":"job-log-2","email":"broken"}\n',
+			headers: { "Content-Type": "application/x-ndjson" },
+		});
+		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
+		const lines = log.mock.calls
+			.map((args) => String(args[0]))
+			.filter((text) => text.startsWith('{"event":"job"'))
+			.map((text) => JSON.parse(text) as Record<string, unknown>)
+			.filter((line) => line.job === job.id);
+		expect(lines).toEqual([
+			{ event: "job", job: job.id, tenant: tenant.id, from: null, to: "pending", total: 2 },
+			{ event: "job", job: job.id, tenant: tenant.id, from: "pending", to: "processing", ...counts(2, 0, 0) },
+			{ event: "job", job: job.id, tenant: tenant.id, from: "processing", to: "completed", ...counts(2, 1, 1) },
+		]);
+		const printed = log.mock.calls.map((args) => args.join(" ")).join("\n");
+		for (const secret of ["invite-text-71c", "job-log-1", "broken"]) expect(printed).not.toContain(secret);
+	});
+});
+
+const counts = (total: number, created: number, failed: number) => ({ total, created, updated: 0, skipped: 0, failed });

@@ -1,7 +1,7 @@
 import { type ParsedTokenInfo, Tokenizer, TokenParser, TokenType } from "@streamparser/json";
 import type { z } from "zod";
 import { ApiError, validationError } from "../errors";
-import { ImportOptions } from "../schemas/records";
+import type { ImportOptions } from "../schemas/records";
 import { MAX_LINE_BYTES } from "./lines";
 
 /** Deeper than any valid body (a record's customFields nest at most 16 levels) and far from costly. */
@@ -195,13 +195,14 @@ export class BulkBodyReader {
 		this.checkUtf8();
 		this.tokenizer.end();
 		if (!this.parser.isEnded) throw malformed();
+		// Absent options are parsed as {}, so they get the defaults of the route's own options schema.
 		const skeleton = {
 			...(this.seenKeys.has(this.shape.key) ? { [this.shape.key]: Array(this.count).fill(null) } : {}),
-			...(this.seenKeys.has(OPTIONS) ? { options: this.options } : {}),
+			options: this.seenKeys.has(OPTIONS) ? this.options : {},
 		};
 		const parsed = this.shape.schema.safeParse(skeleton);
 		if (!parsed.success) throw validationError(parsed.error, "json");
-		this.validOptions = (parsed.data as { options?: ImportOptions }).options ?? ImportOptions.parse({});
+		this.validOptions = (parsed.data as { options: ImportOptions }).options;
 		this.ended = true;
 	}
 

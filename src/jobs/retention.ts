@@ -2,6 +2,7 @@ import { db } from "../db/client";
 import { deleteJobRows } from "../db/queries/jobs";
 import { tenantIds } from "../db/queries/tenants";
 import { tenantObject } from "../services/tenant";
+import { deletePrefix, endIntake, staleIntakes } from "./files";
 
 /** Deletes jobs that ended more than JOB_RETENTION_DAYS ago, with their chunk files and error reports. */
 export async function purgeExpiredJobs(env: Env, now = Date.now()): Promise<number> {
@@ -11,15 +12,28 @@ export async function purgeExpiredJobs(env: Env, now = Date.now()): Promise<numb
 	let purged = 0;
 	for (const id of await tenantIds(database)) {
 		const jobIds = await tenantObject(env, id).purgeJobs(cutoff);
-		for (const jobId of jobIds) {
-			let listed: R2Objects;
-			do {
-				listed = await env.FILES.list({ prefix: `jobs/${jobId}/` });
-				if (listed.objects.length > 0) await env.FILES.delete(listed.objects.map((o) => o.key));
-			} while (listed.truncated);
-		}
+		for (const jobId of jobIds) await deletePrefix(env, `jobs/${jobId}/`);
 		if (jobIds.length > 0) await deleteJobRows(database, jobIds);
 		purged += jobIds.length;
 	}
 	return purged;
+}
+
+/** An upload runs far shorter than this; a mark older than it was left by a crash. */
+const INTAKE_STALE_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Finishes what a crash during a file's intake left: the chunks of a job that was never submitted
+ * are deleted; a job that was submitted keeps them. Returns how many jobs' chunks it deleted.
+ */
+export async function sweepIntakes(env: Env, now = Date.now()): Promise<number> {
+	let deleted = 0;
+	for (const { jobId, tenantId } of await staleIntakes(env, now - INTAKE_STALE_MS)) {
+		if (!(await tenantObject(env, tenantId).getJob(jobId))) {
+			await deletePrefix(env, `jobs/${jobId}/`);
+			deleted++;
+		}
+		await endIntake(env, jobId);
+	}
+	return deleted;
 }

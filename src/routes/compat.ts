@@ -1,15 +1,30 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { documentStreamed, jsonBody, jsonType, mediaType, streamedJson } from "../content-type";
-import { type AppEnv, accepted, answered, caller, router } from "../context";
+import { type AppEnv, accepted, caller, router } from "../context";
 import { idempotency } from "../idempotency";
-import { BulkCompaniesBody, BulkEnrollmentsBody, BulkQuery, BulkResult, BulkUsersBody } from "../schemas/bulk";
+import {
+	BulkCompaniesBody,
+	BulkEnrollmentsBody,
+	BulkQuery,
+	BulkResult,
+	BulkUsersBody,
+	CreateOnlyBulkUsersBody,
+} from "../schemas/bulk";
 import type { RecordType } from "../schemas/common";
-import { IdParam, jsonContent, jsonRequest } from "../schemas/common";
-import { SeedBulkImport } from "../schemas/compat";
+import { jsonContent, jsonRequest } from "../schemas/common";
+import {
+	BulkOpsJob,
+	BulkOpsJobCreated,
+	BulkOpsJobParam,
+	SeedBulkImport,
+	USERPILOT_MAX_BYTES,
+	USERPILOT_MAX_RECORDS,
+	UserpilotQuery,
+} from "../schemas/compat";
 import { errorResponses, openApiErrorResponses } from "../schemas/errors";
 import { BulkImportBody } from "../schemas/imports";
-import { Job } from "../schemas/jobs";
+import { ENDED_STATUSES, Job } from "../schemas/jobs";
 import { ImportOptions } from "../schemas/records";
 import { tenantKey } from "../services/access";
 import { batchJob, submitBatch, writeBatch } from "../services/bulk";
@@ -34,10 +49,12 @@ const tiBulkUsersRoute = createRoute({
 	path: "/users/bulk",
 	tags,
 	summary: "Thought Industries batch user creation (up to 100, synchronous)",
+	description:
+		"Creates users: an existing user is a per-record CONFLICT unless `options.upsert` or `options.skipExisting` is set.",
 	security,
 	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
-	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
-	responses: { ...batchResult, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	request: { body: jsonRequest(CreateOnlyBulkUsersBody) },
+	responses: { ...batchResult, ...openApiErrorResponses, ...errorResponses(413) },
 });
 
 const tiBulkEnrollmentsRoute = createRoute({
@@ -45,11 +62,11 @@ const tiBulkEnrollmentsRoute = createRoute({
 	method: "post",
 	path: "/enrollments/bulk",
 	tags,
-	summary: "Thought Industries batch enrollments",
+	summary: "Thought Industries batch enrollments (up to 10,000, synchronous)",
 	security,
 	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
-	request: { query: BulkQuery, body: jsonRequest(BulkEnrollmentsBody) },
-	responses: { ...batchResult, ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	request: { body: jsonRequest(BulkEnrollmentsBody) },
+	responses: { ...batchResult, ...openApiErrorResponses, ...errorResponses(413) },
 });
 
 const tiBulkImportRoute = createRoute({
@@ -66,60 +83,95 @@ const tiBulkImportRoute = createRoute({
 
 export const thoughtIndustriesRoutes = router()
 	.openapi(streamedJson(tiBulkUsersRoute), async (c) => {
-		const batch = { ...caller(c), type: "users" as const, request: c.req.raw, maxRecords: 100 };
-		return c.json(await writeBatch(c.env, batch), 200);
+		const body = { request: c.req.raw, schema: CreateOnlyBulkUsersBody };
+		return c.json(await writeBatch(c.env, { ...caller(c), type: "users", ...body, maxRecords: 100 }), 200);
 	})
-	.openapi(streamedJson(tiBulkEnrollmentsRoute), async (c) => {
-		const { mode, ifBusy } = c.req.valid("query");
-		const batch = { ...caller(c), type: "enrollments" as const, request: c.req.raw, ifBusy };
-		return answered(c, await submitBatch(c.env, batch, mode === "async"));
-	})
+	.openapi(streamedJson(tiBulkEnrollmentsRoute), async (c) =>
+		c.json(await writeBatch(c.env, { ...caller(c), type: "enrollments", request: c.req.raw }), 200),
+	)
 	.openapi(tiBulkImportRoute, async (c) => {
 		const job = await importFromUrl(c.env, c.get("tenantId"), c.req.valid("json"));
-		const { id, type, description, errorMessage, createdAt, repeatable, status } = job;
-		const APIBulkImport = { id, type, description, errorMessage, createdAt, repeatable, status };
-		return c.json({ data: { APIBulkImport } }, 202, { Location: job.links.self });
+		return c.json({ data: { APIBulkImport: thoughtIndustriesJob(job) } }, 202, { Location: job.links.self });
 	});
+
+/** A job in Thought Industries' terms (spec §11). */
+function thoughtIndustriesJob(job: Job) {
+	const { id, type, description, createdAt } = job;
+	const status = job.status === "completed" ? ("complete" as const) : job.status;
+	const repeatable = ENDED_STATUSES.includes(job.status);
+	return { id, type, description, errorMessage: job.errorMessage ?? "", createdAt, repeatable, status };
+}
 
 const bulkOpsUsersRoute = createRoute({
 	operationId: "bulkOpsUsers",
 	method: "post",
 	path: "/users",
 	tags,
-	summary: "Bulk Operations API user import",
+	summary: "Bulk Operations API user import (synchronous below 100 users, a job from 100)",
 	security,
 	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
-	responses: { ...batchResult, ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	responses: {
+		...batchResult,
+		202: jsonContent(BulkOpsJobCreated, "The job; poll its statusUrl"),
+		...openApiErrorResponses,
+		...errorResponses(409, 413),
+	},
 });
 
 const bulkOpsJobRoute = createRoute({
 	operationId: "bulkOpsJob",
 	method: "get",
-	path: "/jobs/{id}",
+	path: "/jobs/{jobId}",
 	tags,
 	summary: "Bulk Operations API job status",
 	security,
 	middleware: tenantKey("viewer"),
-	request: { params: IdParam },
-	responses: { 200: jsonContent(Job, "The job"), ...openApiErrorResponses, ...errorResponses(404) },
+	request: { params: BulkOpsJobParam },
+	responses: { 200: jsonContent(BulkOpsJob, "The job"), ...openApiErrorResponses, ...errorResponses(404) },
 });
+
+const bulkOpsStatusUrl = (jobId: string) => `/v1/bulk/jobs/${jobId}`;
+
+/** A job in the Bulk Operations API's terms (spec §11): a cancelled job has `failed` there. */
+function bulkOperationsJob(job: Job) {
+	const { total, processed, failed } = job.counts;
+	return {
+		jobId: job.id,
+		status: job.status === "cancelled" ? ("failed" as const) : job.status,
+		totalRecords: total,
+		processedRecords: processed,
+		successCount: processed - failed,
+		failureCount: failed,
+		createdAt: job.createdAt,
+		updatedAt: job.completedAt ?? job.startedAt ?? job.createdAt,
+		completedAt: job.completedAt,
+	};
+}
 
 export const bulkOperationsRoutes = router()
 	.openapi(streamedJson(bulkOpsUsersRoute), async (c) => {
 		const { mode, ifBusy } = c.req.valid("query");
 		const batch = { ...caller(c), type: "users" as const, request: c.req.raw, ifBusy };
-		return answered(c, await submitBatch(c.env, batch, mode === "async"));
+		const answer = await submitBatch(c.env, batch, mode === "async");
+		if ("result" in answer) return c.json(answer.result, 200);
+		const { id: jobId, status, counts, createdAt } = answer.job;
+		const statusUrl = bulkOpsStatusUrl(jobId);
+		return c.json({ jobId, status, totalRecords: counts.total, createdAt, statusUrl }, 202, { Location: statusUrl });
 	})
-	.openapi(bulkOpsJobRoute, async (c) => c.json(await findJob(c.env, c.get("tenantId"), c.req.valid("param").id), 200));
+	.openapi(bulkOpsJobRoute, async (c) =>
+		c.json(bulkOperationsJob(await findJob(c.env, c.get("tenantId"), c.req.valid("param").jobId)), 200),
+	);
 
 /** Userpilot's multipart NDJSON `file` on a bulk_identify path: a file import instead of a JSON batch. */
 function multipartImport(recordType: RecordType) {
 	return createMiddleware<AppEnv>(async function multipartImport(c, next) {
 		if (mediaType(c.req.header("Content-Type")) !== "multipart/form-data") return next();
-		const ifBusy = c.req.query("ifBusy") === "reject" ? "reject" : "queue";
-		const options = ImportOptions.parse({});
-		return accepted(c, await importFile(c.env, c.get("tenantId"), c.req.raw, { recordType, options, ifBusy }));
+		const ifBusy = c.req.query("ifBusy") === "queue" ? "queue" : "reject";
+		const options = ImportOptions.parse({ requireExternalId: true });
+		const limits = { maxBytes: USERPILOT_MAX_BYTES, maxRecords: USERPILOT_MAX_RECORDS };
+		const input = { recordType, options, ifBusy, ...limits } as const;
+		return accepted(c, await importFile(c.env, c.get("tenantId"), c.req.raw, input));
 	});
 }
 
@@ -131,7 +183,7 @@ const userpilotIdentifyUsersRoute = createRoute({
 	summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)",
 	security,
 	middleware: [...tenantKey("admin"), multipartImport("users"), jsonType, idempotency("streamed")] as const,
-	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
+	request: { query: UserpilotQuery, body: jsonRequest(BulkUsersBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
 
@@ -143,14 +195,15 @@ const userpilotIdentifyCompaniesRoute = createRoute({
 	summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)",
 	security,
 	middleware: [...tenantKey("admin"), multipartImport("companies"), jsonType, idempotency("streamed")] as const,
-	request: { query: BulkQuery, body: jsonRequest(BulkCompaniesBody) },
+	request: { query: UserpilotQuery, body: jsonRequest(BulkCompaniesBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
 
 export const userpilotRoutes = router()
 	.openapi(streamedJson(userpilotIdentifyUsersRoute), async (c) => {
 		const { ifBusy } = c.req.valid("query");
-		return accepted(c, await batchJob(c.env, { ...caller(c), type: "users", request: c.req.raw, ifBusy }));
+		const batch = { ...caller(c), type: "users" as const, request: c.req.raw, ifBusy };
+		return accepted(c, await batchJob(c.env, { ...batch, fixedOptions: { requireExternalId: true } }));
 	})
 	.openapi(streamedJson(userpilotIdentifyCompaniesRoute), async (c) => {
 		const { ifBusy } = c.req.valid("query");

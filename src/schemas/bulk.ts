@@ -1,6 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { IfBusy, type RecordType } from "./common";
-import { CompanyRecord, EnrollmentRecord, ImportOptions, RecordErrorCode, UserRecord } from "./records";
+import {
+	CompanyRecord,
+	CreateOnlyImportOptions,
+	EnrollmentRecord,
+	ImportOptions,
+	RecordErrorCode,
+	UserRecord,
+} from "./records";
 
 export const MAX_BULK_RECORDS = 10_000;
 
@@ -9,12 +16,12 @@ export const MAX_BULK_RECORDS = 10_000;
  * Records are validated one by one (a bad record fails alone), so the request schema only
  * requires an array here; the record schema is shown for the documentation.
  */
-function bulkBody<K extends string>(body: K, schema: z.ZodType) {
+function bulkBody<K extends string>(body: K, schema: z.ZodType, options: typeof ImportOptions = ImportOptions) {
 	const records = z
 		.array(z.unknown())
 		.min(1)
 		.openapi({ type: "array", items: schema, maxItems: MAX_BULK_RECORDS } as object);
-	return z.strictObject({ [body]: records, options: ImportOptions.optional() } as Record<K, typeof records> & {
+	return z.strictObject({ [body]: records, options: options.optional() } as Record<K, typeof records> & {
 		options: z.ZodOptional<typeof ImportOptions>;
 	});
 }
@@ -22,6 +29,7 @@ function bulkBody<K extends string>(body: K, schema: z.ZodType) {
 export const BulkUsersBody = bulkBody("users", UserRecord);
 export const BulkCompaniesBody = bulkBody("companies", CompanyRecord);
 export const BulkEnrollmentsBody = bulkBody("enrollments", EnrollmentRecord);
+export const CreateOnlyBulkUsersBody = bulkBody("users", UserRecord, CreateOnlyImportOptions);
 
 /** Each record type's bulk body, which the streaming reader (src/ingest/json-body.ts) checks a body's shape by. */
 export const BULK_BODIES = {

@@ -146,19 +146,29 @@ export type RecordErrorCode = z.infer<typeof RecordErrorCode>;
 
 const flag = z.boolean();
 
-export const ImportOptions = z
-	.strictObject({
-		upsert: flag.default(true),
-		skipExisting: flag.optional(),
-		skipDuplicates: flag.optional().openapi({ description: "Alias of skipExisting." }),
-		sendWelcomeEmail: flag.default(false),
-		dryRun: flag.default(false),
-		inviteMessage: z.string().max(10_000).optional(),
-	})
-	.transform(({ skipExisting, skipDuplicates, ...rest }) => ({
-		...rest,
-		skipExisting: skipExisting ?? skipDuplicates ?? false,
-	}))
-	.openapi("ImportOptions");
+/** The write options; `upsert` defaults to true except on the Thought Industries batch route (spec §11). */
+function importOptions(upsertByDefault: boolean) {
+	return z
+		.strictObject({
+			upsert: flag.default(upsertByDefault),
+			skipExisting: flag.optional(),
+			skipDuplicates: flag.optional().openapi({ description: "Alias of skipExisting." }),
+			sendWelcomeEmail: flag.default(false),
+			dryRun: flag.default(false),
+			inviteMessage: z.string().max(10_000).optional(),
+			requireExternalId: flag.default(false).openapi({
+				description:
+					"A user record without externalId fails (VALIDATION_ERROR) instead of being matched by email. Always true on the Userpilot routes.",
+			}),
+		})
+		.transform(({ skipExisting, skipDuplicates, ...rest }) => ({
+			...rest,
+			skipExisting: skipExisting ?? skipDuplicates ?? false,
+		}));
+}
+
+export const ImportOptions = importOptions(true).openapi("ImportOptions");
+/** Thought Industries' `/incoming/v2/users/bulk` creates: an existing user is a CONFLICT unless asked otherwise. */
+export const CreateOnlyImportOptions = importOptions(false).openapi("CreateOnlyImportOptions");
 
 export type ImportOptions = z.output<typeof ImportOptions>;

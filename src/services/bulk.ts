@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import { jsonStream } from "../content-type";
 import { db } from "../db/client";
 import { type Outcome, writeRecords } from "../db/writes";
@@ -7,6 +8,7 @@ import { announceWelcomes } from "../notify/deliver";
 import { BULK_BODIES, MAX_BULK_RECORDS } from "../schemas/bulk";
 import type { IfBusy, RecordType } from "../schemas/common";
 import type { Job } from "../schemas/jobs";
+import type { ImportOptions } from "../schemas/records";
 import { createJob } from "./create-job";
 
 /** Below this many records a batch is answered in the request (spec §5). */
@@ -19,13 +21,23 @@ export type Batch = {
 	type: RecordType;
 	/** The request whose JSON body (`{"users": […], "options": {…}}`) holds the batch; read as it streams. */
 	request: Request;
+	/** The route's body schema, when it is not its record type's usual one (other option defaults). */
+	schema?: z.ZodType;
+	/** Options the route sets whatever the body says. */
+	fixedOptions?: Partial<ImportOptions>;
 	ifBusy?: IfBusy;
 	maxRecords?: number;
 };
 
-function bodyOf({ request, type, maxRecords = MAX_BULK_RECORDS }: Batch): BulkBodyReader {
-	return new BulkBodyReader(jsonStream(request), { key: KINDS[type].body, schema: BULK_BODIES[type] }, maxRecords);
+function bodyOf({ request, type, schema = BULK_BODIES[type], maxRecords = MAX_BULK_RECORDS }: Batch): BulkBodyReader {
+	return new BulkBodyReader(jsonStream(request), { key: KINDS[type].body, schema }, maxRecords);
 }
+
+/** The batch's options, known once its body has been read to the end. */
+const optionsOf = (batch: Batch, body: BulkBodyReader): ImportOptions => ({
+	...body.importOptions,
+	...batch.fixedOptions,
+});
 
 function bulkResult(outcome: Outcome) {
 	const { created, updated, skipped, failed } = outcome;
@@ -48,7 +60,7 @@ function bulkResult(outcome: Outcome) {
 /** The whole body's records written in the request: every record validated alone, per-record results. */
 async function write(env: Env, batch: Batch, body: BulkBodyReader, head: unknown[] = []) {
 	const records = [...head, ...(await body.take(Number.POSITIVE_INFINITY))];
-	const options = body.importOptions;
+	const options = optionsOf(batch, body);
 	const { tenantId, type } = batch;
 	const outcome = await writeRecords(
 		db(env),
@@ -68,7 +80,7 @@ function asJob(env: Env, batch: Batch, body: BulkBodyReader, head: unknown[] = [
 		format: "ndjson",
 		origin: "json",
 		// A JSON body's options may come after its records: they are known once the body has streamed.
-		options: () => body.importOptions,
+		options: () => optionsOf(batch, body),
 		body: body.ndjson(head),
 		ifBusy: batch.ifBusy,
 	});

@@ -1,9 +1,10 @@
 import { randomId } from "../auth/keys";
 import { KINDS } from "../db/writes/kinds";
+import { ApiError } from "../errors";
 import { mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
-import { deleteJobFiles, putContext } from "../jobs/files";
+import { beginIntake, deleteJobFiles, endIntake, putContext } from "../jobs/files";
 import type { IfBusy } from "../schemas/common";
 import { type Assignments, type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
 import type { ImportOptions } from "../schemas/records";
@@ -14,7 +15,7 @@ const CHUNK_BYTES = 2 * 1024 * 1024;
 const CHUNK_RECORDS = 5_000;
 
 export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "origin" | "overrides"> &
-	Partial<Pick<JobSpec, "type" | "description">> & {
+	Partial<Pick<JobSpec, "id" | "type" | "description">> & {
 		/** Or how to get them once the body has streamed, for a body that carries them. */
 		options: ImportOptions | (() => ImportOptions);
 		/** bulkImport: catalog items every imported user gets. */
@@ -22,6 +23,9 @@ export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "ori
 		body: ReadableStream<Uint8Array>;
 		encoding?: string | null;
 		ifBusy?: IfBusy;
+		/** A route's own limits below the service's (Userpilot: 50 MB, 10,000 records). */
+		maxBytes?: number;
+		maxRecords?: number;
 	};
 
 const optionsOf = ({ options }: Pick<JobInput, "options">) => (typeof options === "function" ? options() : options);
@@ -37,7 +41,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	const ifBusy = input.ifBusy ?? "queue";
 	// Checked before the upload too, so a busy tenant does not wait for a whole file to be refused.
 	if (ifBusy === "reject" && (await tenant.isBusy())) orRefuse(BUSY);
-	const id = randomId("job");
+	const id = input.id ?? randomId("job");
 	let columns: ColumnTarget[] | null = null;
 	const chunks: JobSpec["chunks"] = [];
 	let total = 0;
@@ -49,12 +53,13 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 			columns = mapCsvHeader(text, KINDS[input.recordType]).columns;
 		},
 	});
+	await beginIntake(env, input.tenantId, id);
 	// One chunk is written to R2 while the next is read: memory holds two chunks at most.
 	let writing: Promise<unknown> = Promise.resolve();
 	try {
 		const stream = decodeBody(input.body, {
 			encoding: input.encoding,
-			maxBytes: Number(env.MAX_IMPORT_BYTES),
+			maxBytes: Math.min(Number(env.MAX_IMPORT_BYTES), input.maxBytes ?? Number.POSITIVE_INFINITY),
 		}).pipeThrough(split);
 		for await (const chunk of stream) {
 			await writing;
@@ -63,6 +68,9 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 			writing.catch(() => undefined);
 			chunks.push({ firstLine: chunk.firstLine, records: chunk.records });
 			total += chunk.records;
+			if (input.maxRecords !== undefined && total > input.maxRecords) {
+				throw new ApiError("PAYLOAD_TOO_LARGE", `At most ${input.maxRecords} records per file; this one has more`);
+			}
 		}
 		await writing;
 		if (columns) await putContext(env, id, { columns, assign: input.assign });
@@ -99,6 +107,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 		throw error;
 	}
 	if ("refused" in submitted) await deleteJobFiles(env, id, chunks.length);
+	await endIntake(env, id);
 	return orRefuse<Job>(submitted);
 }
 

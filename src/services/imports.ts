@@ -5,7 +5,7 @@ import { multipartFile } from "../ingest/multipart";
 import type { FileFormat, IfBusy, RecordType } from "../schemas/common";
 import type { Job } from "../schemas/jobs";
 import type { ImportOptions } from "../schemas/records";
-import { createJob } from "./create-job";
+import { createJob, type JobInput } from "./create-job";
 
 const NDJSON_TYPES = ["application/x-ndjson", "application/jsonl", "application/ndjson"];
 
@@ -38,7 +38,7 @@ export async function importFile(
 	env: Env,
 	tenantId: string,
 	req: Request,
-	input: { recordType: RecordType; options: ImportOptions; ifBusy: IfBusy },
+	input: { recordType: RecordType; options: ImportOptions; ifBusy: IfBusy } & Pick<JobInput, "maxBytes" | "maxRecords">,
 ): Promise<Job> {
 	const file = await requestFile(req, Number(env.MAX_IMPORT_BYTES));
 	return createJob(env, {
@@ -50,5 +50,7 @@ export async function importFile(
 		body: file.body,
 		encoding: file.encoding,
 		ifBusy: input.ifBusy,
+		maxBytes: input.maxBytes,
+		maxRecords: input.maxRecords,
 	});
 }

@@ -172,17 +172,24 @@ function checkParts(parts: UploadedPart[]) {
 const numbers = (list: number[]) =>
 	list.length > 20 ? `${list.slice(0, 20).join(", ")} and ${list.length - 20} more` : list.join(", ");
 
+/** An upload's job id is fixed by the upload, so a completion run twice (after a crash) makes one job. */
+const uploadJobId = (uploadId: string) => `job_${uploadId.slice(uploadId.indexOf("_") + 1)}`;
+
 /**
  * Claims the upload (open -> completed without a job), assembles the R2 object from the parts and
  * streams it into a job like any file import. A second completion answers with the same job. A
  * failure before the job exists reopens the upload so completing can be tried again, except when
  * the file itself is refused (say, an unknown CSV column): the same bytes would fail again, so the
- * upload is aborted and the error says why.
+ * upload is aborted and the error says why. A completion that crashed part-way is finished by the
+ * next call: every step (assembling, cutting chunks under the fixed job id, submitting the job) is
+ * safe to run again.
  */
 export async function completeUpload(env: Env, tenantId: string, id: string, now = Date.now()): Promise<Job> {
 	const database = db(env);
-	const row = await claimUpload(database, tenantId, id, new Date(now).toISOString());
-	if (!row) return existingJob(env, tenantId, await getUpload(env, tenantId, id, now));
+	const row =
+		(await claimUpload(database, tenantId, id, new Date(now).toISOString())) ??
+		(await unfinishedCompletion(env, tenantId, id, now));
+	if (!("r2Key" in row)) return row;
 	let assembled = false;
 	try {
 		const parts = await listParts(database, id);
@@ -196,6 +203,7 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
 		const object = await env.FILES.get(row.r2Key);
 		if (!object) throw new Error(`assembled object ${row.r2Key} is missing`);
 		const job = await createJob(env, {
+			id: uploadJobId(id),
 			tenantId,
 			recordType: row.type as RecordType,
 			format: row.format as FileFormat,
@@ -212,6 +220,22 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
 		else await reopenUpload(database, id);
 		throw error;
 	}
+}
+
+/**
+ * An upload that could not be claimed: its job when it has one (recorded now if a crash came
+ * between submitting the job and recording it), or its row when a completion began and never
+ * made the job, so that this call finishes it.
+ */
+async function unfinishedCompletion(env: Env, tenantId: string, id: string, now: number): Promise<Job | UploadRow> {
+	const upload = await getUpload(env, tenantId, id, now);
+	if (upload.status !== "completing") return existingJob(env, tenantId, upload);
+	const job = await tenantObject(env, tenantId).getJob(uploadJobId(id));
+	if (job) {
+		await setUploadJob(db(env), id, job.id);
+		return job;
+	}
+	return (await findUpload(db(env), tenantId, id))!;
 }
 
 /** The answer to completing an upload that is not open: its job, or why there is none. */
@@ -250,8 +274,14 @@ export async function expireUploads(env: Env, now = Date.now()): Promise<number>
 	let aborted = 0;
 	for (;;) {
 		const rows = await expiredUploads(database, at, staleBefore, 100);
-		for (const row of rows) await discard(env, row);
-		aborted += rows.length;
+		for (const row of rows) {
+			const job = row.status === "completed" && (await tenantObject(env, row.tenantId).getJob(uploadJobId(row.id)));
+			if (job) await setUploadJob(database, row.id, job.id);
+			else {
+				await discard(env, row);
+				aborted++;
+			}
+		}
 		if (rows.length < 100) return aborted;
 	}
 }

@@ -1,3 +1,4 @@
+import { logEvent } from "../log";
 import type { Counts, JobSpec, JobStatus } from "../schemas/jobs";
 import { CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING } from "./states";
 
@@ -137,19 +138,20 @@ export class Jobs {
 			new Date(now).toISOString(),
 			spec.total,
 		);
+		logEvent("job", { job: spec.id, tenant: spec.tenantId, from: null, to: PENDING, total: spec.total });
 		return true;
 	}
 
 	/** pending -> processing. */
 	start(id: string, now: number): boolean {
-		return (
+		return this.transition(id, PROCESSING, () =>
 			this.sql.exec(
 				"UPDATE jobs SET status = ?, started_at = ? WHERE id = ? AND status = ?",
 				PROCESSING,
 				new Date(now).toISOString(),
 				id,
 				PENDING,
-			).rowsWritten > 0
+			),
 		);
 	}
 
@@ -169,7 +171,7 @@ export class Jobs {
 	}
 
 	private end(id: string, status: JobStatus, message: string | null, now: number, from: JobStatus[]): boolean {
-		return (
+		return this.transition(id, status, () =>
 			this.sql.exec(
 				`UPDATE jobs SET status = ?, error_message = ?, completed_at = ? WHERE id = ? AND status IN (${from.map(() => "?").join(", ")})`,
 				status,
@@ -177,8 +179,21 @@ export class Jobs {
 				new Date(now).toISOString(),
 				id,
 				...from,
-			).rowsWritten > 0
+			),
 		);
+	}
+
+	/**
+	 * Runs a guarded UPDATE and, when it moved the job, writes the transition's log line: ids,
+	 * statuses and counts only, never the spec's options (an invitation text) or records.
+	 */
+	private transition(id: string, to: JobStatus, update: () => SqlStorageCursor<Record<string, SqlStorageValue>>) {
+		const before = this.row(id);
+		if (!before || update().rowsWritten === 0) return false;
+		const { total, created, updated, skipped, failed } = before;
+		const tenant = (JSON.parse(before.spec) as JobSpec).tenantId;
+		logEvent("job", { job: id, tenant, from: before.status, to, total, created, updated, skipped, failed });
+		return true;
 	}
 
 	/** A chunk's counts; the caller counts each chunk once. */

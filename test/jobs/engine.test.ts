@@ -124,7 +124,7 @@ describe("JSON batches, events and retention", () => {
 			record: { externalId: "u42", email: "broken" },
 		});
 		expect(await (await call(`/v1/bulk/jobs/${job.id}`, { key: apiKey.key })).json()).toMatchObject({
-			id: job.id,
+			jobId: job.id,
 			status: "completed",
 		});
 	});

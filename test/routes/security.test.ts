@@ -62,7 +62,7 @@ const ROUTES: Route[] = [
 	{ method: "POST", path: "/incoming/v2/enrollments/bulk", role: "admin" },
 	{ method: "POST", path: "/incoming/v2/users/bulkImport", role: "admin" },
 	{ method: "POST", path: "/v1/bulk/users", role: "admin" },
-	{ method: "GET", path: "/v1/bulk/jobs/{id}", role: "viewer", owned: (a) => ({ id: a.jobId }) },
+	{ method: "GET", path: "/v1/bulk/jobs/{jobId}", role: "viewer", owned: (a) => ({ jobId: a.jobId }) },
 	{ method: "POST", path: "/v1/users/bulk_identify", role: "admin" },
 	{ method: "POST", path: "/v1/companies/bulk_identify", role: "admin" },
 ];

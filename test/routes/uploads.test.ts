@@ -283,3 +283,43 @@ describe("expiry", () => {
 		await expect(env.FILES.resumeMultipartUpload(`uploads/${id}`, r2_upload_id).uploadPart(2, "{}")).rejects.toThrow();
 	});
 });
+
+describe("a completion cut short", () => {
+	const simulate = (sql: string, id: string) => env.DB.prepare(sql).bind(id).run();
+	const jobsOf = async (key: string) => (await (await call("/v1/jobs", { key })).json<{ data: JobView[] }>()).data;
+
+	it("before its job existed: the next completion makes the job", async () => {
+		const { apiKey } = await createTenant();
+		const { id } = await startUpload(apiKey.key);
+		await putPart(apiKey.key, id, 1, encoder.encode('{"externalId":"a"}\n{"externalId":"b"}\n'));
+		// The claim is all that happened: the upload reads "completing" and has no job.
+		await simulate("UPDATE uploads SET status = 'completed' WHERE id = ?", id);
+		expect((await (await call(`/v1/uploads/${id}`, { key: apiKey.key })).json<UploadView>()).status).toBe("completing");
+
+		const res = await complete(apiKey.key, id);
+		expect(res.status).toBe(202);
+		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
+		expect(job.counts).toMatchObject({ total: 2, created: 2 });
+		expect((await (await call(`/v1/uploads/${id}`, { key: apiKey.key })).json<UploadView>()).jobId).toBe(job.id);
+	});
+
+	it("after its job was submitted but not recorded: the next completion and the sweep find that job", async () => {
+		const { apiKey } = await createTenant();
+		const { id } = await startUpload(apiKey.key);
+		await putPart(apiKey.key, id, 1, encoder.encode('{"externalId":"a"}\n'));
+		const first = await (await complete(apiKey.key, id)).json<JobView>();
+		await simulate("UPDATE uploads SET job_id = NULL WHERE id = ?", id);
+
+		const again = await complete(apiKey.key, id);
+		expect(again.status).toBe(202);
+		expect((await again.json<JobView>()).id).toBe(first.id);
+		expect((await jobsOf(apiKey.key)).map((j) => j.id)).toEqual([first.id]);
+
+		// The sweep of crashed completions takes the job too, instead of aborting the upload.
+		await simulate("UPDATE uploads SET job_id = NULL WHERE id = ?", id);
+		expect(await expireUploads(env, Date.now() + 26 * 3600_000)).toBe(0);
+		const upload = await (await call(`/v1/uploads/${id}`, { key: apiKey.key })).json<UploadView>();
+		expect(upload).toMatchObject({ status: "completed", jobId: first.id });
+		expect((await waitForJob(apiKey.key, first.id)).counts.created).toBe(1);
+	});
+});

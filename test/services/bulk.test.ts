@@ -65,7 +65,14 @@ describe("JSON bulk bodies, on every bulk route", () => {
 		for (const [path, key, record] of ROUTES) {
 			const text = JSON.stringify({ [key]: [record] });
 			const headers = { ...JSON_TYPE, "Content-Encoding": "gzip" };
-			const zipped = await call(path, { method: "POST", key: apiKey.key, body: await gzip(text), headers });
+			// bulk_identify refuses a job while another is pending unless told to queue it.
+			const queue = path.endsWith("bulk_identify") ? "?ifBusy=queue" : "";
+			const zipped = await call(`${path}${queue}`, {
+				method: "POST",
+				key: apiKey.key,
+				body: await gzip(text),
+				headers,
+			});
 			expect([path, zipped.status]).toEqual([path, path.endsWith("bulk_identify") ? 202 : 200]);
 			for (const encoding of ["br", "zstd", "x-unknown"]) {
 				const headers = { ...JSON_TYPE, "Content-Encoding": encoding };

@@ -45,6 +45,10 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 		const u = item.value;
 		const emailLower = u.email?.toLowerCase();
 		const refError = { ref: item.ref, externalId: u.externalId, email: u.email };
+		if (ctx.options.requireExternalId && u.externalId === undefined) {
+			fail(outcome, { ...refError, code: "VALIDATION_ERROR", error: "externalId (or user_id) is required" });
+			continue;
+		}
 		const emailOwner = emailLower !== undefined ? byEmail.get(emailLower) : undefined;
 		let row = u.externalId !== undefined ? byExternalId.get(u.externalId) : emailOwner;
 		if (!row && emailOwner && emailOwner.externalId === null) row = emailOwner;
