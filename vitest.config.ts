@@ -9,6 +9,7 @@ export default defineConfig(async () => ({
 				bindings: {
 					ADMIN_API_KEY: "test-operator-key-0123456789abcdef",
 					NOTIFY_WEBHOOK_SECRET: "test-notify-secret",
+					DOWNLOAD_SIGNING_KEY: "test-download-signing-key",
 					// Outbound fetches in tests go to the loopback server of test/loopback-server.ts only.
 					ALLOW_PRIVATE_IMPORT_URLS: "loopback",
 					// Small enough that the gzip bomb test stops quickly, large enough for the multi-MiB imports.
@@ -22,8 +23,9 @@ export default defineConfig(async () => ({
 	test: {
 		setupFiles: ["test/setup.ts"],
 		globalSetup: ["test/loopback-server.ts"],
-		// The CLI's tests run in Node against the running system: vitest.cli.config.ts.
-		exclude: [...configDefaults.exclude, "test/cli/**"],
+		// The CLI's tests and the fault runs run in Node against the running system: vitest.cli.config.ts,
+		// test/faults/vitest.config.mjs.
+		exclude: [...configDefaults.exclude, "test/cli/**", "test/faults/**"],
 		testTimeout: 120_000,
 		// Every request writes a log line (src/log.ts); test/log.test.ts reads them, the run need not print them.
 		onConsoleLog: (log) => !/^\{"event":"(request|job)"/.test(log),

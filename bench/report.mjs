@@ -85,6 +85,26 @@ export function rows(r) {
 			m.intakeMBps >= 100,
 		);
 	}
+	if (r.welcome) {
+		const w = r.welcome;
+		const label = `welcome ${n(w.records)} users`;
+		add(
+			`${label}: delivery`,
+			`${n(w.deliveriesPerSecond)} POSTs/s; ${n(w.delivered)} of ${n(w.records)} ids, ${n(w.posts)} POSTs (${n(w.resent)} ids sent more than once); last ${n(w.secondsFrom202ToLast, 1)} s after the 202`,
+			"each id once",
+			w.delivered === w.records && w.resent === 0,
+		);
+		for (const [what, l] of [
+			["GET /v1/health", w.health],
+			["GET /v1/jobs/:id", w.jobReads],
+		])
+			add(
+				`${label}: ${what} while delivering`,
+				`p50 ${n(l.p50Ms)} / p99 ${n(l.p99Ms)} / max ${n(l.maxMs)} ms (${n(l.count)} reads${w.readErrors.length ? `; errors: ${w.readErrors.join(", ")}` : ""})`,
+				"< 1 s",
+				l.maxMs < 1000,
+			);
+	}
 	return out;
 }
 

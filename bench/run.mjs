@@ -7,13 +7,16 @@ import { parseArgs } from "node:util";
 import { client } from "./client.mjs";
 import { csvBuffer, ndjsonBuffer } from "./data.mjs";
 import { startSampler } from "./memory.mjs";
+import { startReceiver } from "./receiver.mjs";
 import { rows, save, table } from "./report.mjs";
 import { importRun, memoryRun, spotCheck, syncRun } from "./scenarios.mjs";
 import { startServer } from "./server.mjs";
 import { sqliteReference } from "./sqlite-ref.mjs";
+import { welcomeRun } from "./welcome.mjs";
 
 const USAGE = `npm run bench -- [--records 100000] [--no-csv] [--sync-requests 400] [--sync-concurrency 16]
-  [--sync-batch 99] [--memory [--memory-mb 1024] [--memory-wait-s 600]] [--keep-state]`;
+  [--sync-batch 99] [--memory [--memory-mb 1024] [--memory-wait-s 600]]
+  [--welcome [--welcome-records 200000] [--welcome-wait-s 900]] [--keep-state]`;
 const { values: opt } = parseArgs({
 	options: {
 		records: { type: "string", default: "100000" },
@@ -25,6 +28,9 @@ const { values: opt } = parseArgs({
 		memory: { type: "boolean", default: false },
 		"memory-mb": { type: "string", default: "1024" },
 		"memory-wait-s": { type: "string", default: "600" },
+		welcome: { type: "boolean", default: false },
+		"welcome-records": { type: "string", default: "200000" },
+		"welcome-wait-s": { type: "string", default: "900" },
 		"keep-state": { type: "boolean", default: false },
 		help: { type: "boolean", default: false },
 	},
@@ -54,6 +60,8 @@ const results = {
 };
 
 let server;
+let receiver;
+const WELCOME_SECRET = "whsec_bench_0123456789abcdef";
 const stopOnSignal = async (signal) => {
 	log(`${signal}: stopping wrangler`);
 	await server?.stop({ keepState: opt["keep-state"] });
@@ -68,7 +76,16 @@ try {
 	const ndjson = ndjsonBuffer(records, "nd");
 	const csv = opt["no-csv"] ? null : csvBuffer(records, "csv");
 
-	server = await startServer({ log });
+	// With --welcome, welcome messages go to a receiver on loopback (the other runs send none).
+	if (opt.welcome) receiver = await startReceiver({ secrets: { "/welcome": WELCOME_SECRET } });
+	const vars = receiver
+		? {
+				NOTIFY_WEBHOOK_URL: `${receiver.url}/welcome`,
+				NOTIFY_WEBHOOK_SECRET: WELCOME_SECRET,
+				ALLOW_PRIVATE_IMPORT_URLS: "1",
+			}
+		: {};
+	server = await startServer({ log, vars });
 	const api = client(server.base, server.adminKey);
 	const sampler = startSampler(server.pid);
 
@@ -113,6 +130,15 @@ try {
 	} else {
 		results.skipped.push("memory: not requested (pass --memory, optionally --memory-mb N)");
 	}
+	if (opt.welcome) {
+		log(`welcome: ${Number(opt["welcome-records"]).toLocaleString()} users with welcome messages, reads timed`);
+		results.welcome = await welcomeRun(api, receiver, {
+			records: Number(opt["welcome-records"]),
+			timeoutMs: Number(opt["welcome-wait-s"]) * 1000,
+		});
+	} else {
+		results.skipped.push("welcome delivery: not requested (pass --welcome, optionally --welcome-records N)");
+	}
 	sampler.stop();
 	const reloads = server.reloads();
 	if (reloads > 0)
@@ -124,6 +150,7 @@ try {
 	process.exitCode = 1;
 } finally {
 	await server?.stop({ keepState: opt["keep-state"] || process.exitCode === 1 });
+	await receiver?.close();
 }
 
 // Speed is reported, never asserted; a run that lost or changed records, or got errors, failed.
@@ -136,6 +163,11 @@ results.failures = [
 				],
 	),
 	...(results.sync?.non2xx ? [`sync: ${results.sync.non2xx} answers other than 2xx`] : []),
+	...(results.welcome && (results.welcome.delivered < results.welcome.records || results.welcome.problems.length > 0)
+		? [
+				`welcome: ${results.welcome.delivered} of ${results.welcome.records} delivered${results.welcome.problems.length ? `; ${results.welcome.problems.join("; ")}` : ""}`,
+			]
+		: []),
 	...(results.memory && results.memory.job.status !== "completed"
 		? [`memory run: job ${results.memory.job.status}`]
 		: []),

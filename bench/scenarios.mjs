@@ -63,7 +63,7 @@ export async function spotCheck(api, run) {
 	return problems;
 }
 
-function percentile(sorted, p) {
+export function percentile(sorted, p) {
 	return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 

@@ -15,10 +15,12 @@ import {
 	readFileSync,
 	rmSync,
 	symlinkSync,
+	writeFileSync,
 } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { driveCrons, fireCron } from "../scripts/local-crons.mjs";
 
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
 
@@ -116,14 +118,26 @@ export function serverProcesses(rootPid) {
 
 /**
  * Migrates a fresh state directory, starts `wrangler dev` on it and waits for GET /v1/health.
- * `stop()` kills the whole process group (SIGTERM, then SIGKILL after 5 s) and removes the state.
+ * `stop()` kills the whole process group (SIGTERM, then SIGKILL after 5 s) and removes the state;
+ * `crash()` kills it at once (SIGKILL) and keeps the state. Given the `dir` of an earlier server,
+ * starts again on its snapshot, state and operator key, as a machine restarting after a crash would.
+ * `vars` are passed as `--var`s; `crons` fires wrangler.toml's cron triggers as the platform would.
  */
-export async function startServer({ readyTimeoutMs = 120_000, log = console.error } = {}) {
-	const dir = mkdtempSync(join(tmpdir(), "cohort-bench-"));
-	const app = snapshot(dir);
-	const adminKey = `op_bench_${randomBytes(24).toString("base64url")}`;
+export async function startServer({
+	readyTimeoutMs = 120_000,
+	log = console.error,
+	dir: earlier,
+	vars = {},
+	crons = false,
+} = {}) {
+	const dir = earlier ?? mkdtempSync(join(tmpdir(), "cohort-bench-"));
+	const app = earlier ? join(dir, "app") : snapshot(dir);
+	const keyFile = join(dir, "admin-key");
+	if (!existsSync(keyFile)) writeFileSync(keyFile, `op_bench_${randomBytes(24).toString("base64url")}`);
+	const adminKey = readFileSync(keyFile, "utf8");
 	const persist = ["--persist-to", join(dir, "state")];
 	let child;
+	let cronDriver;
 	const server = {
 		dir,
 		app,
@@ -146,6 +160,7 @@ export async function startServer({ readyTimeoutMs = 120_000, log = console.erro
 			}
 		},
 		async stop({ keepState = false } = {}) {
+			cronDriver?.stop();
 			if (child && groupAlive(child.pid)) {
 				process.kill(-child.pid, "SIGTERM");
 				for (let i = 0; i < 50 && groupAlive(child.pid); i++) await sleep(100);
@@ -155,7 +170,15 @@ export async function startServer({ readyTimeoutMs = 120_000, log = console.erro
 		},
 		/** For process 'exit' handlers, which cannot wait. */
 		killNow() {
+			cronDriver?.stop();
 			if (child && groupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
+		},
+		/** Runs the scheduled handler for one of wrangler.toml's crons now, or as at `time` (epoch ms). */
+		scheduled: (cron, time) => fireCron(server.base, cron, time),
+		/** Every process of the system dies at once, mid-whatever, as in a power cut; the state stays. */
+		async crash() {
+			server.killNow();
+			for (let i = 0; i < 100 && child && groupAlive(child.pid); i++) await sleep(50);
 		},
 	};
 	try {
@@ -177,6 +200,9 @@ export async function startServer({ readyTimeoutMs = 120_000, log = console.erro
 				...persist,
 				"--var",
 				`ADMIN_API_KEY:${adminKey}`,
+				"--var",
+				`DOWNLOAD_SIGNING_KEY:${randomBytes(24).toString("base64url")}`,
+				...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
 				"--show-interactive-dev-session=false",
 			],
 			{ cwd: app, env: ENV, detached: true, stdio: ["ignore", out, out] },
@@ -193,6 +219,7 @@ export async function startServer({ readyTimeoutMs = 120_000, log = console.erro
 			await sleep(250);
 		}
 		log(`ready on ${server.base} (wrangler pid ${child.pid})`);
+		if (crons) cronDriver = driveCrons(server.base, { config: join(app, "wrangler.toml"), log });
 		return server;
 	} catch (error) {
 		await server.stop({ keepState: true });

@@ -1,9 +1,11 @@
 // `npm run dev`: the whole system on local emulation (D1, R2, Queues, Durable Objects) in one
 // `wrangler dev`. Applies local migrations first and makes an operator key if .dev.vars has none.
+// Fires the cron triggers each minute, as the platform would (see local-crons.mjs).
 // Extra arguments go to `wrangler dev` (e.g. `npm run dev -- --port 9000`).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { driveCrons } from "./local-crons.mjs";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const args = process.argv.slice(2);
@@ -23,6 +25,7 @@ function localSecret(name, prefix) {
 
 const adminKey = localSecret("ADMIN_API_KEY", "op");
 localSecret("NOTIFY_WEBHOOK_SECRET", "whsec");
+localSecret("DOWNLOAD_SIGNING_KEY", "dlk");
 
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
 	stdio: "inherit",
@@ -42,5 +45,9 @@ Cohort is starting on ${base}   (API reference: ${base}/docs)
 `);
 
 const dev = spawn("wrangler", ["dev", ...args], { stdio: "inherit", env });
+const crons = driveCrons(base);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
-dev.on("exit", (code) => process.exit(code ?? 0));
+dev.on("exit", (code) => {
+	crons.stop();
+	process.exit(code ?? 0);
+});

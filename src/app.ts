@@ -1,4 +1,5 @@
 import { swaggerUI } from "@hono/swagger-ui";
+import { contextStorage } from "hono/context-storage";
 import { requestId } from "hono/request-id";
 import { router } from "./context";
 import { ApiError, renderError } from "./errors";
@@ -19,6 +20,8 @@ import { webhookRoutes } from "./routes/webhook";
 
 const base = router();
 base.use(requestId());
+// Lets job creation read who asks and the host asked (services/create-job.ts) without every route passing them.
+base.use(contextStorage());
 base.use(requestLog);
 base.onError(renderError);
 // Answered here rather than thrown: a throw from the not-found handler would skip the request log.

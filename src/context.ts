@@ -2,12 +2,12 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Role } from "./auth/keys";
 import { validationError } from "./errors";
-import type { Job } from "./schemas/jobs";
+import type { CreatedBy, Job } from "./schemas/jobs";
 import type { TenantLimits } from "./schemas/tenants";
 
 export type AppEnv = {
 	Bindings: Env;
-	Variables: { requestId: string; tenantId: string; limits: TenantLimits; role: Role };
+	Variables: { requestId: string; tenantId: string; limits: TenantLimits; role: Role; createdBy: CreatedBy };
 };
 
 /** Every router validates through the same hook, so zod failures reach `onError` as one envelope. */

@@ -1,9 +1,8 @@
 import { app } from "./app";
 import { dashboardRoutes } from "./dashboard/routes";
-import { purgeExpiredJobs, sweepIntakes } from "./jobs/retention";
 import { handleQueue } from "./queue";
+import { handleScheduled } from "./scheduled";
 import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
-import { expireUploads } from "./services/uploads";
 
 export { OperatorGate } from "./auth/operator-gate";
 export { TenantObject } from "./tenant/object";
@@ -15,13 +14,5 @@ app.route("/app", dashboardRoutes);
 export default {
 	fetch: app.fetch,
 	queue: handleQueue,
-	async scheduled(controller, env, ctx) {
-		ctx.waitUntil(
-			Promise.all([
-				purgeExpiredJobs(env, controller.scheduledTime),
-				expireUploads(env, controller.scheduledTime),
-				sweepIntakes(env, controller.scheduledTime),
-			]),
-		);
-	},
+	scheduled: handleScheduled,
 } satisfies ExportedHandler<Env, ChunkMessage | NotifyMessage>;

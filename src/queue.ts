@@ -1,7 +1,9 @@
 import { processChunk } from "./jobs/consumer";
-import { deliver } from "./notify/deliver";
+import { chunkAttemptFailed, deadLetterMessage } from "./jobs/dead-letters";
+import { deliverJob } from "./notify/deliver";
+import { deliverWelcomes } from "./notify/welcome";
 import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
-import { jobView, tenantObject } from "./services/tenant";
+import { tenantObject, viewJob } from "./services/tenant";
 import type { JobEvent } from "./tenant/outbox";
 
 type Settled = { ok: true } | { ok: false; error: string };
@@ -9,12 +11,16 @@ type Settled = { ok: true } | { ok: false; error: string };
 const backoffSeconds = (attempts: number) => Math.min(300, 2 ** attempts);
 
 /** Acks or retries (with backoff) message by message, so one failure never redelivers the others. */
-async function settle<T>(batch: MessageBatch<T>, handle: (body: T) => Promise<Settled>): Promise<void> {
+async function settle<T>(
+	queue: string,
+	messages: readonly Message<T>[],
+	handle: (body: T) => Promise<Settled>,
+): Promise<void> {
 	await Promise.all(
-		batch.messages.map(async (message) => {
+		messages.map(async (message) => {
 			const result = await handle(message.body);
 			if (result.ok) return message.ack();
-			console.error(JSON.stringify({ queue: batch.queue, attempts: message.attempts, error: result.error }));
+			console.error(JSON.stringify({ queue, attempts: message.attempts, error: result.error }));
 			message.retry({ delaySeconds: backoffSeconds(message.attempts) });
 		}),
 	);
@@ -31,6 +37,42 @@ async function attempt(step: () => Promise<unknown>): Promise<Settled> {
 }
 
 /**
+ * Welcome messages only say "this tenant has something to send": a batch runs one bounded step per
+ * tenant, side by side, and a tenant with more to send gets a fresh message at the back of the queue,
+ * so a tenant with 200,000 messages takes turns with the others instead of holding the consumer.
+ */
+async function welcomeSteps(env: Env, messages: readonly Message<NotifyMessage>[]): Promise<void> {
+	const byTenant = Map.groupBy(messages, (m) => m.body.tenantId);
+	await Promise.all(
+		[...byTenant].map(async ([tenantId, group]) => {
+			const result = await attempt(async () => {
+				const { again } = await deliverWelcomes(env, tenantId);
+				if (again) await env.NOTIFY.send({ kind: "welcome", tenantId } satisfies NotifyMessage, again);
+			});
+			if (result.ok) for (const m of group) m.ack();
+			else await settle("cohort-notify", group, async () => result);
+		}),
+	);
+}
+
+/**
+ * One POST per job event; the tenant's outbox hears how it went and owns every retry (with backoff,
+ * and again if this answer never reaches it), so the message is retried only when the outbox could
+ * not be told.
+ */
+function jobEvents(env: Env, messages: readonly Message<JobEvent>[]): Promise<void> {
+	return settle("cohort-notify", messages, ({ tenantId, job }) =>
+		attempt(async () => {
+			const tenant = tenantObject(env, tenantId);
+			// The tenant object records the job as it stores it; receivers get the API's view.
+			const sent = await attempt(async () => deliverJob(env, tenantId, await viewJob(env, job)));
+			if (sent.ok) await tenant.jobEventDelivered(job.id);
+			else await tenant.jobEventFailed(job.id, sent.error);
+		}),
+	);
+}
+
+/**
  * One case per consumer queue in wrangler.toml. A queue's name fixes its message type (each
  * producer binding sends to one queue), hence the casts; a queue without a case is a deployment
  * error and throws, so its messages are retried rather than handled as some other queue's.
@@ -38,26 +80,27 @@ async function attempt(step: () => Promise<unknown>): Promise<Settled> {
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
 	switch (batch.queue) {
 		case "cohort-chunks":
-			return settle(batch as MessageBatch<ChunkMessage>, async (message) => {
+			return settle(batch.queue, (batch as MessageBatch<ChunkMessage>).messages, async (message) => {
 				const result = await processChunk(env, message);
-				return result.status === "failed" ? { ok: false, error: result.error } : { ok: true };
+				if (result.status !== "failed") return { ok: true };
+				await chunkAttemptFailed(env, message, result.error).catch(() => undefined);
+				return { ok: false, error: result.error };
 			});
 		case "cohort-chunks-dlq":
-			return settle(batch as MessageBatch<ChunkMessage>, ({ tenantId, jobId, chunk, firstLine }) =>
-				attempt(() =>
-					tenantObject(env, tenantId).failJob(
-						jobId,
-						`Chunk ${chunk} (records from line ${firstLine}) could not be written after repeated attempts; records of other chunks were written`,
-					),
+			return settle(batch.queue, (batch as MessageBatch<ChunkMessage>).messages, (message) =>
+				attempt(async () =>
+					tenantObject(env, message.tenantId).failJob(message.jobId, await deadLetterMessage(env, message)),
 				),
 			);
-		case "cohort-notify":
-			return settle(batch as MessageBatch<NotifyMessage | JobEvent>, (message) =>
-				// The tenant object announces the job as it stores it; receivers get the API's view.
-				attempt(() => deliver(env, message.kind === "job" ? { ...message, job: jobView(message.job) } : message)),
-			);
+		case "cohort-notify": {
+			const { messages } = batch as MessageBatch<NotifyMessage | JobEvent>;
+			const welcomes = messages.filter((m): m is Message<NotifyMessage> => m.body.kind === "welcome");
+			const events = messages.filter((m): m is Message<JobEvent> => m.body.kind === "job");
+			await Promise.all([welcomeSteps(env, welcomes), jobEvents(env, events)]);
+			return;
+		}
 		case "cohort-notify-dlq":
-			// A notification that failed every retry is dropped with a log line.
+			// Welcome rows stay pending and the minute sweep sends them again; job events are the outbox's.
 			console.error(JSON.stringify({ undeliverable: batch.messages.map((m) => m.body) }));
 			return;
 		default:

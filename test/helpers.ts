@@ -47,7 +47,15 @@ export type JobView = {
 	errorMessage: string | null;
 	position?: number;
 	dryRun: boolean;
-	counts: { total: number; processed: number; created: number; updated: number; skipped: number; failed: number };
+	counts: {
+		total: number;
+		processed: number;
+		created: number;
+		updated: number;
+		unchanged: number;
+		skipped: number;
+		failed: number;
+	};
 	links: { self: string; errors: string };
 };
 
@@ -61,10 +69,26 @@ export async function waitForJob(key: string, id: string, timeoutMs = 60_000): P
 	for (;;) {
 		const job = await (await call(`/v1/jobs/${id}`, { key })).json<JobView>();
 		const c = job.counts;
-		if (c.processed !== c.created + c.updated + c.skipped + c.failed)
+		if (c.processed !== c.created + c.updated + c.unchanged + c.skipped + c.failed)
 			throw new Error(`counts do not add up: ${JSON.stringify(c)}`);
 		if (["completed", "failed", "cancelled"].includes(job.status)) return job;
 		if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}: ${JSON.stringify(c)}`);
 		await new Promise((r) => setTimeout(r, 200));
 	}
+}
+
+/** A binding whose `method` works `calls` times and then fails, as a process killed at that point would stop. */
+export function failingAfter<T extends object>(binding: T, method: keyof T, calls: number): T {
+	let made = 0;
+	return new Proxy(binding, {
+		get(target, prop) {
+			const value = Reflect.get(target, prop);
+			if (typeof value !== "function") return value;
+			if (prop !== method) return value.bind(target);
+			return (...args: unknown[]) => {
+				if (++made > calls) throw new Error(`stopped at ${String(prop)} #${made}`);
+				return value.apply(target, args);
+			};
+		},
+	});
 }

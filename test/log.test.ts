@@ -116,4 +116,11 @@ describe("job logs", () => {
 	});
 });
 
-const counts = (total: number, created: number, failed: number) => ({ total, created, updated: 0, skipped: 0, failed });
+const counts = (total: number, created: number, failed: number) => ({
+	total,
+	created,
+	updated: 0,
+	unchanged: 0,
+	skipped: 0,
+	failed,
+});

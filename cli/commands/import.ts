@@ -58,7 +58,7 @@ function describeFile(path: string, format: FileFormat | undefined) {
 async function saveErrors(api: Client, job: Job, path: string): Promise<string> {
 	const target = `${path}.errors.csv`;
 	const res = await okResponse(
-		api.v1.jobs[":id"].errors.$get({ param: { id: job.id } }, { headers: { Accept: "text/csv" } }),
+		api.v1.jobs[":id"].errors.$get({ param: { id: job.id }, query: {} }, { headers: { Accept: "text/csv" } }),
 	);
 	await pipeline(Readable.fromWeb(res.body! as never), createWriteStream(target));
 	return target;

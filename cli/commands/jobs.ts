@@ -27,7 +27,7 @@ function printJob(job: Job) {
 		["progress", `${number(counts.processed)} of ${number(counts.total)} (${Math.floor(job.progress * 100)}%)`],
 		[
 			"counts",
-			`created ${counts.created}, updated ${counts.updated}, skipped ${counts.skipped}, failed ${counts.failed}`,
+			`created ${counts.created}, updated ${counts.updated}, unchanged ${counts.unchanged}, skipped ${counts.skipped}, failed ${counts.failed}`,
 		],
 	];
 	if (job.errorMessage) rows.push(["error", job.errorMessage]);
@@ -137,7 +137,7 @@ export function jobsCommand(globals: () => Globals) {
 			if (flags.csv || flags.output || globals().json) {
 				const accept = flags.csv ? "text/csv" : "application/x-ndjson";
 				const res = await okResponse(
-					client.v1.jobs[":id"].errors.$get({ param: { id } }, { headers: { Accept: accept } }),
+					client.v1.jobs[":id"].errors.$get({ param: { id }, query: {} }, { headers: { Accept: accept } }),
 				);
 				const target = flags.output ? createWriteStream(flags.output) : process.stdout;
 				await pipeline(Readable.fromWeb(res.body! as never), target, { end: Boolean(flags.output) });
@@ -150,6 +150,21 @@ export function jobsCommand(globals: () => Globals) {
 			}
 			if (rows.length === 0) print(`Job ${id} has no failed records.`);
 			else print(table([["WHERE", "CODE", "FIELD", "ERROR"], ...rows]));
+		});
+
+	jobs
+		.command("results")
+		.description("Every record's outcome in input order: NDJSON, or CSV with --csv")
+		.argument("<id>")
+		.option("--csv", "the results as CSV")
+		.option("-o, --output <file>", "write them to a file instead of stdout")
+		.action(async (id: string, flags: { csv?: boolean; output?: string }) => {
+			const accept = flags.csv ? "text/csv" : "application/x-ndjson";
+			const res = await okResponse(
+				api(globals()).v1.jobs[":id"].results.$get({ param: { id }, query: {} }, { headers: { Accept: accept } }),
+			);
+			const target = flags.output ? createWriteStream(flags.output) : process.stdout;
+			await pipeline(Readable.fromWeb(res.body! as never), target, { end: Boolean(flags.output) });
 		});
 
 	return jobs;

@@ -26,6 +26,6 @@ export type ErrorRow = {
 
 /** Every failed record of a job, streamed. */
 export async function* errorRows(client: Client, jobId: string): AsyncGenerator<ErrorRow> {
-	const res = await okResponse(client.v1.jobs[":id"].errors.$get({ param: { id: jobId } }));
+	const res = await okResponse(client.v1.jobs[":id"].errors.$get({ param: { id: jobId }, query: {} }));
 	if (res.body) yield* ndjsonRows<ErrorRow>(res.body);
 }

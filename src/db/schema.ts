@@ -126,7 +126,11 @@ export const enrollments = sqliteTable(
 	(t) => [primaryKey({ columns: [t.tenantId, t.userId, t.kind, t.itemId] })],
 );
 
-/** Welcome messages, at most one per user ever: the primary key is what makes a resend impossible. */
+/**
+ * Welcome messages, at most one per user ever: the unique index is what makes a second one impossible.
+ * A message is pending until `deliveredAt` (or `failedAt`, once its attempts are used up); delivery
+ * claims it first (`claimedUntil`, a lease in epoch ms), so no two loops send it at once.
+ */
 export const notifications = sqliteTable(
 	"notifications",
 	{
@@ -139,12 +143,24 @@ export const notifications = sqliteTable(
 		inviteMessage: text("invite_message"),
 		createdAt: text("created_at").notNull(),
 		deliveredAt: text("delivered_at"),
+		claimedUntil: integer("claimed_until"),
+		attempts: integer("attempts").notNull().default(0),
+		failedAt: text("failed_at"),
 	},
 	(t) => [
 		uniqueIndex("notifications_once").on(t.tenantId, t.userId, t.kind),
 		index("notifications_tenant").on(t.tenantId, t.id),
+		// Only pending rows: finding the next ones to send never walks the delivered ones.
+		index("notifications_pending").on(t.tenantId, t.id).where(sql`${t.deliveredAt} IS NULL AND ${t.failedAt} IS NULL`),
 	],
 );
+
+/** One welcome delivery loop per tenant at a time: the loop holds this lease (epoch ms) while it runs. */
+export const notifyLeases = sqliteTable("notify_leases", {
+	tenantId: text("tenant_id").primaryKey(),
+	holder: text("holder").notNull(),
+	until: integer("until").notNull(),
+});
 
 export const idempotencyKeys = sqliteTable(
 	"idempotency_keys",
@@ -157,13 +173,19 @@ export const idempotencyKeys = sqliteTable(
 		headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
 		body: text("body"),
 		createdAt: integer("created_at").notNull(),
+		/** While the first request runs: who holds the reservation and until when (epoch ms), renewed as it runs. */
+		holder: text("holder"),
+		leaseUntil: integer("lease_until"),
 	},
-	(t) => [primaryKey({ columns: [t.tenantId, t.key, t.route] }), index("idempotency_keys_age").on(t.createdAt)],
+	// One request per key: `route` (method, path and query) and `bodyHash` are what a reuse is compared with.
+	(t) => [primaryKey({ columns: [t.tenantId, t.key] }), index("idempotency_keys_age").on(t.createdAt)],
 );
 
 /**
  * The exactly-once ledger: a chunk's row is committed in the same D1 batch as the chunk's
- * records, so a redelivered chunk finds it and only reports the stored counts again.
+ * records, so a redelivered chunk finds it and only reports the stored counts again. `results`
+ * names the R2 object with its records' outcomes (each attempt writes its own; the committed row
+ * says which one counts); `claims` lists the identities it found unchanged (see writes/merge.ts).
  */
 export const jobChunks = sqliteTable(
 	"job_chunks",
@@ -172,8 +194,23 @@ export const jobChunks = sqliteTable(
 		chunk: integer("chunk").notNull(),
 		created: integer("created").notNull(),
 		updated: integer("updated").notNull(),
+		unchanged: integer("unchanged").notNull().default(0),
 		skipped: integer("skipped").notNull(),
 		failed: integer("failed").notNull(),
+		results: text("results"),
+		claims: text("claims"),
+	},
+	(t) => [primaryKey({ columns: [t.jobId, t.chunk] })],
+);
+
+/** The last error of a chunk that failed an attempt, so a dead-lettered chunk's job can say why. */
+export const chunkFailures = sqliteTable(
+	"chunk_failures",
+	{
+		jobId: text("job_id").notNull(),
+		chunk: integer("chunk").notNull(),
+		attempts: integer("attempts").notNull(),
+		error: text("error").notNull(),
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.chunk] })],
 );

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { randomId } from "../auth/keys";
 import { db } from "../db/client";
 import { chunkCounts } from "../db/queries/jobs";
 import { jobChunks, jobErrors } from "../db/schema";
@@ -13,6 +14,7 @@ import type { ChunkMessage } from "../schemas/messages";
 import { storedRecord } from "../services/report";
 import { tenantObject } from "../services/tenant";
 import { readContext } from "./files";
+import { putResults, resultLines } from "./results";
 
 /** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
 export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; error: string };
@@ -64,17 +66,21 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		else items.push({ ref, value: message.overrides ? { ...line.value, ...message.overrides } : line.value });
 	}
 
-	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString() };
-	const write = writeRecords(database, ctx, message.recordType, items, (o) => {
+	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString(), chunk };
+	const attempt = randomId("try");
+	let resultsKey: string | undefined;
+	const write = writeRecords(database, ctx, message.recordType, items, async (o) => {
+		resultsKey = await putResults(env, jobId, chunk, attempt, resultLines(message.origin, o, parseErrors));
 		const errors = [...parseErrors, ...o.errors].map((e) => {
 			const raw = raws.get(e.ref);
 			const kept = raw === undefined ? undefined : storedRecord(raw);
 			const truncated = kept?.truncated === true || cutByParser.has(e.ref);
 			return { ref: e.ref, code: e.code, error: e.error, raw: kept?.raw ?? null, truncated };
 		});
+		const claims = o.claims.length > 0 ? JSON.stringify(o.claims) : null;
 		return [
-			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, skipped, failed)
-				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.skipped}, ${o.failed + parseErrors.length})`,
+			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results, claims)
+				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims})`,
 			...(context?.assign ? assignmentStatements(ctx, items, o, context.assign) : []),
 			...jsonParts(errors).map(
 				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, error, raw, truncated)
@@ -84,11 +90,12 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		];
 	});
 	try {
-		const { created, updated, skipped, failed } = await write;
-		return { created, updated, skipped, failed: failed + parseErrors.length };
+		const { created, updated, unchanged, skipped, failed } = await write;
+		return { created, updated, unchanged, skipped, failed: failed + parseErrors.length };
 	} catch (error) {
-		// A twin delivery that committed first makes this batch fail on the ledger; its counts stand.
+		// A twin delivery that committed first makes this batch fail on the ledger; its counts (and results) stand.
 		const twin = await chunkCounts(database, jobId, chunk);
+		if (resultsKey) await env.FILES.delete(resultsKey);
 		if (twin) return twin;
 		throw error;
 	}

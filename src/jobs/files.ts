@@ -22,6 +22,15 @@ export async function deleteJobFiles(env: Env, jobId: string, chunks: number): P
 	for (let i = 0; i < keys.length; i += DELETE_BATCH) await env.FILES.delete(keys.slice(i, i + DELETE_BATCH));
 }
 
+/** Every file a job has in R2, found by listing: for retention, which does not know how many there are. */
+export async function deleteEveryJobFile(env: Env, jobId: string): Promise<void> {
+	let listed: R2Objects;
+	do {
+		listed = await env.FILES.list({ prefix: `jobs/${jobId}/` });
+		if (listed.objects.length > 0) await env.FILES.delete(listed.objects.map((o) => o.key));
+	} while (listed.truncated);
+}
+
 /**
  * Marks a job's chunks as being written. A crash while a file streams in (before the job exists
  * and before the failure path can delete them) leaves the mark, and `sweepIntakes` follows it.
@@ -32,15 +41,6 @@ export async function beginIntake(env: Env, tenantId: string, jobId: string): Pr
 
 export async function endIntake(env: Env, jobId: string): Promise<void> {
 	await env.FILES.delete(intakeKey(jobId));
-}
-
-/** Deletes every object under a job's prefix, however many chunks it had written. */
-export async function deletePrefix(env: Env, prefix: string): Promise<void> {
-	let listed: R2Objects;
-	do {
-		listed = await env.FILES.list({ prefix });
-		if (listed.objects.length > 0) await env.FILES.delete(listed.objects.map((o) => o.key));
-	} while (listed.truncated);
 }
 
 /** The intakes marked before `before`: uploads that ended long ago without clearing their mark. */

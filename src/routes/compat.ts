@@ -146,7 +146,14 @@ function bulkOperationsJob(job: Job) {
 		createdAt: job.createdAt,
 		updatedAt: job.completedAt ?? job.startedAt ?? job.createdAt,
 		completedAt: job.completedAt,
+		...(ENDED_STATUSES.includes(job.status) ? download(job.links.resultsDownload) : {}),
 	};
+}
+
+/** The signed results link, with its expiry as the seed shows it. */
+function download(url: string) {
+	const expires = Number(new URL(url).searchParams.get("expires"));
+	return { downloadUrl: url, downloadUrlExpiresAt: new Date(expires * 1000).toISOString() };
 }
 
 export const bulkOperationsRoutes = router()
@@ -182,7 +189,7 @@ const userpilotIdentifyUsersRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), multipartImport("users"), jsonType, idempotency("streamed")] as const,
+	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("users"), jsonType] as const,
 	request: { query: UserpilotQuery, body: jsonRequest(BulkUsersBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });
@@ -194,7 +201,7 @@ const userpilotIdentifyCompaniesRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), multipartImport("companies"), jsonType, idempotency("streamed")] as const,
+	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("companies"), jsonType] as const,
 	request: { query: UserpilotQuery, body: jsonRequest(BulkCompaniesBody) },
 	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
 });

@@ -1,12 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { accepted, router } from "../context";
+import { idempotency } from "../idempotency";
 import { decodeCursor, encodeCursor, IdParam, jsonContent } from "../schemas/common";
 import { errorResponses, openApiErrorResponses } from "../schemas/errors";
 import { JobPage, JobsQuery } from "../schemas/job-list";
-import { ENDED_STATUSES, Job } from "../schemas/jobs";
-import { tenantKey } from "../services/access";
-import { cancelJob, findJob, jobErrorReport, listJobs } from "../services/jobs";
+import { ENDED_STATUSES, Job, SignedLinkQuery } from "../schemas/jobs";
+import { keyOrSignedLink, tenantKey } from "../services/access";
+import { cancelJob, findJob, jobErrorReport, jobResultsReport, listJobs } from "../services/jobs";
 import { retryJob } from "../services/retry";
 
 const tags = ["Jobs"];
@@ -55,7 +56,7 @@ const retryJobRoute = createRoute({
 	tags,
 	summary: "A new job over the failed records of an ended job only",
 	security,
-	middleware: tenantKey("admin"),
+	middleware: [...tenantKey("admin"), idempotency("buffered")] as const,
 	request: { params: IdParam },
 	responses: { 202: jsonContent(Job, "The retry job"), ...openApiErrorResponses, ...errorResponses(404, 409) },
 });
@@ -83,14 +84,34 @@ const getJobErrorsRoute = createRoute({
 	tags,
 	summary: "Every failed record: NDJSON by default, CSV with Accept: text/csv",
 	security,
-	middleware: tenantKey("viewer"),
-	request: { params: IdParam },
+	middleware: keyOrSignedLink("errors"),
+	request: { params: IdParam, query: SignedLinkQuery },
 	responses: {
 		200: { description: "application/x-ndjson or text/csv" },
 		...openApiErrorResponses,
 		...errorResponses(404),
 	},
 });
+
+const getJobResultsRoute = createRoute({
+	operationId: "getJobResults",
+	method: "get",
+	path: "/{id}/results",
+	tags,
+	summary: "Every record's outcome in input order (so far, while the job runs): NDJSON, or CSV with Accept: text/csv",
+	security,
+	middleware: keyOrSignedLink("results"),
+	request: { params: IdParam, query: SignedLinkQuery },
+	responses: {
+		200: { description: "application/x-ndjson or text/csv" },
+		...openApiErrorResponses,
+		...errorResponses(404),
+	},
+});
+
+/** NDJSON unless the client asks for CSV. */
+const reportFormat = (accept: string | undefined) => ((accept ?? "").includes("text/csv") ? "csv" : "ndjson");
+const REPORT_TYPES = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson" } as const;
 
 export const jobRoutes = router()
 	.openapi(listJobsRoute, async (c) => {
@@ -109,9 +130,12 @@ export const jobRoutes = router()
 		return streamSSE(c, async (stream) => {
 			let last = "";
 			for (;;) {
-				const data = JSON.stringify(job);
-				if (data !== last) await stream.writeSSE({ event: "job", data, id: String(job.counts.processed) });
-				last = data;
+				// Download links are signed afresh every minute; only a change of the job itself is an event.
+				const state = JSON.stringify({ ...job, links: null });
+				if (state !== last) {
+					await stream.writeSSE({ event: "job", data: JSON.stringify(job), id: String(job.counts.processed) });
+				}
+				last = state;
 				if (ENDED_STATUSES.includes(job.status) || stream.aborted) return;
 				await stream.sleep(1000);
 				job = await findJob(c.env, tenantId, id);
@@ -119,9 +143,12 @@ export const jobRoutes = router()
 		});
 	})
 	.openapi(getJobErrorsRoute, async (c) => {
-		const csv = (c.req.header("Accept") ?? "").includes("text/csv");
-		const report = await jobErrorReport(c.env, c.get("tenantId"), c.req.valid("param").id, csv ? "csv" : "ndjson");
-		return new Response(report, {
-			headers: { "Content-Type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson" },
-		});
+		const format = reportFormat(c.req.header("Accept"));
+		const report = await jobErrorReport(c.env, c.get("tenantId"), c.req.valid("param").id, format);
+		return new Response(report, { headers: { "Content-Type": REPORT_TYPES[format] } });
+	})
+	.openapi(getJobResultsRoute, async (c) => {
+		const format = reportFormat(c.req.header("Accept"));
+		const report = await jobResultsReport(c.env, c.get("tenantId"), c.req.valid("param").id, format);
+		return new Response(report, { headers: { "Content-Type": REPORT_TYPES[format] } });
 	});

@@ -44,6 +44,7 @@ export const BulkResult = z
 		failed: z.number().int(),
 		created: z.number().int(),
 		updated: z.number().int(),
+		unchanged: z.number().int(),
 		skipped: z.number().int(),
 		errors: z.array(
 			z.object({

@@ -13,6 +13,7 @@ export const ImportQuery = z.object({
 	skipDuplicates: bool.optional(),
 	sendWelcomeEmail: bool.optional(),
 	dryRun: bool.optional(),
+	replaceFields: bool.optional(),
 	requireExternalId: bool.optional(),
 	inviteMessage: z.string().max(10_000).optional(),
 });

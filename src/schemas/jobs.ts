@@ -11,10 +11,16 @@ export const ENDED_STATUSES: readonly JobStatus[] = ["completed", "failed", "can
 export const Counts = z.object({
 	created: z.number().int(),
 	updated: z.number().int(),
+	/** Records equal to what is stored: nothing written. */
+	unchanged: z.number().int(),
 	skipped: z.number().int(),
 	failed: z.number().int(),
 });
 export type Counts = z.infer<typeof Counts>;
+
+/** The key that made a job (`keyId` "operator" for the operator). */
+export const CreatedBy = z.object({ keyId: z.string(), keyName: z.string() });
+export type CreatedBy = z.infer<typeof CreatedBy>;
 
 export const Job = z
 	.object({
@@ -33,11 +39,25 @@ export const Job = z
 		progress: z.number(),
 		recordsPerSecond: z.number(),
 		etaSeconds: z.number().nullable(),
-		links: z.object({ self: z.string(), errors: z.string() }),
+		createdBy: CreatedBy,
+		links: z.object({
+			self: z.string(),
+			errors: z.string(),
+			results: z.string(),
+			resultsDownload: z.string().openapi({ description: "Absolute; works without a key for an hour" }),
+			errorsDownload: z.string().openapi({ description: "Absolute; works without a key for an hour" }),
+		}),
 	})
 	.openapi("Job");
 
 export type Job = z.infer<typeof Job>;
+
+/** A signed download link's parameters, as the job's `links` carry them; absent when a key is sent instead. */
+export const SignedLinkQuery = z.object({
+	tenant: z.string().optional(),
+	expires: z.string().optional(),
+	signature: z.string().optional(),
+});
 
 /** Where a job's records come from: files report 1-based lines, JSON batches 0-based indexes. */
 export const JobOrigin = z.enum(["file", "json"]);
@@ -72,6 +92,9 @@ export const JobSpec = z.object({
 	options: ImportOptions,
 	overrides: Overrides.optional(),
 	total: z.number().int(),
+	createdBy: CreatedBy.optional(),
+	/** The origin the job was asked for at: its download links point there. */
+	baseUrl: z.string().optional(),
 	chunks: z.array(z.object({ firstLine: z.number().int(), records: z.number().int() })),
 });
 export type JobSpec = z.infer<typeof JobSpec>;

@@ -160,6 +160,9 @@ function importOptions(upsertByDefault: boolean) {
 				description:
 					"A user record without externalId fails (VALIDATION_ERROR) instead of being matched by email. Always true on the Userpilot routes.",
 			}),
+			replaceFields: flag.default(false).openapi({
+				description: "Replace customFields and metadata whole instead of merging the sent keys into them.",
+			}),
 		})
 		.transform(({ skipExisting, skipDuplicates, ...rest }) => ({
 			...rest,

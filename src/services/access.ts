@@ -1,7 +1,12 @@
+import { every } from "hono/combine";
+import { createMiddleware } from "hono/factory";
 import { authenticate } from "../auth/authenticate";
 import type { Role } from "../auth/keys";
 import { rateLimit } from "../auth/rate-limit";
 import { requireRole } from "../auth/role";
+import type { AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { type Download, validLink } from "./links";
 import { tenantObject } from "./tenant";
 
 const rateLimited = rateLimit({
@@ -15,4 +20,24 @@ const rateLimited = rateLimit({
  */
 export function tenantKey(minimum: Role): [typeof authenticate, typeof rateLimited, ReturnType<typeof requireRole>] {
 	return [authenticate, rateLimited, requireRole(minimum)];
+}
+
+/**
+ * A job's download: a signed link (`tenant`, `expires`, `signature` from the job's links) stands
+ * in for a viewer key, so browsers and spreadsheets can fetch it; without a signature it is a
+ * tenant route like any other. An expired or altered link is 403.
+ */
+export function keyOrSignedLink(download: Download) {
+	const keyed = every(...tenantKey("viewer"));
+	return createMiddleware<AppEnv>(async function keyOrSignedLink(c, next) {
+		const { tenant, expires, signature } = c.req.query();
+		if (signature === undefined) return keyed(c, next);
+		const target = { tenantId: tenant ?? "", jobId: c.req.param("id") ?? "", download };
+		if (!tenant || !(await validLink(c.env, target, expires, signature))) {
+			throw new ApiError("FORBIDDEN", "This download link has expired or is not valid; get a new one from the job");
+		}
+		c.set("tenantId", tenant);
+		c.set("role", "viewer");
+		await next();
+	});
 }

@@ -40,12 +40,13 @@ const optionsOf = (batch: Batch, body: BulkBodyReader): ImportOptions => ({
 });
 
 function bulkResult(outcome: Outcome) {
-	const { created, updated, skipped, failed } = outcome;
+	const { created, updated, unchanged, skipped, failed } = outcome;
 	return {
-		successful: created + updated + skipped,
+		successful: created + updated + unchanged + skipped,
 		failed,
 		created,
 		updated,
+		unchanged,
 		skipped,
 		errors: outcome.errors.map(({ ref, externalId, email, code, error }) => ({
 			index: ref,

@@ -1,4 +1,6 @@
+import { getContext } from "hono/context-storage";
 import { randomId } from "../auth/keys";
+import type { AppEnv } from "../context";
 import { KINDS } from "../db/writes/kinds";
 import { ApiError } from "../errors";
 import { mapCsvHeader } from "../ingest/csv";
@@ -98,6 +100,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 				overrides: input.overrides,
 				total,
 				chunks,
+				...author(),
 			},
 			ifBusy,
 		);
@@ -109,6 +112,12 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	if ("refused" in submitted) await deleteJobFiles(env, id, chunks.length);
 	await endIntake(env, id);
 	return orRefuse<Job>(submitted);
+}
+
+/** Every job is made by a request: its key is the job's author, its origin where the job's links point. */
+function author(): Pick<JobSpec, "createdBy" | "baseUrl"> {
+	const c = getContext<AppEnv>();
+	return { createdBy: c.get("createdBy"), baseUrl: new URL(c.req.url).origin };
 }
 
 /** A job that failed before it had records, e.g. a URL that could not be fetched; it says why. */
@@ -128,6 +137,7 @@ export async function failedJob(
 		options: optionsOf(input),
 		total: 0,
 		chunks: [],
+		...author(),
 	};
 	return tenantObject(env, input.tenantId).recordFailedJob(spec, message);
 }

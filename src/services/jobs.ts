@@ -2,6 +2,7 @@ import { ApiError } from "../errors";
 import type { FileFormat } from "../schemas/common";
 import type { Job, JobStatus } from "../schemas/jobs";
 import { errorPages, errorReport } from "./report";
+import { resultsReport } from "./results";
 import { orRefuse, tenantObject } from "./tenant";
 
 export async function findJob(env: Env, tenantId: string, id: string): Promise<Job> {
@@ -25,9 +26,18 @@ export async function cancelJob(env: Env, tenantId: string, id: string): Promise
 	return orRefuse<Job>(await tenantObject(env, tenantId).cancelJob(id));
 }
 
-/** Every failed record of a job, streamed as NDJSON or CSV. */
-export async function jobErrorReport(env: Env, tenantId: string, id: string, format: FileFormat) {
+async function jobOrigin(env: Env, tenantId: string, id: string) {
 	const origin = (await tenantObject(env, tenantId).getJobSpec(id))?.origin;
 	if (!origin) throw new ApiError("NOT_FOUND", `Job ${id} not found`);
-	return errorReport(errorPages(env, id), format, origin);
+	return origin;
+}
+
+/** Every failed record of a job, streamed as NDJSON or CSV. */
+export async function jobErrorReport(env: Env, tenantId: string, id: string, format: FileFormat) {
+	return errorReport(errorPages(env, id), format, await jobOrigin(env, tenantId, id));
+}
+
+/** Every record's outcome of a job, streamed as NDJSON or CSV. */
+export async function jobResultsReport(env: Env, tenantId: string, id: string, format: FileFormat) {
+	return resultsReport(env, id, format, await jobOrigin(env, tenantId, id));
 }

@@ -40,7 +40,7 @@ export function quoteCsv(text: string): string {
 	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-const csvCell = (value: string) => quoteCsv(neutralize(value));
+export const csvCell = (value: string) => quoteCsv(neutralize(value));
 const CUT_NOTE = " (record cut to its first 64 KiB)";
 
 /** The record as received: JSON records back as JSON, anything else (CSV rows, broken lines) as text. */

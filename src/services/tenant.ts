@@ -4,11 +4,14 @@ import { type Counts, ENDED_STATUSES, type Job, type JobSpec, type JobStatus } f
 import type { TenantLimits } from "../schemas/tenants";
 import type { JobRecord } from "../tenant/jobs";
 import type { Refusal } from "../tenant/object";
+import { type Download, signedLink } from "./links";
+
+type Downloads = { resultsDownload: string; errorsDownload: string };
 
 /** The API's view of a job: the stored record with its rate, progress, estimate and links. */
-export function jobView(job: JobRecord, now = Date.now()): Job {
-	const { total, created, updated, skipped, failed } = job.counts;
-	const processed = created + updated + skipped + failed;
+export function jobView(job: JobRecord, downloads: Downloads, now = Date.now()): Job {
+	const { total, created, updated, unchanged, skipped, failed } = job.counts;
+	const processed = created + updated + unchanged + skipped + failed;
 	const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
 	const ended = job.completedAt ? Date.parse(job.completedAt) : now;
 	const seconds = started !== undefined ? Math.max(0.001, (ended - started) / 1000) : 0;
@@ -26,12 +29,26 @@ export function jobView(job: JobRecord, now = Date.now()): Job {
 		repeatable: failed > 0,
 		dryRun: job.dryRun,
 		...(job.position !== undefined ? { position: job.position } : {}),
-		counts: { total, processed, created, updated, skipped, failed },
+		counts: { total, processed, created, updated, unchanged, skipped, failed },
 		progress: total === 0 ? (done ? 1 : 0) : Math.min(1, processed / total),
 		recordsPerSecond: Math.round(rate),
 		etaSeconds: done ? 0 : rate > 0 ? Math.ceil((total - processed) / rate) : null,
-		links: { self: `/v1/jobs/${job.id}`, errors: `/v1/jobs/${job.id}/errors` },
+		createdBy: job.createdBy,
+		links: {
+			self: `/v1/jobs/${job.id}`,
+			errors: `/v1/jobs/${job.id}/errors`,
+			results: `/v1/jobs/${job.id}/results`,
+			...downloads,
+		},
 	};
+}
+
+/** The view with download links signed now. */
+export async function viewJob(env: Env, job: JobRecord, now = Date.now()): Promise<Job> {
+	const link = (download: Download) =>
+		signedLink(env, job.baseUrl, { tenantId: job.tenantId, jobId: job.id, download }, now);
+	const [resultsDownload, errorsDownload] = await Promise.all([link("results"), link("errors")]);
+	return jobView(job, { resultsDownload, errorsDownload }, now);
 }
 
 /** Turns a refusal from the tenant object back into the API error it stands for. */
@@ -40,7 +57,8 @@ export function orRefuse<T extends object>(result: T | Refusal): Exclude<T, Refu
 	return result as Exclude<T, Refusal>;
 }
 
-const viewOrRefusal = (result: JobRecord | Refusal): Job | Refusal => ("refused" in result ? result : jobView(result));
+const viewOrRefusal = async (env: Env, result: JobRecord | Refusal): Promise<Job | Refusal> =>
+	"refused" in result ? result : viewJob(env, result);
 
 /** The tenant's Durable Object as the rest of the service uses it: jobs come back as API views. */
 export function tenantObject(env: Env, tenantId: string) {
@@ -49,20 +67,23 @@ export function tenantObject(env: Env, tenantId: string) {
 		takeRequestToken: (limits: TenantLimits) => stub.takeRequestToken(limits),
 		applyLimits: (limits: TenantLimits) => stub.applyLimits(limits),
 		isBusy: () => stub.isBusy(),
-		submitJob: async (spec: JobSpec, ifBusy: IfBusy) => viewOrRefusal(await stub.submitJob(spec, ifBusy)),
-		recordFailedJob: async (spec: JobSpec, message: string) => jobView(await stub.recordFailedJob(spec, message)),
+		submitJob: async (spec: JobSpec, ifBusy: IfBusy) => viewOrRefusal(env, await stub.submitJob(spec, ifBusy)),
+		recordFailedJob: async (spec: JobSpec, message: string) => viewJob(env, await stub.recordFailedJob(spec, message)),
 		getJob: async (id: string) => {
 			const job = await stub.getJob(id);
-			return job && jobView(job);
+			return job && viewJob(env, job);
 		},
 		getJobSpec: (id: string) => stub.getJobSpec(id),
 		listJobs: async (status: JobStatus | undefined, beforeSeq: number | undefined, limit: number) => {
 			const page = await stub.listJobs(status, beforeSeq, limit);
-			return { jobs: page.jobs.map((job) => jobView(job)), nextSeq: page.nextSeq };
+			return { jobs: await Promise.all(page.jobs.map((job) => viewJob(env, job))), nextSeq: page.nextSeq };
 		},
-		cancelJob: async (id: string) => viewOrRefusal(await stub.cancelJob(id)),
+		cancelJob: async (id: string) => viewOrRefusal(env, await stub.cancelJob(id)),
 		chunkDone: (jobId: string, chunk: number, counts: Counts) => stub.chunkDone(jobId, chunk, counts),
 		failJob: (jobId: string, message: string) => stub.failJob(jobId, message),
-		purgeJobs: (cutoff: string) => stub.purgeJobs(cutoff),
+		jobEventDelivered: (jobId: string) => stub.jobEventDelivered(jobId),
+		jobEventFailed: (jobId: string, error: string) => stub.jobEventFailed(jobId, error),
+		expiredJobs: (cutoff: string, limit: number) => stub.expiredJobs(cutoff, limit),
+		forgetJobs: (ids: string[]) => stub.forgetJobs(ids),
 	};
 }

@@ -1,5 +1,5 @@
 import { logEvent } from "../log";
-import type { Counts, JobSpec, JobStatus } from "../schemas/jobs";
+import type { Counts, CreatedBy, JobSpec, JobStatus } from "../schemas/jobs";
 import { CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING } from "./states";
 
 type JobRow = {
@@ -16,6 +16,7 @@ type JobRow = {
 	total: number;
 	created: number;
 	updated: number;
+	unchanged: number;
 	skipped: number;
 	failed: number;
 };
@@ -23,6 +24,9 @@ type JobRow = {
 /** A job as the tenant object stores it; the API's view (rates, progress, links) is built from it. */
 export type JobRecord = {
 	id: string;
+	tenantId: string;
+	createdBy: CreatedBy;
+	baseUrl: string;
 	type: string;
 	description: string;
 	status: JobStatus;
@@ -56,8 +60,13 @@ export class Jobs {
 						.exec<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE status = ? AND seq <= ?", PENDING, row.seq)
 						.one().n
 				: undefined;
+		const spec = JSON.parse(row.spec) as JobSpec;
 		return {
 			id: row.id,
+			tenantId: spec.tenantId,
+			// Jobs stored before authors and origins were recorded.
+			createdBy: spec.createdBy ?? { keyId: "unknown", keyName: "unknown" },
+			baseUrl: spec.baseUrl ?? "",
 			type: row.type,
 			description: row.description,
 			status: row.status,
@@ -65,12 +74,13 @@ export class Jobs {
 			startedAt: row.started_at,
 			completedAt: row.completed_at,
 			errorMessage: row.error_message,
-			dryRun: (JSON.parse(row.spec) as JobSpec).options.dryRun,
+			dryRun: spec.options.dryRun,
 			...(position !== undefined ? { position } : {}),
 			counts: {
 				total: row.total,
 				created: row.created,
 				updated: row.updated,
+				unchanged: row.unchanged,
 				skipped: row.skipped,
 				failed: row.failed,
 			},
@@ -190,29 +200,39 @@ export class Jobs {
 	private transition(id: string, to: JobStatus, update: () => SqlStorageCursor<Record<string, SqlStorageValue>>) {
 		const before = this.row(id);
 		if (!before || update().rowsWritten === 0) return false;
-		const { total, created, updated, skipped, failed } = before;
+		const { total, created, updated, unchanged, skipped, failed } = before;
 		const tenant = (JSON.parse(before.spec) as JobSpec).tenantId;
-		logEvent("job", { job: id, tenant, from: before.status, to, total, created, updated, skipped, failed });
+		const counts = { total, created, updated, unchanged, skipped, failed };
+		logEvent("job", { job: id, tenant, from: before.status, to, ...counts });
 		return true;
 	}
 
 	/** A chunk's counts; the caller counts each chunk once. */
 	addCounts(id: string, counts: Counts): void {
 		this.sql.exec(
-			"UPDATE jobs SET created = created + ?, updated = updated + ?, skipped = skipped + ?, failed = failed + ? WHERE id = ?",
+			"UPDATE jobs SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ? WHERE id = ?",
 			counts.created,
 			counts.updated,
+			counts.unchanged,
 			counts.skipped,
 			counts.failed,
 			id,
 		);
 	}
 
-	/** Jobs that ended before `cutoff`, removed and returned. */
-	purge(cutoff: string): string[] {
+	/** Jobs that ended before `cutoff`, oldest first. */
+	expired(cutoff: string, limit: number): string[] {
 		return this.sql
-			.exec<{ id: string }>("DELETE FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ? RETURNING id", cutoff)
+			.exec<{ id: string }>(
+				"SELECT id FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ? ORDER BY completed_at LIMIT ?",
+				cutoff,
+				limit,
+			)
 			.toArray()
 			.map((r) => r.id);
+	}
+
+	forget(id: string): void {
+		this.sql.exec("DELETE FROM jobs WHERE id = ?", id);
 	}
 }

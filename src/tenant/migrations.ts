@@ -32,6 +32,8 @@ const STEPS: readonly string[] = [
 	// 5: an outbox event stays until the queue accepts it, and is tried again when due.
 	`ALTER TABLE outbox ADD COLUMN due_at INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE outbox ADD COLUMN failing_since INTEGER;`,
+	// 6: records found equal to what is stored are counted apart from updated ones.
+	"ALTER TABLE jobs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;",
 ];
 
 export function migrate(storage: DurableObjectStorage): void {

@@ -121,15 +121,31 @@ export class TenantObject extends DurableObject<Env> {
 		await this.advance();
 	}
 
-	/** Jobs that ended before `cutoff`, removed here and returned so their files can go too. */
-	purgeJobs(cutoff: string): string[] {
-		return this.ctx.storage.transactionSync(() => {
-			const ids = this.jobs.purge(cutoff);
+	/** The webhook took the job's event (or there is none): the outbox forgets it. */
+	async jobEventDelivered(jobId: string): Promise<void> {
+		this.outbox.remove(jobId);
+		await this.arm(Date.now());
+	}
+
+	/** The webhook refused the job's event: the outbox sends it again after a backoff. */
+	async jobEventFailed(jobId: string, error: string): Promise<void> {
+		this.outbox.failed(jobId, Date.now(), error);
+		await this.arm(Date.now());
+	}
+
+	/** Jobs that ended before `cutoff`, oldest first; retention deletes their files and rows, then forgets them. */
+	expiredJobs(cutoff: string, limit: number): string[] {
+		return this.jobs.expired(cutoff, limit);
+	}
+
+	/** The last step of retention: the jobs answer 404 from here on. */
+	forgetJobs(ids: string[]): void {
+		this.ctx.storage.transactionSync(() => {
 			for (const id of ids) {
+				this.jobs.forget(id);
 				this.chunks.remove(id);
 				this.outbox.remove(id);
 			}
-			return ids;
 		});
 	}
 

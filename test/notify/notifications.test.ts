@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { deliver } from "../../src/notify/deliver";
 import { signature } from "../../src/notify/sign";
+import { deliverWelcomes } from "../../src/notify/welcome";
 import { call, createTenant, type JobView, upload, waitForJob } from "../helpers";
 
-type Delivery = { url: string; body: string; signature: string };
+type Delivery = { url: string; body: string; signature: string; id: string };
 
 /** Captures outbound webhook POSTs; `answers` are the statuses given in turn (then 200). */
 function receiver(answers: number[] = []) {
@@ -13,7 +13,13 @@ function receiver(answers: number[] = []) {
 	vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
 		const url = String(input instanceof Request ? input.url : input);
 		if (!url.startsWith("https://hooks.example.com/")) return realFetch(input, init);
-		seen.push({ url, body: String(init?.body), signature: new Headers(init?.headers).get("Cohort-Signature") ?? "" });
+		const headers = new Headers(init?.headers);
+		seen.push({
+			url,
+			body: String(init?.body),
+			signature: headers.get("Cohort-Signature") ?? "",
+			id: headers.get("Cohort-Delivery-Id") ?? "",
+		});
 		return new Response(null, { status: answers.shift() ?? 200 });
 	});
 	return seen;
@@ -59,15 +65,16 @@ describe("welcome messages", () => {
 		const seen = receiver();
 		// The queue's own delivery may have run already; a fresh message here finds what is undelivered.
 		await env.DB.prepare("UPDATE notifications SET delivered_at = NULL WHERE tenant_id = ?").bind(tenant.id).run();
-		await deliver(
-			{ ...env, NOTIFY_WEBHOOK_URL: "https://hooks.example.com/welcome" },
-			{ kind: "welcome", tenantId: tenant.id },
-		);
+		await deliverWelcomes({ ...env, NOTIFY_WEBHOOK_URL: "https://hooks.example.com/welcome" }, tenant.id);
 		expect(seen).toHaveLength(1);
-		expect(JSON.parse(seen[0]!.body)).toMatchObject({
+		const body = JSON.parse(seen[0]!.body);
+		expect(body).toMatchObject({
+			id: seen[0]!.id,
+			type: "welcome",
 			tenantId: tenant.id,
-			messages: [{ kind: "welcome", externalId: "s1" }],
+			notification: { kind: "welcome", externalId: "s1" },
 		});
+		expect(seen[0]!.id).toBe(`ntf_${body.notification.id}`);
 		await verify(seen[0]!, env.NOTIFY_WEBHOOK_SECRET);
 	});
 });
@@ -95,6 +102,11 @@ describe("job webhooks", () => {
 			["job.completed", job.id],
 		]);
 		for (const d of seen) await verify(d, secret);
+		// The re-send carries the same delivery id, in the header and inside the signed body.
+		expect(seen.map((d) => [d.id, JSON.parse(d.body).id])).toEqual([
+			[`${job.id}.completed`, `${job.id}.completed`],
+			[`${job.id}.completed`, `${job.id}.completed`],
+		]);
 		await new Promise((r) => setTimeout(r, 3000));
 		expect(seen).toHaveLength(2);
 	});

@@ -42,7 +42,15 @@ describe("POST /v1/enrollments/bulk", () => {
 		];
 		const first = await enroll(key, seed, "/incoming/v2/enrollments/bulk");
 		expect(first.status).toBe(200);
-		expect(first.body).toEqual({ successful: 2, failed: 0, created: 2, updated: 0, skipped: 0, errors: [] });
+		expect(first.body).toEqual({
+			successful: 2,
+			failed: 0,
+			created: 2,
+			updated: 0,
+			unchanged: 0,
+			skipped: 0,
+			errors: [],
+		});
 		const again = await enroll(key, seed);
 		expect(again.body).toMatchObject({ successful: 2, created: 0, skipped: 2 });
 		const list = await (await call("/v1/users/usr_alice_001/enrollments", { key })).json<{ data: unknown[] }>();

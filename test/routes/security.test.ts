@@ -54,6 +54,7 @@ const ROUTES: Route[] = [
 	{ method: "POST", path: "/v1/jobs/{id}/retry", role: "admin", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/jobs/{id}/events", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/jobs/{id}/errors", role: "viewer", owned: (a) => ({ id: a.jobId }) },
+	{ method: "GET", path: "/v1/jobs/{id}/results", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/notifications", role: "viewer" },
 	{ method: "PUT", path: "/v1/webhook", role: "admin" },
 	{ method: "GET", path: "/v1/webhook", role: "viewer", owned: () => ({}) },

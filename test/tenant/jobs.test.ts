@@ -9,7 +9,7 @@ import { Jobs, type RunningJob } from "../../src/tenant/jobs";
 import { Pace } from "../../src/tenant/pace";
 
 const t0 = 1_800_000_000_000;
-const counts = { created: 1, updated: 0, skipped: 0, failed: 0 };
+const counts = { created: 1, updated: 0, unchanged: 2, skipped: 0, failed: 0 };
 
 function spec(id: string, records: number[]): JobSpec {
 	return {
@@ -106,7 +106,7 @@ describe("chunk transitions", () => {
 			expect(chunks.complete("j", 1, t0)).toBe(true);
 			expect(chunks.open("j")).toBe(1);
 			jobs.addCounts("j", counts);
-			expect(jobs.get("j")?.counts).toMatchObject({ created: 1 });
+			expect(jobs.get("j")?.counts).toMatchObject({ created: 1, unchanged: 2 });
 		});
 	});
 

@@ -238,7 +238,7 @@ describe("a job never hangs", () => {
 });
 
 describe("the job event outbox", () => {
-	it("an end event the queue refused is sent again by the alarm, and leaves only once accepted", async () => {
+	it("an end event the queue refused is sent again by the alarm, and leaves only once delivered", async () => {
 		const tenantId = `t-${crypto.randomUUID()}`;
 		const stub = stubFor(tenantId);
 		const notify = vi.spyOn(env.NOTIFY, "sendBatch").mockRejectedValueOnce(new Error("queue unavailable"));
@@ -253,7 +253,8 @@ describe("the job event outbox", () => {
 				body: { kind: "job", tenantId, job: expect.objectContaining({ id: spec.id, status: "completed" }) },
 			}),
 		]);
-		// Accepted: nothing is pending, so no alarm is left.
+		// Accepted, it waits for the consumer's word; once the webhook took it, no alarm is left.
+		await stub.jobEventDelivered(spec.id);
 		expect(await runDurableObjectAlarm(stub)).toBe(false);
 	});
 

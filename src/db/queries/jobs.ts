@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt } from "drizzle-orm";
 import { type Db, inJson } from "../client";
-import { jobChunks, jobErrors } from "../schema";
+import { chunkFailures, jobChunks, jobErrors } from "../schema";
 
 export type ErrorRow = typeof jobErrors.$inferSelect;
 
@@ -29,6 +29,7 @@ export async function chunkCounts(database: Db, jobId: string, chunk: number) {
 		.select({
 			created: jobChunks.created,
 			updated: jobChunks.updated,
+			unchanged: jobChunks.unchanged,
 			skipped: jobChunks.skipped,
 			failed: jobChunks.failed,
 		})
@@ -37,10 +38,27 @@ export async function chunkCounts(database: Db, jobId: string, chunk: number) {
 	return done;
 }
 
-/** The D1 rows of deleted jobs: their error reports and chunk ledgers. */
+/** Where the results of a job's written chunks are, in chunk (so input) order after the chunk `after`. */
+export function resultsPage(database: Db, jobId: string, after: number, limit: number) {
+	return database
+		.select({ chunk: jobChunks.chunk, key: jobChunks.results })
+		.from(jobChunks)
+		.where(and(eq(jobChunks.jobId, jobId), gt(jobChunks.chunk, after)))
+		.orderBy(asc(jobChunks.chunk))
+		.limit(limit);
+}
+
+/** The chunks of a job that were written, from their ledger rows. */
+export async function writtenChunks(database: Db, jobId: string): Promise<Set<number>> {
+	const rows = await database.select({ chunk: jobChunks.chunk }).from(jobChunks).where(eq(jobChunks.jobId, jobId));
+	return new Set(rows.map((r) => r.chunk));
+}
+
+/** The D1 rows of deleted jobs: their error reports, chunk ledgers and chunk failures. */
 export async function deleteJobRows(database: Db, jobIds: string[]): Promise<void> {
 	await database.batch([
 		database.delete(jobErrors).where(inJson(jobErrors.jobId, jobIds)),
 		database.delete(jobChunks).where(inJson(jobChunks.jobId, jobIds)),
+		database.delete(chunkFailures).where(inJson(chunkFailures.jobId, jobIds)),
 	]);
 }

@@ -3,9 +3,17 @@ import { COMPANY_ALIASES, CompanyRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { companies } from "../schema";
 import { jsonRows } from "./json-param";
-import { decideExisting, defineKind, emptyOutcome, type Item, type Plan, type WriteContext } from "./types";
+import { changes, claimedLater, createdFields, mergedColumn } from "./merge";
+import { decideExisting, defineKind, emptyOutcome, type Item, type Plan, settle, type WriteContext } from "./types";
 
-type Existing = { id: number; companyId: string; srcJob: string; srcLine: number };
+type Existing = {
+	id: number;
+	companyId: string;
+	name: string | null;
+	metadata: string | null;
+	srcJob: string;
+	srcLine: number;
+};
 type Row = CompanyRecord & { id?: number; line: number };
 
 const ROWS = jsonRows(["companyId", "name", "metadata", "id", "line"]);
@@ -14,28 +22,48 @@ const f = ROWS.field;
 async function planCompanies(database: Db, ctx: WriteContext, items: Item<CompanyRecord>[]): Promise<Plan> {
 	const outcome = emptyOutcome();
 	const last = new Map(items.map((i) => [i.value.companyId, i]));
-	outcome.skipped += items.length - last.size;
+	for (const item of items) {
+		if (last.get(item.value.companyId) !== item)
+			settle(outcome, { ref: item.ref, externalId: item.value.companyId, outcome: "skipped" });
+	}
 
 	const existing = await database.all<Existing>(sql`
-		SELECT id, company_id AS companyId, src_job AS srcJob, src_line AS srcLine FROM ${companies}
+		SELECT id, company_id AS companyId, name, metadata, src_job AS srcJob, src_line AS srcLine FROM ${companies}
 		WHERE tenant_id = ${ctx.tenantId} AND company_id IN (SELECT value FROM json_each(${JSON.stringify([...last.keys()])}))`);
 	const byId = new Map(existing.map((r) => [r.companyId, r]));
+	const claimed = await claimedLater(
+		database,
+		ctx,
+		existing.map((r) => r.companyId),
+	);
+	const replace = ctx.options.replaceFields;
 
 	const creates: Row[] = [];
 	const updates: Row[] = [];
-	for (const item of last.values()) {
-		const row = byId.get(item.value.companyId);
+	for (const item of [...last.values()].sort((a, b) => a.ref - b.ref)) {
+		const { companyId } = item.value;
+		const row = byId.get(companyId);
 		const json = { ...item.value, id: row?.id, line: item.ref };
-		const conflict = {
-			ref: item.ref,
-			code: "CONFLICT" as const,
-			error: `Company ${item.value.companyId} already exists`,
-		};
-		if (!row) creates.push(json);
-		else if (decideExisting(ctx, outcome, row, item.ref, conflict)) updates.push(json);
+		const ids = { ref: item.ref, externalId: companyId };
+		if (!row) {
+			creates.push({ ...json, metadata: createdFields(item.value.metadata, replace) });
+			settle(outcome, { ...ids, outcome: "created" });
+		} else if (
+			decideExisting(ctx, outcome, row, claimed.has(companyId), {
+				...ids,
+				code: "CONFLICT",
+				error: `Company ${companyId} already exists`,
+			})
+		) {
+			if (changes(row, item.value, ["name"], ["metadata"], replace)) {
+				updates.push(json);
+				settle(outcome, { ...ids, outcome: "updated" });
+			} else {
+				settle(outcome, { ...ids, outcome: "unchanged" });
+				outcome.claims.push(companyId);
+			}
+		}
 	}
-	outcome.created = creates.length;
-	outcome.updated = updates.length;
 	if (ctx.options.dryRun) return { outcome, statements: [] };
 
 	const { tenantId, now, source } = ctx;
@@ -50,9 +78,8 @@ async function planCompanies(database: Db, ctx: WriteContext, items: Item<Compan
 					FROM (SELECT value AS v FROM json_each(${rows}))`,
 			),
 			...ROWS.parts(updates).map(
-				(
-					rows,
-				) => sql`UPDATE ${companies} SET name = coalesce(${f("name")}, name), metadata = coalesce(${f("metadata")}, metadata),
+				(rows) => sql`UPDATE ${companies} SET name = coalesce(${f("name")}, name),
+						metadata = ${mergedColumn(sql`metadata`, f("metadata"), replace)},
 						updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
 					FROM (SELECT value AS v FROM json_each(${rows}))
 					WHERE ${companies.id} = ${f("id")} AND NOT (${companies.srcJob} = ${source} AND ${companies.srcLine} > ${f("line")})`,

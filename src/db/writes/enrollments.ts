@@ -3,7 +3,7 @@ import { ENROLLMENT_ALIASES, EnrollmentRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { type CatalogKind, catalogItems, enrollments, users } from "../schema";
 import { jsonRows } from "./json-param";
-import { defineKind, emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
+import { defineKind, emptyOutcome, fail, type Item, type Plan, settle, type WriteContext } from "./types";
 
 const TARGETS = [
 	["courseId", "course", "Course"],
@@ -31,7 +31,13 @@ async function planEnrollments(database: Db, ctx: WriteContext, items: Item<Enro
 		const target = targetOf(item.value);
 		last.set(`${userKey(item.value)}|${target.kind}|${target.id}`, item);
 	}
-	outcome.skipped += items.length - last.size;
+	const ids = (e: EnrollmentRecord) => ({ externalId: e.userId, email: e.email });
+	for (const item of items) {
+		const target = targetOf(item.value);
+		if (last.get(`${userKey(item.value)}|${target.kind}|${target.id}`) !== item) {
+			settle(outcome, { ref: item.ref, ...ids(item.value), outcome: "skipped" });
+		}
+	}
 	const records = [...last.values()];
 
 	const externalIds = records.flatMap((i) => (i.value.userId !== undefined ? [i.value.userId] : []));
@@ -68,10 +74,13 @@ async function planEnrollments(database: Db, ctx: WriteContext, items: Item<Enro
 		if (userId === undefined) fail(outcome, { ...base, error: `User ${e.userId ?? e.email} not found` });
 		else if (!catalog.has(`${target.kind}|${target.id}`))
 			fail(outcome, { ...base, error: `${target.label} ${target.id} not found` });
-		else if (existing.has(`${userId}|${target.kind}|${target.id}`)) outcome.skipped++;
-		else creates.push({ userId, kind: target.kind, itemId: target.id, source: e.source ?? null });
+		else if (existing.has(`${userId}|${target.kind}|${target.id}`)) {
+			settle(outcome, { ref: item.ref, ...ids(e), outcome: "skipped" });
+		} else {
+			creates.push({ userId, kind: target.kind, itemId: target.id, source: e.source ?? null });
+			settle(outcome, { ref: item.ref, ...ids(e), outcome: "created" });
+		}
 	}
-	outcome.created = creates.length;
 	if (ctx.options.dryRun) return { outcome, statements: [] };
 	return {
 		outcome,

@@ -58,6 +58,7 @@ async function plan(
 	const outcome = planned.outcome;
 	outcome.failed += errors.length + refused.length;
 	outcome.errors = [...errors, ...refused, ...outcome.errors].sort((a, b) => a.ref - b.ref);
+	outcome.results.sort((a, b) => a.ref - b.ref);
 	return { outcome, statements: planned.statements };
 }
 
@@ -71,7 +72,8 @@ const ATTEMPTS = 3;
 
 /**
  * Validates, plans and writes records of one type as a single D1 batch (one transaction), with
- * `extra(outcome)` statements (bookkeeping, written even in a dry run) committed atomically with
+ * `extra(outcome)` statements (bookkeeping, written even in a dry run; made before each attempt's
+ * batch, so what they prepare outside the database is ready when it commits) committed atomically with
  * them. A concurrent writer that inserts one of the same identities between plan and write fails
  * the batch on a unique index; the records are then planned again against the new state. A batch
  * the database refuses for its data has the records to blame found and failed alone, and the
@@ -82,7 +84,7 @@ export async function writeRecords(
 	ctx: WriteContext,
 	type: RecordType,
 	items: Item[],
-	extra: (outcome: Outcome) => SQL[] = () => [],
+	extra: (outcome: Outcome) => SQL[] | Promise<SQL[]> = () => [],
 ): Promise<Outcome> {
 	// Each kind plans the records its own validator accepted, so one view of all kinds is sound here.
 	const kind: Kind<RecordSchema> = KINDS[type];
@@ -90,7 +92,7 @@ export async function writeRecords(
 	let refused: RecordError[] = [];
 	for (let attempt = 1; ; attempt++) {
 		const { outcome, statements } = await plan(database, ctx, kind, pending, refused);
-		const all = [...statements, ...extra(outcome)];
+		const all = [...statements, ...(await extra(outcome))];
 		if (all.length === 0) return outcome;
 		try {
 			await runBatch(database, all);

@@ -16,7 +16,16 @@ export type RecordError = {
 	error: string;
 };
 
-export type Outcome = Counts & { errors: RecordError[] };
+/** What became of a record that did not fail. */
+type RecordOutcome = "created" | "updated" | "unchanged" | "skipped";
+export type RecordResult = { ref: number; externalId?: string; email?: string; outcome: RecordOutcome };
+
+/**
+ * Counts, failed records, every other record's outcome, and `claims`: the identities this write
+ * found unchanged, kept in a job's chunk ledger so that an earlier line of the same job in a chunk
+ * written later does not overwrite them (an unchanged record writes nothing that could say so).
+ */
+export type Outcome = Counts & { errors: RecordError[]; results: RecordResult[]; claims: string[] };
 
 export type WriteContext = {
 	tenantId: string;
@@ -24,13 +33,21 @@ export type WriteContext = {
 	source: string;
 	options: ImportOptions;
 	now: string;
+	/** The chunk of a job being written: identities claimed by its later chunks are not overwritten. */
+	chunk?: number;
 };
 
 /** A plan is everything one write needs: its outcome, and the statements that make it true. */
 export type Plan = { outcome: Outcome; statements: SQL[] };
 
 export function emptyOutcome(): Outcome {
-	return { created: 0, updated: 0, skipped: 0, failed: 0, errors: [] };
+	return { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, errors: [], results: [], claims: [] };
+}
+
+/** Counts a record that did not fail and keeps its outcome. */
+export function settle(outcome: Outcome, result: RecordResult): void {
+	outcome[result.outcome]++;
+	outcome.results.push(result);
 }
 
 export function fail(outcome: Outcome, error: RecordError): void {
@@ -40,17 +57,20 @@ export function fail(outcome: Outcome, error: RecordError): void {
 
 /**
  * What happens to a record whose identity already has a row: true means update it. A row last
- * written by a later line of the same job wins (the record is superseded and skipped).
+ * written (or found unchanged, `claimed`) by a later line of the same job wins: the record is
+ * superseded and skipped.
  */
 export function decideExisting(
 	ctx: WriteContext,
 	outcome: Outcome,
 	row: { srcJob: string; srcLine: number },
-	ref: number,
+	claimed: boolean,
 	conflict: RecordError,
 ): boolean {
-	if ((row.srcJob === ctx.source && row.srcLine > ref) || ctx.options.skipExisting) outcome.skipped++;
-	else if (!ctx.options.upsert) fail(outcome, conflict);
+	const { ref, externalId, email } = conflict;
+	if ((row.srcJob === ctx.source && row.srcLine > ref) || claimed || ctx.options.skipExisting) {
+		settle(outcome, { ref, externalId, email, outcome: "skipped" });
+	} else if (!ctx.options.upsert) fail(outcome, conflict);
 	else return true;
 	return false;
 }

@@ -3,10 +3,37 @@ import { USER_ALIASES, UserRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { notifications, users } from "../schema";
 import { jsonRows } from "./json-param";
-import { decideExisting, defineKind, emptyOutcome, fail, type Item, type Plan, type WriteContext } from "./types";
+import { changes, claimedLater, createdFields, mergedColumn } from "./merge";
+import {
+	decideExisting,
+	defineKind,
+	emptyOutcome,
+	fail,
+	type Item,
+	type Plan,
+	settle,
+	type WriteContext,
+} from "./types";
 
-type Existing = { id: number; externalId: string | null; emailLower: string | null; srcJob: string; srcLine: number };
+type Existing = {
+	id: number;
+	externalId: string | null;
+	emailLower: string | null;
+	email: string | null;
+	firstName: string | null;
+	lastName: string | null;
+	companyId: string | null;
+	role: string | null;
+	clientId: string | null;
+	customFields: string | null;
+	metadata: string | null;
+	srcJob: string;
+	srcLine: number;
+};
 type Planned = Item<UserRecord> & { id?: number };
+
+const SCALARS = ["externalId", "email", "firstName", "lastName", "companyId", "role", "clientId"] as const;
+const OBJECTS = ["customFields", "metadata"] as const;
 
 const identityOf = (u: UserRecord) =>
 	u.externalId !== undefined ? `x:${u.externalId}` : `e:${u.email!.toLowerCase()}`;
@@ -15,7 +42,9 @@ const identityOf = (u: UserRecord) =>
 async function existingUsers(database: Db, tenantId: string, items: Item<UserRecord>[]): Promise<Existing[]> {
 	const externalIds = items.flatMap((i) => (i.value.externalId !== undefined ? [i.value.externalId] : []));
 	const emails = items.flatMap((i) => (i.value.email !== undefined ? [i.value.email.toLowerCase()] : []));
-	const columns = sql`id, external_id AS externalId, email_lower AS emailLower, src_job AS srcJob, src_line AS srcLine`;
+	const columns = sql`id, external_id AS externalId, email_lower AS emailLower, email, first_name AS firstName,
+		last_name AS lastName, company_id AS companyId, role, client_id AS clientId, custom_fields AS customFields,
+		metadata, src_job AS srcJob, src_line AS srcLine`;
 	return database.all<Existing>(sql`
 		SELECT ${columns} FROM ${users} WHERE tenant_id = ${tenantId} AND external_id IN (SELECT value FROM json_each(${JSON.stringify(externalIds)}))
 		UNION
@@ -24,19 +53,24 @@ async function existingUsers(database: Db, tenantId: string, items: Item<UserRec
 
 /**
  * Resolves each record to an existing user (externalId first, else email; an email-only user is
- * adopted by the first record that brings an externalId for it), decides create / update / skip /
- * conflict, and builds the few set-based statements that write the chunk.
+ * adopted by the first record that brings an externalId for it), decides create / update /
+ * unchanged / skip / conflict, and builds the few set-based statements that write the chunk.
  */
 async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord>[]): Promise<Plan> {
 	const outcome = emptyOutcome();
+	const ids = (u: UserRecord) => ({ externalId: u.externalId, email: u.email });
 
 	const last = new Map<string, Item<UserRecord>>();
 	for (const item of items) last.set(identityOf(item.value), item);
-	outcome.skipped += items.length - last.size;
+	for (const item of items) {
+		if (last.get(identityOf(item.value)) !== item)
+			settle(outcome, { ref: item.ref, ...ids(item.value), outcome: "skipped" });
+	}
 
 	const existing = await existingUsers(database, ctx.tenantId, [...last.values()]);
 	const byExternalId = new Map(existing.filter((r) => r.externalId !== null).map((r) => [r.externalId!, r]));
 	const byEmail = new Map(existing.filter((r) => r.emailLower !== null).map((r) => [r.emailLower!, r]));
+	const claimed = await claimedLater(database, ctx, existing.length > 0 ? [...last.keys()] : []);
 	const emailClaims = new Map<string, string>();
 
 	const creates: Planned[] = [];
@@ -44,7 +78,7 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 	for (const item of [...last.values()].sort((a, b) => a.ref - b.ref)) {
 		const u = item.value;
 		const emailLower = u.email?.toLowerCase();
-		const refError = { ref: item.ref, externalId: u.externalId, email: u.email };
+		const refError = { ref: item.ref, ...ids(u) };
 		if (ctx.options.requireExternalId && u.externalId === undefined) {
 			fail(outcome, { ...refError, code: "VALIDATION_ERROR", error: "externalId (or user_id) is required" });
 			continue;
@@ -67,15 +101,25 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 		}
 		if (emailLower !== undefined) emailClaims.set(emailLower, identity);
 
-		if (!row) creates.push(item);
-		else if (
-			decideExisting(ctx, outcome, row, item.ref, { ...refError, code: "CONFLICT", error: "User already exists" })
+		if (!row) {
+			creates.push(item);
+			settle(outcome, { ...refError, outcome: "created" });
+		} else if (
+			decideExisting(ctx, outcome, row, claimed.has(identity), {
+				...refError,
+				code: "CONFLICT",
+				error: "User already exists",
+			})
 		) {
-			updates.push({ ...item, id: row.id });
+			if (changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields)) {
+				updates.push({ ...item, id: row.id });
+				settle(outcome, { ...refError, outcome: "updated" });
+			} else {
+				settle(outcome, { ...refError, outcome: "unchanged" });
+				outcome.claims.push(identity);
+			}
 		}
 	}
-	outcome.created = creates.length;
-	outcome.updated = updates.length;
 	if (ctx.options.dryRun) return { outcome, statements: [] };
 	return { outcome, statements: userStatements(ctx, creates, updates) };
 }
@@ -98,7 +142,13 @@ const rowOf = (p: Planned) => ({ ...p.value, id: p.id, line: p.ref });
 
 function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[]) {
 	const { tenantId, now, source } = ctx;
-	const statements = ROWS.parts(creates.map(rowOf)).map(
+	const replace = ctx.options.replaceFields;
+	const created = (p: Planned) => ({
+		...rowOf(p),
+		customFields: createdFields(p.value.customFields, replace),
+		metadata: createdFields(p.value.metadata, replace),
+	});
+	const statements = ROWS.parts(creates.map(created)).map(
 		(
 			rows,
 		) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, created_at, updated_at, src_job, src_line)
@@ -106,13 +156,14 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 			FROM (SELECT value AS v FROM json_each(${rows}))`,
 	);
 	for (const rows of ROWS.parts(updates.map(rowOf))) {
-		// Absent fields keep their stored value; the src guard lets a later line of the same job win.
+		// Absent fields keep their stored value, JSON fields merge (merge.ts); the src guard lets a later line of the same job win.
 		statements.push(sql`UPDATE ${users} SET
 				external_id = coalesce(${f("externalId")}, external_id), email = coalesce(${f("email")}, email),
 				email_lower = coalesce(lower(${f("email")}), email_lower), first_name = coalesce(${f("firstName")}, first_name),
 				last_name = coalesce(${f("lastName")}, last_name), company_id = coalesce(${f("companyId")}, company_id),
 				role = coalesce(${f("role")}, role), client_id = coalesce(${f("clientId")}, client_id),
-				custom_fields = coalesce(${f("customFields")}, custom_fields), metadata = coalesce(${f("metadata")}, metadata),
+				custom_fields = ${mergedColumn(sql`custom_fields`, f("customFields"), replace)},
+				metadata = ${mergedColumn(sql`metadata`, f("metadata"), replace)},
 				updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))
 			WHERE ${users.id} = ${f("id")} AND NOT (${users.srcJob} = ${source} AND ${users.srcLine} > ${f("line")})`);

@@ -27,7 +27,13 @@ describe("job row queries", () => {
 		const database = db(env);
 		await seedJob("job_l", [1]);
 		await seedJob("job_keep", [1]);
-		expect(await chunkCounts(database, "job_l", 0)).toEqual({ created: 3, updated: 2, skipped: 1, failed: 1 });
+		expect(await chunkCounts(database, "job_l", 0)).toEqual({
+			created: 3,
+			updated: 2,
+			unchanged: 0,
+			skipped: 1,
+			failed: 1,
+		});
 		expect(await chunkCounts(database, "job_l", 1)).toBeUndefined();
 		await deleteJobRows(database, ["job_l"]);
 		expect(await chunkCounts(database, "job_l", 0)).toBeUndefined();

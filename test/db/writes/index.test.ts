@@ -55,7 +55,7 @@ describe("the write path", () => {
 		const outcomes = await Promise.all(
 			[1, 2, 3].map((n) => writeRecords(database, ctx("t-race", `req-${n}`), "users", items)),
 		);
-		for (const o of outcomes) expect(o.created + o.updated).toBe(200);
+		for (const o of outcomes) expect(o.created + o.updated + o.unchanged).toBe(200);
 		expect(outcomes.reduce((sum, o) => sum + o.created, 0)).toBe(200);
 		const rows = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE tenant_id = 't-race'").first<{
 			n: number;
@@ -107,9 +107,74 @@ describe("the write path", () => {
 			customFields: '{"team":"Red"}',
 			metadata: '{"level":3,"active":true}',
 		});
-		await writeRecords(database, ctx("t-keep", "req-3", { upsert: true }), "users", [
-			{ ref: 0, value: { externalId: "k", metadata: { level: 4 } } },
-		]);
-		expect(await row()).toMatchObject({ firstName: "Kira", customFields: '{"team":"Red"}', metadata: '{"level":4}' });
+	});
+});
+
+describe("customFields and metadata", () => {
+	const stored = async (tenantId: string) => {
+		const row = await env.DB.prepare(
+			"SELECT custom_fields AS c, metadata AS m, updated_at AS at FROM users WHERE tenant_id = ? AND external_id = 'p'",
+		)
+			.bind(tenantId)
+			.first<{ c: string | null; m: string | null; at: string }>();
+		return { customFields: JSON.parse(row!.c ?? "null"), metadata: JSON.parse(row!.m ?? "null"), at: row!.at };
+	};
+	const identify = (tenantId: string, source: string, value: object, options: object = {}) =>
+		writeRecords(db(env), ctx(tenantId, source, options), "users", [{ ref: 0, value: { externalId: "p", ...value } }]);
+
+	it("merge key by key: one changed attribute keeps the others, a key sent as null is removed", async () => {
+		const attributes = { plan: "pro", seats: 5, trial: false, address: { city: "Oslo", zip: "0150" }, tags: ["a"] };
+		await identify("t-merge", "req-1", { customFields: { ...attributes, gone: null }, metadata: { a: 1, b: true } });
+		expect(await stored("t-merge")).toMatchObject({ customFields: attributes, metadata: { a: 1, b: true } });
+		const outcome = await identify("t-merge", "req-2", {
+			customFields: { seats: 6, address: { city: "Bergen" }, tags: null },
+			metadata: { b: null, c: "x" },
+		});
+		expect(outcome).toMatchObject({ updated: 1, unchanged: 0 });
+		expect(await stored("t-merge")).toMatchObject({
+			customFields: { plan: "pro", seats: 6, trial: false, address: { city: "Bergen" } },
+			metadata: { a: 1, c: "x" },
+		});
+	});
+
+	it("replaceFields replaces both objects whole", async () => {
+		await identify("t-replace", "req-1", { customFields: { a: 1, b: 2 }, metadata: { x: "1", y: "2" } });
+		await identify("t-replace", "req-2", { customFields: { b: 3 }, metadata: { z: null } }, { replaceFields: true });
+		expect(await stored("t-replace")).toMatchObject({ customFields: { b: 3 }, metadata: { z: null } });
+	});
+
+	it("a record equal to what is stored is unchanged: no write, updatedAt kept", async () => {
+		await identify("t-same", "req-1", {
+			email: "p@example.com",
+			firstName: "Pat",
+			customFields: { a: { b: 1 }, c: 2 },
+		});
+		const before = await stored("t-same");
+		const again = await identify("t-same", "req-2", { firstName: "Pat", customFields: { c: 2, a: { b: 1 }, d: null } });
+		expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+		expect(again.results).toEqual([{ ref: 0, externalId: "p", outcome: "unchanged" }]);
+		expect((await stored("t-same")).at).toBe(before.at);
+		const changed = await identify("t-same", "req-3", { email: "P@example.com" });
+		expect(changed).toMatchObject({ updated: 1, unchanged: 0 });
+		expect((await stored("t-same")).at).not.toBe(before.at);
+	});
+
+	it("a later line of a job found unchanged still wins over an earlier line written after it", async () => {
+		const database = db(env);
+		await identify("t-claim", "req-1", { firstName: "Same" });
+		const chunk = (n: number, ref: number, firstName: string) =>
+			writeRecords(database, { ...ctx("t-claim", "job-c"), chunk: n }, "users", [
+				{ ref, value: { externalId: "p", firstName } },
+			]);
+		const late = await chunk(1, 9000, "Same");
+		expect(late).toMatchObject({ unchanged: 1, claims: ["x:p"] });
+		// The ledger row of the later chunk carries its claims, as the consumer writes it.
+		await env.DB.prepare(
+			"INSERT INTO job_chunks (job_id, chunk, created, updated, unchanged, skipped, failed, claims) VALUES ('job-c', 1, 0, 0, 1, 0, 0, ?)",
+		)
+			.bind(JSON.stringify(late.claims))
+			.run();
+		expect(await chunk(0, 10, "Earlier")).toMatchObject({ skipped: 1, updated: 0 });
+		expect(await firstName("t-claim", "p")).toBe("Same");
 	});
 });

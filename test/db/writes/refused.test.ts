@@ -78,6 +78,7 @@ describe("records the database refuses", () => {
 			failed: 1,
 			created: 2,
 			updated: 0,
+			unchanged: 0,
 			skipped: 0,
 			errors: [
 				{
@@ -119,7 +120,7 @@ describe("records the database refuses", () => {
 			origin: "file" as const,
 			options: ImportOptions.parse({}),
 		};
-		expect(await writeChunk(env, message)).toEqual({ created: 4_998, updated: 0, skipped: 0, failed: 2 });
+		expect(await writeChunk(env, message)).toEqual({ created: 4_998, updated: 0, unchanged: 0, skipped: 0, failed: 2 });
 		expect(await countRows("users", tenant.id)).toBe(5_997);
 		const errors = await env.DB.prepare("SELECT count(*) AS n FROM job_errors WHERE job_id = ?")
 			.bind(job.id)

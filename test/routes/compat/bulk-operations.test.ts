@@ -55,6 +55,16 @@ describe("the Bulk Operations API (/v1/bulk)", () => {
 			createdAt: created.createdAt,
 		});
 		expect(job.completedAt).toEqual(job.updatedAt);
+		// The download link works without a key, for an hour, and lists every record's outcome.
+		expect(Date.parse(String(job.downloadUrlExpiresAt)) - Date.now()).toBeGreaterThan(58 * 60_000);
+		const results = await call(String(job.downloadUrl).replace(/^https?:\/\/[^/]+/, ""));
+		expect(results.status).toBe(200);
+		const outcomes = (await results.text())
+			.trim()
+			.split("\n")
+			.map((line) => JSON.parse(line));
+		expect(outcomes).toHaveLength(150);
+		expect(outcomes[0]).toMatchObject({ index: 0, externalId: "ops-0", outcome: "created" });
 	});
 
 	it("answers 404 for a job it does not know", async () => {

@@ -31,7 +31,15 @@ describe("POST /v1/users/bulk", () => {
 			},
 		});
 		expect(res.status).toBe(200);
-		expect(await res.json()).toEqual({ successful: 2, failed: 0, created: 2, updated: 0, skipped: 0, errors: [] });
+		expect(await res.json()).toEqual({
+			successful: 2,
+			failed: 0,
+			created: 2,
+			updated: 0,
+			unchanged: 0,
+			skipped: 0,
+			errors: [],
+		});
 		const alice = await (await call("/v1/users/emp_001", { key: apiKey.key })).json<Record<string, unknown>>();
 		expect(alice).toMatchObject({
 			externalId: "emp_001",
@@ -85,8 +93,10 @@ describe("POST /v1/users/bulk", () => {
 		expect(stored).toMatchObject({
 			firstName: "Robert'); DROP TABLE users;--",
 			lastName: "Ñandú 🚀",
-			metadata: { plan: "pro", seats: 3, trial: false, ref: null },
+			// A key sent as null is removed (spec §4), so a new user does not store it.
+			metadata: { plan: "pro", seats: 3, trial: false },
 		});
+		expect(stored.metadata).not.toHaveProperty("ref");
 		expect(await countRows("users", tenant.id)).toBe(2);
 	});
 

@@ -1,0 +1,59 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { purgeExpiredJobs } from "../../src/jobs/retention";
+import { HOURLY } from "../../src/scheduled";
+import { call, createTenant, failingAfter, type JobView, upload, waitForJob } from "../helpers";
+
+const NDJSON = { "Content-Type": "application/x-ndjson" };
+const LATER = () => Date.now() + 31 * 86_400_000;
+
+async function endedJob(key: string, body: string) {
+	return waitForJob(key, (await (await upload(key, "type=users", body, NDJSON)).json<JobView>()).id);
+}
+
+/** What a purged job must not leave: its job, its files, its error and ledger rows. */
+async function leftOf(key: string, jobId: string) {
+	const rows = await env.DB.prepare(
+		"SELECT (SELECT count(*) FROM job_errors WHERE job_id = ?1) + (SELECT count(*) FROM job_chunks WHERE job_id = ?1) AS n",
+	)
+		.bind(jobId)
+		.first<{ n: number }>();
+	return {
+		job: (await call(`/v1/jobs/${jobId}`, { key })).status,
+		files: (await env.FILES.list({ prefix: `jobs/${jobId}/` })).objects.length,
+		rows: rows!.n,
+	};
+}
+
+describe("retention", () => {
+	it("jobs older than the retention period disappear with their files and error reports", async () => {
+		const { apiKey } = await createTenant();
+		const job = await endedJob(apiKey.key, '{"email":"x"}\n');
+		// Its one chunk and that chunk's results; one error row and one ledger row.
+		expect(await leftOf(apiKey.key, job.id)).toEqual({ job: 200, files: 2, rows: 2 });
+		const ctx = createExecutionContext();
+		await worker.scheduled(createScheduledController({ cron: HOURLY, scheduledTime: LATER() }), env, ctx);
+		await waitOnExecutionContext(ctx);
+		expect(await leftOf(apiKey.key, job.id)).toEqual({ job: 404, files: 0, rows: 0 });
+	});
+
+	it("a purge stopped at any step leaves nothing behind once the next run has finished", async () => {
+		const { apiKey } = await createTenant();
+		const stops = [
+			{ FILES: failingAfter(env.FILES, "delete", 1) },
+			{ FILES: failingAfter(env.FILES, "list", 1) },
+			{ DB: failingAfter(env.DB, "batch", 0) },
+		];
+		for (const stop of stops) {
+			const jobs = [
+				await endedJob(apiKey.key, '{"email":"bad"}\n{"externalId":"r1"}\n'),
+				await endedJob(apiKey.key, '{"email":"worse"}\n'),
+			];
+			await expect(purgeExpiredJobs({ ...env, ...stop }, LATER())).rejects.toThrow("stopped at");
+			await purgeExpiredJobs(env, LATER());
+			for (const job of jobs) expect(await leftOf(apiKey.key, job.id)).toEqual({ job: 404, files: 0, rows: 0 });
+		}
+	});
+});
