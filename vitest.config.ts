@@ -22,7 +22,7 @@ export default defineConfig(async () => ({
 	],
 	test: {
 		setupFiles: ["test/setup.ts"],
-		globalSetup: ["test/loopback-server.ts"],
+		globalSetup: ["test/loopback-server.ts", "test/openapi/redocly-server.ts"],
 		// The CLI's tests and the fault runs run in Node against the running system: vitest.cli.config.ts,
 		// test/faults/vitest.config.mjs.
 		exclude: [...configDefaults.exclude, "test/cli/**", "test/faults/**"],

@@ -1,9 +1,9 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { contextStorage } from "hono/context-storage";
 import { requestId } from "hono/request-id";
 import { router } from "./context";
 import { ApiError, renderError } from "./errors";
 import { requestLog } from "./log";
+import { methodsServing } from "./methods";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from "./routes/catalog";
 import { companyRoutes } from "./routes/companies";
@@ -17,15 +17,27 @@ import { tenantRoutes } from "./routes/tenants";
 import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
 import { webhookRoutes } from "./routes/webhook";
+import { documentConfig, finishDocument, jobEndedWebhook } from "./schemas/openapi";
+import { CompanyRecord, EnrollmentRecord, UserRecord } from "./schemas/records";
 
 const base = router();
 base.use(requestId());
 // Lets job creation read who asks and the host asked (services/create-job.ts) without every route passing them.
 base.use(contextStorage());
+base.use(async function keepRequestId(c, next) {
+	await next();
+	// Again on the answer: a handler that returns a Response of its own (a stream) drops headers set before it.
+	c.header("X-Request-Id", c.get("requestId"));
+});
 base.use(requestLog);
 base.onError(renderError);
 // Answered here rather than thrown: a throw from the not-found handler would skip the request log.
-base.notFound((c) => renderError(new ApiError("NOT_FOUND", "No such route"), c));
+base.notFound((c) => {
+	const allow = methodsServing(base.routes, c.req.path);
+	if (allow.length === 0) return renderError(new ApiError("NOT_FOUND", "No such route"), c);
+	const message = `${c.req.method} is not served at this path; it serves ${allow.join(", ")}`;
+	return renderError(new ApiError("METHOD_NOT_ALLOWED", message, undefined, { Allow: allow.join(", ") }), c);
+});
 
 /** Every router under its prefix, chained, so that the chain's type describes every route to `hc<AppType>`. */
 export const app = base
@@ -54,15 +66,23 @@ export type AppType = typeof app;
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
 	type: "http",
 	scheme: "bearer",
-	description: "A tenant API key; `Authorization: Token <key>` is accepted too.",
+	description:
+		"A tenant API key (`ck_key_…`); `Authorization: Token <key>` is accepted too, and the dashboard's session cookie.",
 });
 app.openAPIRegistry.registerComponent("securitySchemes", "operator", {
 	type: "http",
 	scheme: "bearer",
 	description: "The operator secret ADMIN_API_KEY.",
 });
-app.doc31("/openapi.json", {
-	openapi: "3.1.0",
-	info: { title: "Cohort API", version: "1.0.0", description: "Bulk import of users, companies and enrollments." },
+// The JSON bulk bodies validate records one by one and refer to these schemas for the documentation.
+app.openAPIRegistry.register("UserRecord", UserRecord);
+app.openAPIRegistry.register("CompanyRecord", CompanyRecord);
+app.openAPIRegistry.register("EnrollmentRecord", EnrollmentRecord);
+app.openAPIRegistry.registerWebhook(jobEndedWebhook);
+
+let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+/** The document is generated once per isolate; only `servers` depends on the request (the origin it came to). */
+app.get("/openapi.json", (c) => {
+	document ??= finishDocument(app.getOpenAPI31Document(documentConfig("")));
+	return c.json({ ...document, servers: documentConfig(new URL(c.req.url).origin).servers });
 });
-app.get("/docs", swaggerUI({ url: "/openapi.json" }));

@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
 	UNAUTHORIZED: 401,
 	FORBIDDEN: 403,
 	NOT_FOUND: 404,
+	METHOD_NOT_ALLOWED: 405,
 	CONFLICT: 409,
 	JOB_IN_PROGRESS: 409,
 	PAYLOAD_TOO_LARGE: 413,
@@ -31,18 +32,47 @@ export class ApiError extends Error {
 	}
 }
 
+type Issue = ZodError["issues"][number];
+
+const joined = (path: PropertyKey[]) => path.map(String).join(".");
+
+/** An unknown key is its own detail, at its own path, so each names the field to remove. */
 function zodDetails(error: ZodError): ErrorDetail[] {
-	return error.issues.map((issue) => ({
-		path: issue.path.map(String).join("."),
-		message: issue.message,
-	}));
+	return error.issues.flatMap((issue) =>
+		issue.code === "unrecognized_keys"
+			? issue.keys.map((key) => ({ path: joined([...issue.path, key]), message: "Unknown field" }))
+			: [{ path: joined(issue.path), message: issue.message }],
+	);
 }
 
-export function validationError(error: ZodError, where = "request"): ApiError {
-	const details = zodDetails(error);
-	const first = details[0];
-	const summary = first ? `${first.path || where}: ${first.message}` : "invalid input";
-	return new ApiError("VALIDATION_ERROR", `Invalid ${where}: ${summary}`, details);
+/** What a request part is called in a message: the whole of it, and one of its fields. */
+const PARTS: Record<string, { whole: string; field: string }> = {
+	json: { whole: "body", field: "body field" },
+	form: { whole: "form", field: "form field" },
+	query: { whole: "query string", field: "query parameter" },
+	param: { whole: "path", field: "path parameter" },
+	header: { whole: "headers", field: "header" },
+	cookie: { whole: "cookies", field: "cookie" },
+};
+
+function summary(issue: Issue, part: { whole: string; field: string }): string {
+	if (issue.code === "unrecognized_keys") {
+		return `Unknown ${part.field} ${issue.keys.map((key) => `"${joined([...issue.path, key])}"`).join(", ")}`;
+	}
+	const path = joined(issue.path);
+	return path ? `Invalid ${part.field} "${path}": ${issue.message}` : `Invalid ${part.whole}: ${issue.message}`;
+}
+
+/**
+ * A request that failed its schema (`target` is the part that did: json, query, param, …): the
+ * message names the first problem and its field, the details list every one.
+ */
+export function validationError(error: ZodError, target = "request"): ApiError {
+	const part = PARTS[target] ?? { whole: target, field: `${target} field` };
+	const [first, ...rest] = error.issues;
+	const more = rest.length > 0 ? ` (and ${rest.length} more in details)` : "";
+	const message = first ? summary(first, part) + more : `Invalid ${part.whole}`;
+	return new ApiError("VALIDATION_ERROR", message, zodDetails(error));
 }
 
 export function renderError(err: Error, c: Context): Response {

@@ -1,5 +1,6 @@
 import { app } from "./app";
 import { dashboardRoutes } from "./dashboard/routes";
+import { docsRoutes } from "./docs";
 import { handleQueue } from "./queue";
 import { handleScheduled } from "./scheduled";
 import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
@@ -10,6 +11,7 @@ export { TenantObject } from "./tenant/object";
 // The dashboard is mounted here rather than in app.ts so that `AppType`, which clients type
 // themselves with, describes the API alone and never pulls the dashboard's browser files in.
 app.route("/app", dashboardRoutes);
+app.route("/docs", docsRoutes);
 
 export default {
 	fetch: app.fetch,

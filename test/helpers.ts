@@ -1,20 +1,28 @@
 import { env, exports } from "cloudflare:workers";
 import type { Role } from "../src/auth/keys";
+import { assertDocumented } from "./openapi/contract";
 
 export const OPERATOR_KEY = "test-operator-key-0123456789abcdef";
 
-export function call(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
+/** A request into the Worker; its answer must be one that /openapi.json documents (test/openapi/contract.ts). */
+export async function call(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
 	const { key, json, ...rest } = init;
 	const headers = new Headers(rest.headers);
 	if (key) headers.set("Authorization", `Bearer ${key}`);
 	if (json !== undefined) headers.set("Content-Type", "application/json");
-	return exports.default.fetch(
-		new Request(`https://cohort.test${path}`, {
-			...rest,
-			headers,
-			body: json !== undefined ? JSON.stringify(json) : rest.body,
-		}),
-	);
+	const request = new Request(`https://cohort.test${path}`, {
+		...rest,
+		headers,
+		body: json !== undefined ? JSON.stringify(json) : rest.body,
+	});
+	return checkedFetch(request);
+}
+
+/** The Worker's fetch, with its answer checked against the document. */
+export async function checkedFetch(request: Request): Promise<Response> {
+	const res = await exports.default.fetch(request);
+	await assertDocumented(request, res);
+	return res;
 }
 
 export async function createTenant(name = "Acme", limits?: Record<string, number>) {

@@ -2,11 +2,12 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { db } from "../db/client";
 import { findKey } from "../db/queries/api-keys";
-import { ApiError } from "../errors";
+import { unauthorized } from "./challenge";
 import { bearerToken, hashSecret, parseApiKey, secretsEqual } from "./keys";
 import { sessionKey } from "./session";
 
-const unauthorized = () => new ApiError("UNAUTHORIZED", "Missing, unknown or revoked API key");
+/** The realm of tenant keys, in the challenge of every 401 they get. */
+export const TENANT_REALM = "cohort";
 
 /** The key row for a presented key, or undefined when it is malformed, unknown or revoked. */
 export async function verifyKey(env: Env, token: string | undefined) {
@@ -26,7 +27,10 @@ export async function verifyKey(env: Env, token: string | undefined) {
  */
 export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
 	const row = (await sessionKey(c)) ?? (await verifyKey(c.env, bearerToken(c.req.header("Authorization"))));
-	if (!row) throw unauthorized();
+	if (!row) {
+		const presented = c.req.header("Authorization") !== undefined;
+		throw unauthorized("Missing, unknown or revoked API key", TENANT_REALM, presented);
+	}
 	c.set("tenantId", row.key.tenantId);
 	c.set("limits", row.limits);
 	c.set("role", row.key.role);

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
+import { unauthorized } from "./challenge";
 import { bearerToken } from "./keys";
 import { MIN_OPERATOR_KEY, operatorGate } from "./operator-gate";
 
@@ -26,6 +27,9 @@ export const requireOperator = createMiddleware<AppEnv>(async function requireOp
 			{ "Retry-After": String(verdict.retryAfter) },
 		);
 	}
-	if (!verdict.ok) throw new ApiError("UNAUTHORIZED", "This route needs the operator key (ADMIN_API_KEY)");
+	if (!verdict.ok) {
+		const presented = c.req.header("Authorization") !== undefined;
+		throw unauthorized("This route needs the operator key (ADMIN_API_KEY)", "cohort-operator", presented);
+	}
 	await next();
 });

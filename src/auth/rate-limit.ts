@@ -18,14 +18,19 @@ export type RateLimitOptions = {
 export function rateLimit({ take }: RateLimitOptions) {
 	return createMiddleware<AppEnv>(async function rateLimit(c, next) {
 		const rate = await take(c.env, c.get("tenantId"), c.get("limits"));
-		c.header("X-RateLimit-Limit", String(rate.limit));
-		c.header("X-RateLimit-Remaining", String(rate.remaining));
-		c.header("X-RateLimit-Reset", String(rate.reset));
+		const stamp = () => {
+			c.header("X-RateLimit-Limit", String(rate.limit));
+			c.header("X-RateLimit-Remaining", String(rate.remaining));
+			c.header("X-RateLimit-Reset", String(rate.reset));
+		};
+		stamp();
 		if (!rate.allowed) {
 			throw new ApiError("RATE_LIMITED", `Rate limit exceeded; retry in ${rate.retryAfter} s`, undefined, {
 				"Retry-After": String(rate.retryAfter),
 			});
 		}
 		await next();
+		// Again on the answer: a handler that returns a Response of its own (a stream) drops headers set before it.
+		stamp();
 	});
 }

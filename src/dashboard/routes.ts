@@ -3,7 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
-import { verifyKey } from "../auth/authenticate";
+import { TENANT_REALM, verifyKey } from "../auth/authenticate";
+import { challenge } from "../auth/challenge";
 import { roleAtLeast } from "../auth/keys";
 import { endSession, SESSION_COOKIE, sameOrigin, sessionKey, startSession } from "../auth/session";
 import type { AppEnv } from "../context";
@@ -72,7 +73,7 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
 		const row = await verifyKey(c.env, typeof form.key === "string" ? form.key.trim() : "");
 		if (!row) {
 			const error = "That key is unknown or revoked. Paste the whole key, starting with ck_key_.";
-			return c.html(signInPage({ next, error }), 401);
+			return c.html(signInPage({ next, error }), 401, { "WWW-Authenticate": challenge(TENANT_REALM, true) });
 		}
 		await startSession(c, row.key.id);
 		return c.redirect(next, 303);

@@ -225,6 +225,9 @@ export const jobErrors = sqliteTable(
 		jobId: text("job_id").notNull(),
 		ref: integer("ref").notNull(),
 		code: text("code").notNull(),
+		/** The field at fault as the client spelled it, and its CSV header cell (spec §2). */
+		field: text("field"),
+		column: text("column"),
 		error: text("error").notNull(),
 		raw: text("raw"),
 		truncated: integer("truncated", { mode: "boolean" }).notNull().default(false),

@@ -41,11 +41,11 @@ export function mapCsvHeader(headerText: string, record: RecordColumns): { colum
 			unknown.push(`"${name}"`);
 			return { field: "" };
 		}
-		const id = target.key === undefined ? target.field : `${target.field}.${target.key}`;
+		const id = targetId(target);
 		const first = seen.get(id);
 		if (first !== undefined) duplicates.push(`"${name}" (same as "${first}")`);
 		else seen.set(id, name);
-		return target;
+		return { ...target, header: name };
 	});
 	const problems = [
 		...(unknown.length ? [`Unknown CSV column(s): ${unknown.join(", ")}`] : []),
@@ -59,6 +59,25 @@ export function mapCsvHeader(headerText: string, record: RecordColumns): { colum
 		);
 	}
 	return { columns };
+}
+
+const targetId = (target: ColumnTarget) => (target.key === undefined ? target.field : `${target.field}.${target.key}`);
+
+/**
+ * How the error of a CSV record names what failed: the header cell of the field's column, and the
+ * field as that header spells it (a `User_ID` column reports field `user_id`, column `User_ID`).
+ * A field no single column holds (a whole customFields object, a missing field) has no column.
+ */
+export function csvErrorNames(
+	field: string,
+	columns: ColumnTarget[],
+	record: RecordColumns,
+): { field: string; column?: string } {
+	const column = columns.find((c) => targetId(c) === field);
+	if (column?.header === undefined) return { field };
+	const header = column.header.trim().toLowerCase();
+	const spelled = column.key === undefined ? [column.field, ...(record.aliases[column.field] ?? [])] : [];
+	return { field: spelled.find((name) => name.toLowerCase() === header) ?? field, column: column.header };
 }
 
 function parseHeader(text: string): string[] {

@@ -6,7 +6,8 @@ import { jobChunks, jobErrors } from "../db/schema";
 import { type Item, type RecordError, writeRecords } from "../db/writes";
 import { assignmentStatements } from "../db/writes/assign";
 import { jsonParts } from "../db/writes/json-param";
-import { parseCsvChunk } from "../ingest/csv";
+import { KINDS } from "../db/writes/kinds";
+import { csvErrorNames, parseCsvChunk } from "../ingest/csv";
 import { parseNdjsonChunk } from "../ingest/ndjson";
 import { announceWelcomes } from "../notify/deliver";
 import { type Counts, chunkKey } from "../schemas/jobs";
@@ -75,7 +76,9 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 			const raw = raws.get(e.ref);
 			const kept = raw === undefined ? undefined : storedRecord(raw);
 			const truncated = kept?.truncated === true || cutByParser.has(e.ref);
-			return { ref: e.ref, code: e.code, error: e.error, raw: kept?.raw ?? null, truncated };
+			const { field, column } =
+				context && e.field ? csvErrorNames(e.field, context.columns, KINDS[message.recordType]) : e;
+			return { ref: e.ref, code: e.code, field, column, error: e.error, raw: kept?.raw ?? null, truncated };
 		});
 		const claims = o.claims.length > 0 ? JSON.stringify(o.claims) : null;
 		return [
@@ -83,8 +86,9 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims})`,
 			...(context?.assign ? assignmentStatements(ctx, items, o, context.assign) : []),
 			...jsonParts(errors).map(
-				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, error, raw, truncated)
-					SELECT ${jobId}, v->>'ref', v->>'code', v->>'error', v->>'raw', v->>'truncated' FROM (SELECT value AS v FROM json_each(${rows}))
+				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, field, "column", error, raw, truncated)
+					SELECT ${jobId}, v->>'ref', v->>'code', v->>'field', v->>'column', v->>'error', v->>'raw', v->>'truncated'
+					FROM (SELECT value AS v FROM json_each(${rows}))
 					WHERE true ON CONFLICT DO NOTHING`,
 			),
 		];

@@ -5,7 +5,7 @@ import { db } from "../db/client";
 import { listKeys } from "../db/queries/api-keys";
 import { ApiKeyList } from "../schemas/api-keys";
 import { IdParam, jsonContent, jsonRequest } from "../schemas/common";
-import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { errorResponses, jsonBodyErrors, openApiErrorResponses } from "../schemas/errors";
 import { CreateApiKey, CreatedApiKey } from "../schemas/tenants";
 import { tenantKey } from "../services/access";
 import { createKey, revoke } from "../services/api-keys";
@@ -22,7 +22,11 @@ const createApiKeyRoute = createRoute({
 	security,
 	middleware: [...tenantKey("super_admin"), jsonBody] as const,
 	request: { body: jsonRequest(CreateApiKey) },
-	responses: { 201: jsonContent(CreatedApiKey, "The new key, shown once"), ...openApiErrorResponses },
+	responses: {
+		201: jsonContent(CreatedApiKey, "The new key, shown once"),
+		...openApiErrorResponses,
+		...jsonBodyErrors,
+	},
 });
 
 const listApiKeysRoute = createRoute({

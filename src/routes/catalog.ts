@@ -6,7 +6,7 @@ import { listItems, upsertItem } from "../db/queries/catalog";
 import type { CatalogKind } from "../db/schema";
 import { CatalogBody, CatalogPage, ItemIdParam } from "../schemas/catalog";
 import { decodeCursor, jsonContent, jsonRequest, PageQuery, toPage } from "../schemas/common";
-import { openApiErrorResponses } from "../schemas/errors";
+import { jsonBodyErrors, openApiErrorResponses } from "../schemas/errors";
 import { CatalogItem, catalogView } from "../schemas/views";
 import { tenantKey } from "../services/access";
 
@@ -27,7 +27,7 @@ function catalogRoutes(kind: CatalogKind, label: string, name: string) {
 		security,
 		middleware: [...tenantKey("admin"), jsonBody] as const,
 		request: { params: ItemIdParam, body: jsonRequest(CatalogBody) },
-		responses: { 200: jsonContent(CatalogItem, `The ${label}`), ...openApiErrorResponses },
+		responses: { 200: jsonContent(CatalogItem, `The ${label}`), ...openApiErrorResponses, ...jsonBodyErrors },
 	});
 	const listItemsRoute = createRoute({
 		operationId: `list${name}s`,

@@ -8,8 +8,9 @@ import { idempotency } from "../idempotency";
 import { BulkCompaniesBody, BulkQuery, BulkResult } from "../schemas/bulk";
 import { jsonContent, jsonRequest } from "../schemas/common";
 import { CompanyIdParam } from "../schemas/companies";
-import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { errorResponses, jsonBodyErrors, openApiErrorResponses } from "../schemas/errors";
 import { Job } from "../schemas/jobs";
+import { idempotent } from "../schemas/openapi";
 import { Company, companyView } from "../schemas/views";
 import { tenantKey } from "../services/access";
 import { submitBatch } from "../services/bulk";
@@ -18,7 +19,7 @@ const tags = ["Companies"];
 const security = [{ apiKey: [] }];
 
 const getCompanyRoute = createRoute({
-	operationId: "getCompanyRoute",
+	operationId: "getCompany",
 	method: "get",
 	path: "/{companyId}",
 	tags,
@@ -37,12 +38,14 @@ const bulkCompaniesRoute = createRoute({
 	summary: "Create or update up to 10,000 companies",
 	security,
 	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
+	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkCompaniesBody) },
 	responses: {
 		200: jsonContent(BulkResult, "Per-record results (fewer than 100 records)"),
 		202: jsonContent(Job, "A job (100 records or more, or ?mode=async)"),
 		...openApiErrorResponses,
-		...errorResponses(409, 413),
+		...jsonBodyErrors,
+		...errorResponses(409),
 	},
 });
 

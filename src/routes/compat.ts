@@ -22,9 +22,10 @@ import {
 	USERPILOT_MAX_RECORDS,
 	UserpilotQuery,
 } from "../schemas/compat";
-import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { errorResponses, jsonBodyErrors, openApiErrorResponses } from "../schemas/errors";
 import { BulkImportBody } from "../schemas/imports";
 import { ENDED_STATUSES, Job } from "../schemas/jobs";
+import { idempotent, jsonOrFileRequest } from "../schemas/openapi";
 import { ImportOptions } from "../schemas/records";
 import { tenantKey } from "../services/access";
 import { batchJob, submitBatch, writeBatch } from "../services/bulk";
@@ -42,6 +43,8 @@ const tags = ["Compatibility"];
 const security = [{ apiKey: [] }];
 const batchResult = { 200: jsonContent(BulkResult, "Per-record results") };
 const batchJobAnswer = { 202: jsonContent(Job, "The job; poll its Location") };
+/** A JSON body, and the Idempotency-Key that guards it: 409 for a key reused with another body. */
+const bodyErrors = { ...openApiErrorResponses, ...jsonBodyErrors, ...errorResponses(409) };
 
 const tiBulkUsersRoute = createRoute({
 	operationId: "tiBulkUsers",
@@ -53,8 +56,9 @@ const tiBulkUsersRoute = createRoute({
 		"Creates users: an existing user is a per-record CONFLICT unless `options.upsert` or `options.skipExisting` is set.",
 	security,
 	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
+	...idempotent,
 	request: { body: jsonRequest(CreateOnlyBulkUsersBody) },
-	responses: { ...batchResult, ...openApiErrorResponses, ...errorResponses(413) },
+	responses: { ...batchResult, ...bodyErrors },
 });
 
 const tiBulkEnrollmentsRoute = createRoute({
@@ -65,8 +69,9 @@ const tiBulkEnrollmentsRoute = createRoute({
 	summary: "Thought Industries batch enrollments (up to 10,000, synchronous)",
 	security,
 	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
+	...idempotent,
 	request: { body: jsonRequest(BulkEnrollmentsBody) },
-	responses: { ...batchResult, ...openApiErrorResponses, ...errorResponses(413) },
+	responses: { ...batchResult, ...bodyErrors },
 });
 
 const tiBulkImportRoute = createRoute({
@@ -77,8 +82,9 @@ const tiBulkImportRoute = createRoute({
 	summary: "Thought Industries bulkImport",
 	security,
 	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	...idempotent,
 	request: { body: jsonRequest(BulkImportBody) },
-	responses: { 202: jsonContent(SeedBulkImport, "The import job"), ...openApiErrorResponses, ...errorResponses(409) },
+	responses: { 202: jsonContent(SeedBulkImport, "The import job"), ...bodyErrors },
 });
 
 export const thoughtIndustriesRoutes = router()
@@ -110,12 +116,12 @@ const bulkOpsUsersRoute = createRoute({
 	summary: "Bulk Operations API user import (synchronous below 100 users, a job from 100)",
 	security,
 	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
+	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
 	responses: {
 		...batchResult,
 		202: jsonContent(BulkOpsJobCreated, "The job; poll its statusUrl"),
-		...openApiErrorResponses,
-		...errorResponses(409, 413),
+		...bodyErrors,
 	},
 });
 
@@ -190,8 +196,9 @@ const userpilotIdentifyUsersRoute = createRoute({
 	summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)",
 	security,
 	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("users"), jsonType] as const,
-	request: { query: UserpilotQuery, body: jsonRequest(BulkUsersBody) },
-	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	...idempotent,
+	request: { query: UserpilotQuery, body: jsonOrFileRequest(BulkUsersBody) },
+	responses: { ...batchJobAnswer, ...bodyErrors },
 });
 
 const userpilotIdentifyCompaniesRoute = createRoute({
@@ -202,8 +209,9 @@ const userpilotIdentifyCompaniesRoute = createRoute({
 	summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)",
 	security,
 	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("companies"), jsonType] as const,
-	request: { query: UserpilotQuery, body: jsonRequest(BulkCompaniesBody) },
-	responses: { ...batchJobAnswer, ...openApiErrorResponses, ...errorResponses(409, 413) },
+	...idempotent,
+	request: { query: UserpilotQuery, body: jsonOrFileRequest(BulkCompaniesBody) },
+	responses: { ...batchJobAnswer, ...bodyErrors },
 });
 
 export const userpilotRoutes = router()

@@ -4,8 +4,9 @@ import { answered, caller, router } from "../context";
 import { idempotency } from "../idempotency";
 import { BulkEnrollmentsBody, BulkQuery, BulkResult } from "../schemas/bulk";
 import { jsonContent, jsonRequest } from "../schemas/common";
-import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { errorResponses, jsonBodyErrors, openApiErrorResponses } from "../schemas/errors";
 import { Job } from "../schemas/jobs";
+import { idempotent } from "../schemas/openapi";
 import { tenantKey } from "../services/access";
 import { submitBatch } from "../services/bulk";
 
@@ -17,12 +18,14 @@ const bulkEnrollmentsRoute = createRoute({
 	summary: "Enroll users in courses, learning paths and bundles",
 	security: [{ apiKey: [] }],
 	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
+	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkEnrollmentsBody) },
 	responses: {
 		200: jsonContent(BulkResult, "Per-record results (fewer than 100 records)"),
 		202: jsonContent(Job, "A job (100 records or more, or ?mode=async)"),
 		...openApiErrorResponses,
-		...errorResponses(409, 413),
+		...jsonBodyErrors,
+		...errorResponses(409),
 	},
 });
 

@@ -7,11 +7,12 @@ import { errorResponses } from "../schemas/errors";
 import { Health } from "../schemas/health";
 
 const getHealthRoute = createRoute({
-	operationId: "getHealthRoute",
+	operationId: "getHealth",
 	method: "get",
 	path: "/",
 	tags: ["Health"],
 	summary: "Liveness, including a round trip to D1",
+	security: [],
 	responses: { 200: jsonContent(Health, "Serving"), ...errorResponses(500) },
 });
 

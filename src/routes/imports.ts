@@ -5,6 +5,7 @@ import { jsonContent } from "../schemas/common";
 import { errorResponses, openApiErrorResponses } from "../schemas/errors";
 import { ImportQuery } from "../schemas/imports";
 import { Job } from "../schemas/jobs";
+import { contentEncoding, fileBody, idempotent } from "../schemas/openapi";
 import { ImportOptions } from "../schemas/records";
 import { tenantKey } from "../services/access";
 import { importFile } from "../services/imports";
@@ -16,14 +17,15 @@ const importFileRoute = createRoute({
 	tags: ["Imports"],
 	summary: "Import an NDJSON or CSV file (streamed; gzip accepted) as a job",
 	description:
-		"Body: raw application/x-ndjson (or application/jsonl), raw text/csv, or multipart/form-data with the file in field `file`. `Content-Encoding: gzip` is accepted.",
+		"The body streams into chunks as it arrives (never held whole). NDJSON: one record object per line (blank lines ignored). CSV: RFC 4180 with a header row; header cells name fields or their aliases, `custom.<name>` and `metadata.<name>` columns go into customFields and metadata. A bad record fails alone with its line number.",
 	security: [{ apiKey: [] }],
 	middleware: [...tenantKey("admin"), idempotency("streamed")] as const,
-	request: { query: ImportQuery },
+	parameters: [...idempotent.parameters, contentEncoding],
+	request: { query: ImportQuery, body: fileBody("The file: NDJSON, CSV, or a multipart form with it in field `file`") },
 	responses: {
 		202: jsonContent(Job, "The job; poll its Location"),
 		...openApiErrorResponses,
-		...errorResponses(409, 413),
+		...errorResponses(409, 413, 415),
 	},
 });
 

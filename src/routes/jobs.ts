@@ -1,4 +1,4 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { accepted, router } from "../context";
 import { idempotency } from "../idempotency";
@@ -6,6 +6,8 @@ import { decodeCursor, encodeCursor, IdParam, jsonContent } from "../schemas/com
 import { errorResponses, openApiErrorResponses } from "../schemas/errors";
 import { JobPage, JobsQuery } from "../schemas/job-list";
 import { ENDED_STATUSES, Job, SignedLinkQuery } from "../schemas/jobs";
+import { idempotent, reportContent } from "../schemas/openapi";
+import { ErrorReportRow, ResultRow } from "../schemas/report";
 import { keyOrSignedLink, tenantKey } from "../services/access";
 import { cancelJob, findJob, jobErrorReport, jobResultsReport, listJobs } from "../services/jobs";
 import { retryJob } from "../services/retry";
@@ -57,6 +59,7 @@ const retryJobRoute = createRoute({
 	summary: "A new job over the failed records of an ended job only",
 	security,
 	middleware: [...tenantKey("admin"), idempotency("buffered")] as const,
+	...idempotent,
 	request: { params: IdParam },
 	responses: { 202: jsonContent(Job, "The retry job"), ...openApiErrorResponses, ...errorResponses(404, 409) },
 });
@@ -71,7 +74,11 @@ const getJobEventsRoute = createRoute({
 	middleware: tenantKey("viewer"),
 	request: { params: IdParam },
 	responses: {
-		200: { description: "text/event-stream of `job` events" },
+		200: {
+			description:
+				"One `job` event (data: the Job as JSON; id: its processed count) on every change, until the job has ended. Reconnect with `Last-Event-ID` to go on.",
+			content: { "text/event-stream": { schema: z.string() } },
+		},
 		...openApiErrorResponses,
 		...errorResponses(404),
 	},
@@ -83,11 +90,13 @@ const getJobErrorsRoute = createRoute({
 	path: "/{id}/errors",
 	tags,
 	summary: "Every failed record: NDJSON by default, CSV with Accept: text/csv",
+	description:
+		"CSV cells that start with `=`, `+`, `-`, `@`, tab or CR get a leading `'` so that spreadsheets do not run them.",
 	security,
 	middleware: keyOrSignedLink("errors"),
 	request: { params: IdParam, query: SignedLinkQuery },
 	responses: {
-		200: { description: "application/x-ndjson or text/csv" },
+		200: reportContent(ErrorReportRow, "The failed records in line (or index) order"),
 		...openApiErrorResponses,
 		...errorResponses(404),
 	},
@@ -103,7 +112,7 @@ const getJobResultsRoute = createRoute({
 	middleware: keyOrSignedLink("results"),
 	request: { params: IdParam, query: SignedLinkQuery },
 	responses: {
-		200: { description: "application/x-ndjson or text/csv" },
+		200: reportContent(ResultRow, "Every record's outcome in line (or index) order"),
 		...openApiErrorResponses,
 		...errorResponses(404),
 	},
@@ -145,10 +154,11 @@ export const jobRoutes = router()
 	.openapi(getJobErrorsRoute, async (c) => {
 		const format = reportFormat(c.req.header("Accept"));
 		const report = await jobErrorReport(c.env, c.get("tenantId"), c.req.valid("param").id, format);
-		return new Response(report, { headers: { "Content-Type": REPORT_TYPES[format] } });
+		// Through the context, so the answer keeps the headers middleware set (X-Request-Id, rate limits).
+		return c.body(report, 200, { "Content-Type": REPORT_TYPES[format] });
 	})
 	.openapi(getJobResultsRoute, async (c) => {
 		const format = reportFormat(c.req.header("Accept"));
 		const report = await jobResultsReport(c.env, c.get("tenantId"), c.req.valid("param").id, format);
-		return new Response(report, { headers: { "Content-Type": REPORT_TYPES[format] } });
+		return c.body(report, 200, { "Content-Type": REPORT_TYPES[format] });
 	});

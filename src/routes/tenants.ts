@@ -10,7 +10,7 @@ import { createTenant, updateLimits } from "../services/tenants";
 const tags = ["Tenants"];
 const security = [{ operator: [] }];
 /** Operator requests are neither rate limited nor role-checked. */
-const operatorErrors = errorResponses(400, 401, 415, 429, 500, 503);
+const operatorErrors = errorResponses(400, 401, 413, 415, 429, 500, 503);
 
 const createTenantRoute = createRoute({
 	operationId: "createTenant",

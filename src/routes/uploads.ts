@@ -4,8 +4,9 @@ import { accepted, router } from "../context";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
 import { IdParam, jsonContent, jsonRequest } from "../schemas/common";
-import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { errorResponses, jsonBodyErrors, openApiErrorResponses } from "../schemas/errors";
 import { Job } from "../schemas/jobs";
+import { HEADERS, idempotent } from "../schemas/openapi";
 import { ImportOptions } from "../schemas/records";
 import { NewUpload, PartBytes, PartParams, Upload, UploadedPart } from "../schemas/uploads";
 import { tenantKey } from "../services/access";
@@ -24,10 +25,15 @@ const createUploadRoute = createRoute({
 		"Send the file in parts of exactly `partSize` bytes (the last may be shorter), then complete it. Open uploads expire after 24 h.",
 	security,
 	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	...idempotent,
 	request: { body: jsonRequest(NewUpload) },
 	responses: {
-		201: jsonContent(Upload, "The upload, with its partSize and expiresAt"),
+		201: {
+			...jsonContent(Upload, "The upload, with its partSize and expiresAt"),
+			headers: { Location: HEADERS.Location },
+		},
 		...openApiErrorResponses,
+		...jsonBodyErrors,
 		...errorResponses(409),
 	},
 });
@@ -75,6 +81,7 @@ const completeUploadRoute = createRoute({
 	summary: "Assemble the parts and import the file as a job; completing again returns the same job",
 	security,
 	middleware: [...tenantKey("admin"), idempotency("buffered")] as const,
+	...idempotent,
 	request: { params: IdParam },
 	responses: {
 		202: jsonContent(Job, "The job; poll its Location"),

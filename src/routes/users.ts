@@ -7,9 +7,10 @@ import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
 import { BulkQuery, BulkResult, BulkUsersBody } from "../schemas/bulk";
 import { decodeCursor, jsonContent, jsonRequest, toPage } from "../schemas/common";
-import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { errorResponses, jsonBodyErrors, openApiErrorResponses } from "../schemas/errors";
 import { BulkImportBody } from "../schemas/imports";
 import { Job } from "../schemas/jobs";
+import { idempotent } from "../schemas/openapi";
 import { EnrollmentList, ExternalIdParam, UserPage, UserQuery } from "../schemas/users";
 import { User, userView } from "../schemas/views";
 import { tenantKey } from "../services/access";
@@ -32,7 +33,7 @@ const listUsersRoute = createRoute({
 });
 
 const getUserRoute = createRoute({
-	operationId: "getUserRoute",
+	operationId: "getUser",
 	method: "get",
 	path: "/{externalId}",
 	tags,
@@ -63,12 +64,14 @@ const bulkUsersRoute = createRoute({
 	summary: "Create or update up to 10,000 users",
 	security,
 	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
+	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
 	responses: {
 		200: jsonContent(BulkResult, "Per-record results (fewer than 100 records)"),
 		202: jsonContent(Job, "A job (100 records or more, or ?mode=async)"),
 		...openApiErrorResponses,
-		...errorResponses(409, 413),
+		...jsonBodyErrors,
+		...errorResponses(409),
 	},
 });
 
@@ -80,8 +83,14 @@ const bulkImportUsersRoute = createRoute({
 	summary: "Import users from a CSV at a URL, with catalog assignment",
 	security,
 	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	...idempotent,
 	request: { body: jsonRequest(BulkImportBody) },
-	responses: { 202: jsonContent(Job, "The import job"), ...openApiErrorResponses, ...errorResponses(409) },
+	responses: {
+		202: jsonContent(Job, "The import job"),
+		...openApiErrorResponses,
+		...jsonBodyErrors,
+		...errorResponses(409),
+	},
 });
 
 async function ownUser(env: Env, tenantId: string, externalId: string) {

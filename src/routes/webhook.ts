@@ -6,7 +6,7 @@ import { deleteWebhook, findWebhook, putWebhook } from "../db/queries/notificati
 import { ApiError } from "../errors";
 import { assertFetchable, redactUrl } from "../notify/url-guard";
 import { jsonContent, jsonRequest } from "../schemas/common";
-import { errorResponses, openApiErrorResponses } from "../schemas/errors";
+import { errorResponses, jsonBodyErrors, openApiErrorResponses } from "../schemas/errors";
 import { Webhook, WebhookBody } from "../schemas/notifications";
 import { tenantKey } from "../services/access";
 
@@ -25,6 +25,7 @@ const putWebhookRoute = createRoute({
 	responses: {
 		200: jsonContent(Webhook, "The webhook (the secret is never shown again)"),
 		...openApiErrorResponses,
+		...jsonBodyErrors,
 	},
 });
 

@@ -1,33 +1,41 @@
 import { z } from "@hono/zod-openapi";
+import { ERROR_STATUS, type ErrorCode } from "../errors";
 
 const ErrorEnvelope = z
 	.object({
 		error: z.object({
-			code: z.string().openapi({ example: "VALIDATION_ERROR" }),
-			message: z.string(),
-			requestId: z.string(),
-			details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+			code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]).openapi({ example: "VALIDATION_ERROR" }),
+			message: z.string().openapi({ example: "Invalid email format" }),
+			requestId: z.string().openapi({ description: "The X-Request-Id of the answer" }),
+			details: z
+				.array(z.object({ path: z.string(), message: z.string() }))
+				.optional()
+				.openapi({ description: "What failed where, for VALIDATION_ERROR" }),
 		}),
 	})
 	.openapi("Error");
 
-const described = (description: string) => ({
-	description,
-	content: { "application/json": { schema: ErrorEnvelope } },
-});
+/** The answer of one error status, naming the codes (src/errors.ts) that come with it. */
+const described = (status: number, description: string) => {
+	const codes = Object.entries(ERROR_STATUS).flatMap(([code, s]) => (s === status ? [`\`${code}\``] : []));
+	return {
+		description: `${description} (${codes.join(" or ")})`,
+		content: { "application/json": { schema: ErrorEnvelope } },
+	};
+};
 
 /** Every error status an operation can document, each answered with the one envelope. */
 const ERROR_RESPONSES = {
-	400: described("Validation failed"),
-	401: described("Missing, unknown or revoked key"),
-	403: described("Role too low"),
-	404: described("Unknown id, or another tenant's"),
-	409: described("Conflict with the current state; the code says which"),
-	413: described("Over a size or count limit"),
-	415: described("Content type not accepted"),
-	429: described("Rate limited; see Retry-After"),
-	500: described("Unexpected error; quote the request id when reporting it"),
-	503: described("Operator routes are off: ADMIN_API_KEY is unset or shorter than 32 characters"),
+	400: described(400, "Validation failed"),
+	401: described(401, "Missing, unknown or revoked key"),
+	403: described(403, "Role too low"),
+	404: described(404, "Unknown id, or another tenant's"),
+	409: described(409, "Conflict with the current state; the code says which"),
+	413: described(413, "Over a size or count limit"),
+	415: described(415, "Content type or encoding not accepted"),
+	429: described(429, "Rate limited; see Retry-After"),
+	500: described(500, "Unexpected error; quote the request id when reporting it"),
+	503: described(503, "Operator routes are off: ADMIN_API_KEY is unset or shorter than 32 characters"),
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_RESPONSES;
@@ -40,4 +48,7 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Pick<ty
 }
 
 /** What every route behind a tenant key can answer; an operation spreads these and adds its own. */
-export const openApiErrorResponses = errorResponses(400, 401, 403, 415, 429, 500);
+export const openApiErrorResponses = errorResponses(400, 401, 403, 429, 500);
+
+/** What a route that reads a JSON body adds: a body of another type (415) or over the size limit (413). */
+export const jsonBodyErrors = errorResponses(413, 415);

@@ -63,8 +63,11 @@ export const SignedLinkQuery = z.object({
 export const JobOrigin = z.enum(["file", "json"]);
 export type JobOrigin = z.infer<typeof JobOrigin>;
 
-/** Where a CSV column's cells go: a canonical field, or a key inside customFields/metadata. */
-export const ColumnTarget = z.object({ field: z.string(), key: z.string().optional() });
+/**
+ * Where a CSV column's cells go: a canonical field, or a key inside customFields/metadata; `header`
+ * is the column's header cell, which errors name. Optional: contexts stored before it was kept lack it.
+ */
+export const ColumnTarget = z.object({ field: z.string(), key: z.string().optional(), header: z.string().optional() });
 export type ColumnTarget = z.infer<typeof ColumnTarget>;
 
 /** bulkImport: catalog items every imported user gets, and fields set on every user. */

@@ -17,9 +17,11 @@ export const Id = z
 const email = z.string().max(254, "Email is longer than 254 characters").regex(EMAIL, "Invalid email format");
 const name = z.string().max(255);
 const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()], {
-	error: "metadata values must be string, number, boolean or null",
+	error: "Metadata values must be a string, number, boolean or null",
 });
-const metadata = z.record(z.string(), primitive, { error: "metadata must be an object of primitives" });
+const metadata = z.record(z.string(), primitive, {
+	error: "Metadata must be an object of strings, numbers, booleans or nulls",
+});
 const customFields = z
 	.record(z.string(), z.unknown(), { error: "customFields must be a JSON object" })
 	// Checked first and alone: serializing data nested thousands of levels deep overflows the stack.
@@ -57,14 +59,14 @@ export function withAliases<T extends z.ZodType<unknown, Record<string, unknown>
 		.unknown()
 		.transform((input, ctx) => {
 			if (typeof input !== "object" || input === null || Array.isArray(input)) {
-				ctx.addIssue({ code: "custom", message: "record must be a JSON object" });
+				ctx.addIssue({ code: "custom", message: "The record must be a JSON object" });
 				return z.NEVER;
 			}
 			const out: Record<string, unknown> = { ...input };
 			for (const [canonical, names] of Object.entries(aliases)) {
 				const given = [canonical, ...(names ?? [])].filter((n) => n in out);
 				if (given.length > 1) {
-					ctx.addIssue({ code: "custom", path: [given[1]!], message: `give only one of ${given.join(", ")}` });
+					ctx.addIssue({ code: "custom", path: [given[1]!], message: `Give only one of ${given.join(", ")}` });
 					continue;
 				}
 				const alias = given[0];

@@ -5,6 +5,8 @@ import type { Role } from "../auth/keys";
 import { rateLimit } from "../auth/rate-limit";
 import { requireRole } from "../auth/role";
 import type { AppEnv } from "../context";
+import { db } from "../db/client";
+import { findTenant } from "../db/queries/tenants";
 import { ApiError } from "../errors";
 import { type Download, validLink } from "./links";
 import { tenantObject } from "./tenant";
@@ -25,7 +27,8 @@ export function tenantKey(minimum: Role): [typeof authenticate, typeof rateLimit
 /**
  * A job's download: a signed link (`tenant`, `expires`, `signature` from the job's links) stands
  * in for a viewer key, so browsers and spreadsheets can fetch it; without a signature it is a
- * tenant route like any other. An expired or altered link is 403.
+ * tenant route like any other. An expired or altered link is 403. Either way it takes a token from
+ * the tenant's bucket.
  */
 export function keyOrSignedLink(download: Download) {
 	const keyed = every(...tenantKey("viewer"));
@@ -36,8 +39,12 @@ export function keyOrSignedLink(download: Download) {
 		if (!tenant || !(await validLink(c.env, target, expires, signature))) {
 			throw new ApiError("FORBIDDEN", "This download link has expired or is not valid; get a new one from the job");
 		}
+		const row = await findTenant(db(c.env), tenant);
+		if (!row) throw new ApiError("NOT_FOUND", `Job ${target.jobId} no longer exists`);
 		c.set("tenantId", tenant);
+		c.set("limits", row.limits);
 		c.set("role", "viewer");
-		await next();
+		// A link spends the tenant's request tokens like its keys do.
+		return rateLimited(c, next);
 	});
 }

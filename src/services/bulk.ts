@@ -48,11 +48,12 @@ function bulkResult(outcome: Outcome) {
 		updated,
 		unchanged,
 		skipped,
-		errors: outcome.errors.map(({ ref, externalId, email, code, error }) => ({
+		errors: outcome.errors.map(({ ref, externalId, email, code, field, error }) => ({
 			index: ref,
 			externalId,
 			email,
 			code,
+			field,
 			error,
 		})),
 	};

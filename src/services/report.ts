@@ -66,7 +66,7 @@ export function errorReport(
 	return new ReadableStream({
 		async pull(controller) {
 			let text = "";
-			if (!started && format === "csv") text = `${refName},code,error,record\r\n`;
+			if (!started && format === "csv") text = `${refName},code,field,column,error,record\r\n`;
 			started = true;
 			const { done, value } = await iterator.next();
 			if (done) {
@@ -75,12 +75,16 @@ export function errorReport(
 				return;
 			}
 			for (const row of value) {
+				const error = row.truncated ? row.error + CUT_NOTE : row.error;
+				const cells = [row.field ?? "", row.column ?? "", error, row.raw ?? ""].map(csvCell);
 				text +=
 					format === "csv"
-						? `${row.ref},${row.code},${csvCell(row.truncated ? row.error + CUT_NOTE : row.error)},${csvCell(row.raw ?? "")}\r\n`
+						? `${row.ref},${row.code},${cells.join(",")}\r\n`
 						: `${JSON.stringify({
 								[refName]: row.ref,
 								code: row.code,
+								...(row.field === null ? {} : { field: row.field }),
+								...(row.column === null ? {} : { column: row.column }),
 								error: row.error,
 								record: origin === "json" && !row.truncated ? original(row.raw) : row.raw,
 								...(row.truncated ? { truncated: true } : {}),

@@ -12,7 +12,7 @@ describe("authentication", () => {
 		}
 	});
 
-	it("a missing, malformed or unknown key is 401", async () => {
+	it("a missing, malformed or unknown key is 401 with a challenge naming both schemes", async () => {
 		const { apiKey } = await createTenant();
 		const wrongSecret = apiKey.key.slice(0, -4) + (apiKey.key.endsWith("AAAA") ? "BBBB" : "AAAA");
 		for (const header of [undefined, "Bearer", "Bearer nonsense", `Basic ${apiKey.key}`, `Bearer ${wrongSecret}`]) {
@@ -21,6 +21,11 @@ describe("authentication", () => {
 			const body = await res.json<{ error: { code: string; requestId: string } }>();
 			expect(body.error.code).toBe("UNAUTHORIZED");
 			expect(body.error.requestId).toBe(res.headers.get("X-Request-Id"));
+			expect(res.headers.get("WWW-Authenticate")).toBe(
+				header
+					? 'Bearer realm="cohort", error="invalid_token", Token realm="cohort"'
+					: 'Bearer realm="cohort", Token realm="cohort"',
+			);
 		}
 	});
 
@@ -28,6 +33,9 @@ describe("authentication", () => {
 		const { apiKey } = await createTenant();
 		const asTenant = await call("/v1/tenants", { method: "POST", key: apiKey.key, json: { name: "Evil" } });
 		expect(asTenant.status).toBe(401);
+		expect(asTenant.headers.get("WWW-Authenticate")).toBe(
+			'Bearer realm="cohort-operator", error="invalid_token", Token realm="cohort-operator"',
+		);
 		expect((await call("/v1/api-keys", { key: OPERATOR_KEY })).status).toBe(401);
 	});
 });

@@ -75,7 +75,7 @@ describe("jobs", () => {
 	it("errors lists the failed records as a table, NDJSON or a CSV file", async () => {
 		const table = await cohort(["jobs", "errors", jobId], env);
 		expect(table.stdout).toMatch(/^WHERE +CODE +FIELD +ERROR$/m);
-		expect(table.stdout).toMatch(/^line 3 +VALIDATION_ERROR +.*Invalid email format$/m);
+		expect(table.stdout).toMatch(/^line 3 +VALIDATION_ERROR +email +Invalid email format$/m);
 		const ndjson = await cohort(["--json", "jobs", "errors", jobId], env);
 		const rows = ndjson.stdout
 			.trim()
@@ -85,7 +85,8 @@ describe("jobs", () => {
 			expect.objectContaining({
 				line: 3,
 				code: "VALIDATION_ERROR",
-				error: expect.stringContaining("Invalid email format"),
+				field: "email",
+				error: "Invalid email format",
 			}),
 		]);
 		const out = join(dir, "report.csv");

@@ -69,6 +69,7 @@ describe("the session exchange", () => {
 		for (const key of [tampered, "not a key", admin.key]) {
 			const res = await signIn(key);
 			expect(res.status).toBe(401);
+			expect(res.headers.get("WWW-Authenticate")).toContain('Bearer realm="cohort"');
 			expect(res.headers.get("Set-Cookie")).toBeNull();
 			expect(await res.text()).toContain("unknown or revoked");
 		}

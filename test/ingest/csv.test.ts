@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KINDS } from "../../src/db/writes/kinds";
-import { mapCsvHeader, parseCsvChunk } from "../../src/ingest/csv";
+import { csvErrorNames, mapCsvHeader, parseCsvChunk } from "../../src/ingest/csv";
 
 const rejection = (fn: () => unknown) => {
 	try {
@@ -10,6 +10,18 @@ const rejection = (fn: () => unknown) => {
 	}
 	throw new Error("expected a throw");
 };
+
+describe("naming a CSV record's error", () => {
+	it("gives the header cell of the field's column and the field as that header spells it", () => {
+		const { columns } = mapCsvHeader(" USER_ID ,Email,metadata.Plan,custom.a,custom.b", KINDS.users);
+		const named = (field: string) => csvErrorNames(field, columns, KINDS.users);
+		expect(named("externalId")).toEqual({ field: "user_id", column: " USER_ID " });
+		expect(named("email")).toEqual({ field: "email", column: "Email" });
+		expect(named("metadata.Plan")).toEqual({ field: "metadata.Plan", column: "metadata.Plan" });
+		expect(named("customFields")).toEqual({ field: "customFields" });
+		expect(named("role")).toEqual({ field: "role" });
+	});
+});
 
 describe("mapping a CSV header", () => {
 	it("matches names and aliases case-insensitively, trimmed, to canonical fields", () => {
@@ -24,8 +36,8 @@ describe("mapping a CSV header", () => {
 			"clientId",
 		]);
 		expect(mapCsvHeader("Company_ID,name", KINDS.companies).columns).toEqual([
-			{ field: "companyId" },
-			{ field: "name" },
+			{ field: "companyId", header: "Company_ID" },
+			{ field: "name", header: "name" },
 		]);
 		const enrollments = mapCsvHeader('externalId,"course_id",learning_path_id,BUNDLE_ID,source', KINDS.enrollments);
 		expect(enrollments.columns.map((c) => c.field)).toEqual([
@@ -39,13 +51,14 @@ describe("mapping a CSV header", () => {
 
 	it("custom. and metadata. columns map into customFields and metadata, keeping the key's case", () => {
 		expect(mapCsvHeader("email,custom.Department,Metadata.hrisId", KINDS.users).columns).toEqual([
-			{ field: "email" },
-			{ field: "customFields", key: "Department" },
-			{ field: "metadata", key: "hrisId" },
+			{ field: "email", header: "email" },
+			{ field: "customFields", key: "Department", header: "custom.Department" },
+			{ field: "metadata", key: "hrisId", header: "Metadata.hrisId" },
 		]);
 		expect(mapCsvHeader("companyId,metadata.Tier", KINDS.companies).columns[1]).toEqual({
 			field: "metadata",
 			key: "Tier",
+			header: "metadata.Tier",
 		});
 	});
 

@@ -65,7 +65,8 @@ describe("JSON batches, events and retention", () => {
 		expect(error).toEqual({
 			index: 42,
 			code: "VALIDATION_ERROR",
-			error: "email: Invalid email format",
+			field: "email",
+			error: "Invalid email format",
 			record: { externalId: "u42", email: "broken" },
 		});
 		expect(await (await call(`/v1/bulk/jobs/${job.id}`, { key: apiKey.key })).json()).toMatchObject({

@@ -6,7 +6,7 @@ type Result = {
 	failed: number;
 	created: number;
 	skipped: number;
-	errors: { index: number; code: string; error: string }[];
+	errors: { index: number; code: string; field?: string; error: string }[];
 };
 
 async function setup() {
@@ -65,7 +65,7 @@ describe("POST /v1/enrollments/bulk", () => {
 			{ email: "ALICE@example.com", learningPathId: "lp_onboarding" },
 			{ userId: "usr_bob_002", bundleId: "bnd_all" },
 			{ userId: "ghost", courseId: "crs_intro_api" },
-			{ userId: "usr_bob_002", courseId: "crs_missing" },
+			{ user_id: "usr_bob_002", course_id: "crs_missing" },
 			{ userId: "usr_bob_002", courseId: "crs_intro_api", bundleId: "bnd_all" },
 			{ courseId: "crs_intro_api" },
 		]);
@@ -76,8 +76,8 @@ describe("POST /v1/enrollments/bulk", () => {
 			[4, "VALIDATION_ERROR"],
 			[5, "VALIDATION_ERROR"],
 		]);
-		expect(body.errors[0]!.error).toBe("User ghost not found");
-		expect(body.errors[1]!.error).toBe("Course crs_missing not found");
+		expect(body.errors[0]).toMatchObject({ field: "userId", error: "User ghost not found" });
+		expect(body.errors[1]).toMatchObject({ field: "course_id", error: "Course crs_missing not found" });
 		expect(await countRows("enrollments", tenant.id)).toBe(2);
 	});
 

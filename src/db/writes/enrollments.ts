@@ -14,10 +14,10 @@ const TARGETS = [
 const ROWS = jsonRows(["userId", "kind", "itemId", "source"]);
 const f = ROWS.field;
 
-function targetOf(e: EnrollmentRecord): { kind: CatalogKind; id: string; label: string } {
+function targetOf(e: EnrollmentRecord): { field: string; kind: CatalogKind; id: string; label: string } {
 	for (const [field, kind, label] of TARGETS) {
 		const id = e[field];
-		if (id !== undefined) return { kind, id, label };
+		if (id !== undefined) return { field, kind, id, label };
 	}
 	throw new Error("enrollment record without a target passed validation");
 }
@@ -71,9 +71,11 @@ async function planEnrollments(database: Db, ctx: WriteContext, items: Item<Enro
 		const target = targetOf(e);
 		const base = { ref: item.ref, externalId: e.userId, email: e.email, code: "NOT_FOUND" as const };
 		const userId = userIds.get(userKey(e));
-		if (userId === undefined) fail(outcome, { ...base, error: `User ${e.userId ?? e.email} not found` });
-		else if (!catalog.has(`${target.kind}|${target.id}`))
-			fail(outcome, { ...base, error: `${target.label} ${target.id} not found` });
+		if (userId === undefined) {
+			const field = e.userId !== undefined ? "userId" : "email";
+			fail(outcome, { ...base, field, error: `User ${e.userId ?? e.email} not found` });
+		} else if (!catalog.has(`${target.kind}|${target.id}`))
+			fail(outcome, { ...base, field: target.field, error: `${target.label} ${target.id} not found` });
 		else if (existing.has(`${userId}|${target.kind}|${target.id}`)) {
 			settle(outcome, { ref: item.ref, ...ids(e), outcome: "skipped" });
 		} else {

@@ -3,6 +3,7 @@ import { getTableName } from "drizzle-orm";
 import type { z } from "zod";
 import type { RecordType } from "../../schemas/common";
 import { type Db, runBatch } from "../client";
+import { asSent, recordIssue } from "./issues";
 import { KINDS } from "./kinds";
 import { isDataError, refusedRecords } from "./refused";
 import type { Item, Kind, Outcome, Plan, RecordError, RecordSchema, WriteContext } from "./types";
@@ -23,10 +24,6 @@ function identityHints(kind: Kind<RecordSchema>, raw: unknown): Pick<RecordError
 	};
 }
 
-function describe(error: z.ZodError): string {
-	return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
-}
-
 /** Validates every record with its kind's schema; invalid ones become per-record errors. */
 function validateRecords(kind: Kind<RecordSchema>, items: Item[]) {
 	const valid: Item<z.output<RecordSchema>>[] = [];
@@ -39,7 +36,7 @@ function validateRecords(kind: Kind<RecordSchema>, items: Item[]) {
 				ref: item.ref,
 				...identityHints(kind, item.value),
 				code: "VALIDATION_ERROR",
-				error: describe(parsed.error),
+				...recordIssue(parsed.error),
 			});
 	}
 	return { valid, errors };
@@ -57,7 +54,9 @@ async function plan(
 	const planned = await kind.plan(database, ctx, valid);
 	const outcome = planned.outcome;
 	outcome.failed += errors.length + refused.length;
-	outcome.errors = [...errors, ...refused, ...outcome.errors].sort((a, b) => a.ref - b.ref);
+	outcome.errors = asSent([...errors, ...refused, ...outcome.errors], items, kind.aliases).sort(
+		(a, b) => a.ref - b.ref,
+	);
 	outcome.results.sort((a, b) => a.ref - b.ref);
 	return { outcome, statements: planned.statements };
 }

@@ -13,6 +13,10 @@ export type RecordError = {
 	externalId?: string;
 	email?: string;
 	code: RecordErrorCode;
+	/** The field at fault, as the client spelled it (`user_id`); dotted inside customFields and metadata. */
+	field?: string;
+	/** The CSV header cell of that field's column, for records from CSV files. */
+	column?: string;
 	error: string;
 };
 

@@ -80,14 +80,20 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 		const emailLower = u.email?.toLowerCase();
 		const refError = { ref: item.ref, ...ids(u) };
 		if (ctx.options.requireExternalId && u.externalId === undefined) {
-			fail(outcome, { ...refError, code: "VALIDATION_ERROR", error: "externalId (or user_id) is required" });
+			// Only Userpilot's routes require it, and their records spell it user_id.
+			fail(outcome, { ...refError, code: "VALIDATION_ERROR", field: "user_id", error: "A user_id is required" });
 			continue;
 		}
 		const emailOwner = emailLower !== undefined ? byEmail.get(emailLower) : undefined;
 		let row = u.externalId !== undefined ? byExternalId.get(u.externalId) : emailOwner;
 		if (!row && emailOwner && emailOwner.externalId === null) row = emailOwner;
 		if (emailOwner && emailOwner !== row) {
-			fail(outcome, { ...refError, code: "CONFLICT", error: `Email ${u.email} belongs to another user` });
+			fail(outcome, {
+				...refError,
+				code: "CONFLICT",
+				field: "email",
+				error: `Email ${u.email} belongs to another user`,
+			});
 			continue;
 		}
 		const identity = identityOf(u);
@@ -95,6 +101,7 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 			fail(outcome, {
 				...refError,
 				code: "CONFLICT",
+				field: "email",
 				error: `Email ${u.email} is given to another user in this import`,
 			});
 			continue;

@@ -35,7 +35,13 @@ describe("users", () => {
 		]);
 		expect(outcome).toMatchObject({ created: 1, failed: 1 });
 		expect(outcome.errors).toEqual([
-			{ ref: 1, externalId: "u2", code: "VALIDATION_ERROR", error: "userId: give only one of externalId, userId" },
+			{
+				ref: 1,
+				externalId: "u2",
+				code: "VALIDATION_ERROR",
+				field: "userId",
+				error: "Give only one of externalId, userId",
+			},
 		]);
 		expect(
 			await rows(
@@ -53,8 +59,27 @@ describe("users", () => {
 				externalId: "u9",
 				email: "not-an-email",
 				code: "VALIDATION_ERROR",
-				error: "email: Invalid email format",
+				field: "email",
+				error: "Invalid email format",
 			},
+		]);
+	});
+
+	it("errors name a field as the record spelled it, and unknown fields by their own name", async () => {
+		const outcome = await write("k-users-names", "users", [
+			{ user_id: "", email: "a@example.com" },
+			{ externalId: "u1", first_name: "x".repeat(300) },
+			{ userId: "u2", metadata: { plan: { tier: 1 } } },
+			{ externalId: "u3", shoeSize: 44 },
+			{ email: "taken@example.com", user_id: "u4" },
+			{ email: "taken@example.com", user_id: "u5" },
+		]);
+		expect(outcome.errors.map(({ ref, field, error }) => ({ ref, field, error }))).toEqual([
+			{ ref: 0, field: "user_id", error: "Too small: expected string to have >=1 characters" },
+			{ ref: 1, field: "first_name", error: "Too big: expected string to have <=255 characters" },
+			{ ref: 2, field: "metadata.plan", error: "Metadata values must be a string, number, boolean or null" },
+			{ ref: 3, field: "shoeSize", error: 'Unknown field "shoeSize"' },
+			{ ref: 5, field: "email", error: "Email taken@example.com is given to another user in this import" },
 		]);
 	});
 

@@ -45,8 +45,19 @@ describe("Userpilot bulk_identify", () => {
 		const job = await waitForJob(key, (await res.json<JobView>()).id);
 		expect(job).toMatchObject({ type: "users.import", counts: { created: 1, failed: 1 } });
 		const errors = await (await call(`/v1/jobs/${job.id}/errors`, { key })).text();
-		expect(JSON.parse(errors.trim())).toMatchObject({ line: 2, code: "VALIDATION_ERROR" });
+		expect(JSON.parse(errors.trim())).toMatchObject({ line: 2, code: "VALIDATION_ERROR", field: "user_id" });
 		expect(await (await call("/v1/users/up-1", { key })).json()).toMatchObject({ metadata: { plan: "pro" } });
+	});
+
+	it("reports a bad user_id as user_id, the name the request used, not the canonical externalId", async () => {
+		const { apiKey } = await createTenant();
+		const users = [{ user_id: "x".repeat(256) }, { user_id: "ok", email: "not-an-email" }];
+		const job = await waitForJob(apiKey.key, (await (await identify(apiKey.key, { users })).json<JobView>()).id);
+		const report = (await (await call(job.links.errors, { key: apiKey.key })).text()).trim().split("\n");
+		expect(report.map((row) => JSON.parse(row)).map(({ index, field, error }) => ({ index, field, error }))).toEqual([
+			{ index: 0, field: "user_id", error: "Too big: expected string to have <=255 characters" },
+			{ index: 1, field: "email", error: "Invalid email format" },
+		]);
 	});
 
 	it("answers 413 above 10,000 records, as JSON or as a file, and starts no job", async () => {

@@ -13,11 +13,12 @@ describe("CSV file imports", () => {
 			"e3,e3@example.com,Cy",
 			'=HYPERLINK("x"),x@example.com,Dee,IT,2,extra',
 			"e4,,,,",
+			`${"x".repeat(256)},long@example.com,Lee,IT,1`,
 		].join("\r\n");
 		const res = await upload(apiKey.key, "type=users", file, CSV);
 		expect(res.status).toBe(202);
 		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
-		expect(job.counts).toEqual({ total: 5, processed: 5, created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 3 });
+		expect(job.counts).toEqual({ total: 6, processed: 6, created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 4 });
 		expect(await countRows("users", tenant.id)).toBe(2);
 		const e1 = await (await call("/v1/users/e1", { key: apiKey.key })).json<Record<string, unknown>>();
 		expect(e1).toMatchObject({
@@ -28,14 +29,15 @@ describe("CSV file imports", () => {
 
 		const report = await (await call(job.links.errors, { key: apiKey.key, headers: { Accept: "text/csv" } })).text();
 		const rows = report.trim().split("\r\n");
-		expect(rows[0]).toBe("line,code,error,record");
-		expect(rows[1]).toMatch(
-			/^4,VALIDATION_ERROR,email: Invalid email format,e2,bad-email,Bob,Ops,1$|^4,VALIDATION_ERROR,email: Invalid email format,"e2,bad-email,Bob,Ops,1"$/,
-		);
-		expect(rows[2]).toMatch(
-			/^5,VALIDATION_ERROR,row has 3 columns, header has 5|^5,VALIDATION_ERROR,"row has 3 columns, header has 5/,
-		);
+		expect(rows[0]).toBe("line,code,field,column,error,record");
+		expect(rows[1]).toBe('4,VALIDATION_ERROR,email,Email,Invalid email format,"e2,bad-email,Bob,Ops,1"');
+		expect(rows[2]).toBe('5,VALIDATION_ERROR,,,"row has 3 columns, header has 5","e3,e3@example.com,Cy"');
 		expect(rows[3]).toContain(`"'=HYPERLINK(""x""),x@example.com,Dee,IT,2,extra"`);
+		expect(rows[4]).toMatch(/^8,VALIDATION_ERROR,user_id,User_ID,Too big: .*255 characters,"x{256},long@/);
+
+		const ndjson = (await (await call(job.links.errors, { key: apiKey.key })).text()).trim().split("\n");
+		expect(JSON.parse(ndjson[0]!)).toMatchObject({ line: 4, field: "email", column: "Email" });
+		expect(JSON.parse(ndjson[1]!)).not.toHaveProperty("field");
 	});
 
 	it("a row that is not UTF-8 fails alone with its line; a header that is not is a 400 before any job", async () => {

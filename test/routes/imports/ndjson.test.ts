@@ -44,16 +44,17 @@ describe("NDJSON file imports", () => {
 		expect(lines[2]!.error).toContain("UTF-8");
 		expect(lines[3]!.error).toContain("1 MiB");
 		expect(lines[4]).toMatchObject({
-			error: "email: Invalid email format",
+			field: "email",
+			error: "Invalid email format",
 			record: '{"externalId":"b","email":"=cmd|calc"}',
 		});
 
 		const csv = await (await call(job.links.errors, { key: apiKey.key, headers: { Accept: "text/csv" } })).text();
 		const rows = csv.trim().split("\r\n");
-		expect(rows[0]).toBe("line,code,error,record");
+		expect(rows[0]).toBe("line,code,field,column,error,record");
 		expect(rows).toHaveLength(6);
 		expect(rows[5]).toBe(
-			`7,VALIDATION_ERROR,email: Invalid email format,"{""externalId"":""b"",""email"":""=cmd|calc""}"`,
+			`7,VALIDATION_ERROR,email,,Invalid email format,"{""externalId"":""b"",""email"":""=cmd|calc""}"`,
 		);
 		const zoe = await (await call("/v1/users/c", { key: apiKey.key })).json<{ firstName: string }>();
 		expect(zoe.firstName).toBe("Zoë 🚀");
@@ -102,9 +103,9 @@ describe("NDJSON file imports", () => {
 		expect(job).toMatchObject({ status: "completed", counts: { total: 4, created: 2, failed: 2 } });
 		expect(await countRows("users", tenant.id)).toBe(2);
 		const report = (await (await call(job.links.errors, { key: apiKey.key })).text()).trim().split("\n");
-		expect(report.map((row) => JSON.parse(row)).map(({ line, error }) => ({ line, error }))).toEqual([
-			{ line: 2, error: "customFields: customFields nests deeper than 16 levels" },
-			{ line: 3, error: "customFields: customFields nests deeper than 16 levels" },
+		expect(report.map((row) => JSON.parse(row)).map(({ line, field, error }) => ({ line, field, error }))).toEqual([
+			{ line: 2, field: "customFields", error: "customFields nests deeper than 16 levels" },
+			{ line: 3, field: "customFields", error: "customFields nests deeper than 16 levels" },
 		]);
 	});
 

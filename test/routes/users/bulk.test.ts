@@ -79,15 +79,17 @@ describe("POST /v1/users/bulk", () => {
 			externalId: "bad-1",
 			email: "invalid@",
 			code: "VALIDATION_ERROR",
-			error: "email: Invalid email format",
+			field: "email",
+			error: "Invalid email format",
 		});
-		expect(byIndex[3]!.error).toContain("254");
-		expect(byIndex[4]!.error).toContain("externalId or email is required");
-		expect(byIndex[5]!.error).toContain("customFields");
-		expect(byIndex[6]!.error).toContain("metadata");
-		expect(byIndex[7]!.error).toMatch(/only one of externalId, userId/);
-		expect(byIndex[8]!.error).toContain("favouriteColour");
-		expect(byIndex[10]!.error).toContain("record must be a JSON object");
+		expect(byIndex[3]).toMatchObject({ field: "email", error: expect.stringContaining("254") });
+		expect(byIndex[4]).toMatchObject({ field: "externalId", error: "externalId or email is required" });
+		expect(byIndex[5]).toMatchObject({ field: "customFields", error: "customFields must be a JSON object" });
+		expect(byIndex[6]).toMatchObject({ field: "metadata.nested", error: expect.stringMatching(/^Metadata values/) });
+		expect(byIndex[7]).toMatchObject({ field: "userId", error: "Give only one of externalId, userId" });
+		expect(byIndex[8]).toMatchObject({ field: "favouriteColour", error: 'Unknown field "favouriteColour"' });
+		expect(byIndex[10]).toMatchObject({ error: "The record must be a JSON object" });
+		expect(byIndex[10]).not.toHaveProperty("field");
 
 		const stored = await (await call("/v1/users/ok-2", { key: apiKey.key })).json<Record<string, unknown>>();
 		expect(stored).toMatchObject({

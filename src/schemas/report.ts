@@ -1,0 +1,33 @@
+import { z } from "@hono/zod-openapi";
+import { RecordErrorCode } from "./records";
+
+/** One line of a job's error report (`GET /v1/jobs/{id}/errors`). */
+export const ErrorReportRow = z
+	.object({
+		line: z.number().int().optional().openapi({ description: "1-based physical line of the file (files)" }),
+		index: z.number().int().optional().openapi({ description: "0-based index in the request (JSON batches)" }),
+		code: RecordErrorCode,
+		field: z.string().optional().openapi({ description: "The field at fault, as the record spelled it" }),
+		column: z.string().optional().openapi({ description: "The CSV header cell of that field" }),
+		error: z.string().openapi({ example: "Invalid email format" }),
+		record: z.unknown().openapi({ description: "The record as received: JSON for JSON records, else its text" }),
+		truncated: z.literal(true).optional().openapi({ description: "The record was cut to its first 64 KiB" }),
+	})
+	.openapi("ErrorReportRow", {
+		example: { line: 3, code: "VALIDATION_ERROR", error: "Invalid email format", record: '{"email":"x"}' },
+	});
+
+/** One line of a job's results (`GET /v1/jobs/{id}/results`): every record's outcome, in input order. */
+export const ResultRow = z
+	.object({
+		line: z.number().int().optional().openapi({ description: "1-based physical line of the file (files)" }),
+		index: z.number().int().optional().openapi({ description: "0-based index in the request (JSON batches)" }),
+		externalId: z.string().optional(),
+		email: z.string().optional(),
+		outcome: z.enum(["created", "updated", "unchanged", "skipped", "failed"]),
+		code: RecordErrorCode.optional(),
+		field: z.string().optional().openapi({ description: "The field at fault, as the record spelled it" }),
+		column: z.string().optional().openapi({ description: "The CSV header cell of that field" }),
+		error: z.string().optional(),
+	})
+	.openapi("ResultRow", { example: { line: 2, externalId: "emp_001", outcome: "created" } });
