@@ -28,9 +28,9 @@ const tooLarge = (message: string) => new ApiError("PAYLOAD_TOO_LARGE", message)
  * A JSON bulk body (`{"users": […], "options": {…}}`) read as it streams: records come out one by
  * one and are never held together with the rest of the body. Limits are enforced while parsing,
  * before anything they guard is built: at most `maxRecords` records (413 at the first one over),
- * 64 levels of nesting, 1 MiB per record, 64 KiB of options, no unknown top-level key, valid
- * UTF-8; the body's shape (records present and not empty, valid options) is checked by the
- * route's schema once the body has ended.
+ * 64 levels of nesting, 1 MiB per record, 64 KiB of options, valid UTF-8; the body's shape
+ * (records present and not empty, valid options, every unknown top-level key named) is checked by
+ * the route's schema once the body has ended.
  */
 export class BulkBodyReader {
 	private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -40,6 +40,8 @@ export class BulkBodyReader {
 	private readonly parser = new TokenParser({ paths: ["$.*.*"], keepStack: false });
 	private readonly records: unknown[] = [];
 	private readonly seenKeys = new Set<string>();
+	// Named in the error once the body has ended, all of them; their values are read and dropped.
+	private readonly unknownKeys: string[] = [];
 	private count = 0;
 	private depth = 0;
 	private expectKey = false;
@@ -62,7 +64,8 @@ export class BulkBodyReader {
 		this.parser.onValue = ({ value, key }) => {
 			if (this.topKey === shape.key) this.records.push(value);
 			// defineProperty, so a "__proto__" option is an unknown key instead of a prototype.
-			else Object.defineProperty(this.options, key!, { value, enumerable: true, writable: true, configurable: true });
+			else if (this.topKey === OPTIONS)
+				Object.defineProperty(this.options, key!, { value, enumerable: true, writable: true, configurable: true });
 		};
 	}
 
@@ -157,9 +160,11 @@ export class BulkBodyReader {
 
 	private key(name: string): void {
 		this.expectKey = false;
-		if (name !== this.shape.key && name !== OPTIONS) this.refuseShape({ [this.shape.key]: [null], [name]: null });
+		if (name !== this.shape.key && name !== OPTIONS) this.unknownKeys.push(name);
 		if (this.seenKeys.has(name))
-			throw new ApiError("VALIDATION_ERROR", `Invalid json: "${name}" appears twice in the body`);
+			throw new ApiError("VALIDATION_ERROR", `Body field "${name}" appears twice`, [
+				{ path: name, message: "Duplicate field" },
+			]);
 		this.seenKeys.add(name);
 		this.topKey = name;
 	}
@@ -171,6 +176,7 @@ export class BulkBodyReader {
 			if (info.token !== TokenType.LEFT_BRACKET) this.refuseShape({ [this.shape.key]: container ?? info.value });
 			return;
 		}
+		if (this.topKey !== OPTIONS) return;
 		this.options = container ?? info.value;
 		if (container) this.optionsStart = info.offset;
 	}
@@ -199,6 +205,7 @@ export class BulkBodyReader {
 		const skeleton = {
 			...(this.seenKeys.has(this.shape.key) ? { [this.shape.key]: Array(this.count).fill(null) } : {}),
 			options: this.seenKeys.has(OPTIONS) ? this.options : {},
+			...Object.fromEntries(this.unknownKeys.map((key) => [key, null])),
 		};
 		const parsed = this.shape.schema.safeParse(skeleton);
 		if (!parsed.success) throw validationError(parsed.error, "json");

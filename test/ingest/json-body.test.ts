@@ -134,22 +134,23 @@ describe("BulkBodyReader", () => {
 
 	it("refuses a body of another shape with the route schema's message", async () => {
 		const cases: [string, string][] = [
-			['[{"externalId":"a"}]', "Invalid json: json: Invalid input: expected object, received array"],
-			['{"people":[{"externalId":"a"}]}', 'Invalid json: json: Unrecognized key: "people"'],
-			['{"users":{"externalId":"a"}}', "Invalid json: users: Invalid input: expected array, received object"],
-			['{"users":"everyone"}', "Invalid json: users: Invalid input: expected array, received string"],
-			['{"users":[]}', "Invalid json: users: Too small: expected array to have >=1 items"],
-			['{"options":{}}', "Invalid json: users: Invalid input: expected array, received undefined"],
-			['{"users":[{}],"options":{"turbo":true}}', 'Invalid json: options: Unrecognized key: "turbo"'],
+			['[{"externalId":"a"}]', "Invalid body: Invalid input: expected object, received array"],
+			[
+				'{"people":[{"externalId":"a"}]}',
+				'Invalid body field "users": Invalid input: expected array, received undefined (and 1 more in details)',
+			],
+			['{"users":[{}],"colour":"red","size":[1,{"a":2}]}', 'Unknown body field "colour", "size"'],
+			['{"users":{"externalId":"a"}}', 'Invalid body field "users": Invalid input: expected array, received object'],
+			['{"users":"everyone"}', 'Invalid body field "users": Invalid input: expected array, received string'],
+			['{"users":[]}', 'Invalid body field "users": Too small: expected array to have >=1 items'],
+			['{"options":{}}', 'Invalid body field "users": Invalid input: expected array, received undefined'],
+			['{"users":[{}],"options":{"turbo":true}}', 'Unknown body field "options.turbo"'],
 			[
 				'{"users":[{}],"options":{"dryRun":"yes"}}',
-				"Invalid json: options.dryRun: Invalid input: expected boolean, received string",
+				'Invalid body field "options.dryRun": Invalid input: expected boolean, received string',
 			],
-			['{"users":[{}],"users":[{}]}', 'Invalid json: "users" appears twice in the body'],
-			[
-				'{"users":[{}],"options":{"__proto__":{"dryRun":true}}}',
-				'Invalid json: options: Unrecognized key: "__proto__"',
-			],
+			['{"users":[{}],"users":[{}]}', 'Body field "users" appears twice'],
+			['{"users":[{}],"options":{"__proto__":{"dryRun":true}}}', 'Unknown body field "options.__proto__"'],
 		];
 		for (const [body, message] of cases)
 			expect(await refusal(body)).toMatchObject({ code: "VALIDATION_ERROR", message });
