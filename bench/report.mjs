@@ -89,7 +89,7 @@ export function rows(r) {
 			`hostile JSON body (${h.name}): answer, RSS growth`,
 			`${h.status}, +${n(h.growthMb)} MB in ${n(h.seconds, 1)} s`,
 			"4xx, < 100 MB",
-			String(h.status).startsWith("4") && h.growthMb < 100,
+			/^(4|refused)/.test(String(h.status)) && h.growthMb < 100,
 		);
 	}
 	if (r.welcome) {

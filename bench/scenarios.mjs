@@ -241,9 +241,12 @@ export async function hostileRun(api, sampler, { megabytes = 32 } = {}) {
 		const started = performance.now();
 		let status;
 		try {
-			status = (await api.call(tenant.key, "POST", "/v1/users/bulk", { body: body(), timeoutMs: 120_000 })).status;
+			const headers = { "Content-Type": "application/json" };
+			status = (await api.call(tenant.key, "POST", "/v1/users/bulk", { body: body(), headers, timeoutMs: 120_000 }))
+				.status;
 		} catch (error) {
-			status = `error: ${error.cause?.code ?? error.message}`;
+			// A refusal before the body is all sent closes the connection under the client's feet.
+			status = error.cause?.code === "ECONNRESET" ? "refused mid-body (connection reset)" : `error: ${error.message}`;
 		}
 		const during = sampler.window(started);
 		results.push({
