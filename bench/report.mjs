@@ -64,9 +64,8 @@ export function rows(r) {
 		);
 		add(`${label}: non-2xx`, `${s.non2xx} (${JSON.stringify(s.statuses)})`, "0", s.non2xx === 0);
 	}
-	if (r.memory) {
-		const m = r.memory;
-		const label = `memory ${n(m.bytes / 1e6)} MB NDJSON (dryRun)`;
+	for (const m of [r.memory, r.memoryMultipart].filter(Boolean)) {
+		const label = `memory ${n(m.bytes / 1e6)} MB NDJSON${m.multipart ? " in multipart" : ""} (dryRun)`;
 		add(`${label}: workerd RSS idle / peak upload`, `${n(m.idle.totalMeanMb)} / ${n(m.upload.totalPeakMb)} MB`);
 		add(
 			`${label}: growth while streaming`,
@@ -83,6 +82,14 @@ export function rows(r) {
 			`${n(m.intakeMBps, 1)} MB/s (${n(m.intakeSeconds, 1)} s${cores(m.upload)})`,
 			">= 100 MB/s",
 			m.intakeMBps >= 100,
+		);
+	}
+	for (const h of r.hostile ?? []) {
+		add(
+			`hostile JSON body (${h.name}): answer, RSS growth`,
+			`${h.status}, +${n(h.growthMb)} MB in ${n(h.seconds, 1)} s`,
+			"4xx, < 100 MB",
+			String(h.status).startsWith("4") && h.growthMb < 100,
 		);
 	}
 	if (r.welcome) {

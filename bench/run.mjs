@@ -9,7 +9,7 @@ import { csvBuffer, ndjsonBuffer } from "./data.mjs";
 import { startSampler } from "./memory.mjs";
 import { startReceiver } from "./receiver.mjs";
 import { rows, save, table } from "./report.mjs";
-import { importRun, memoryRun, spotCheck, syncRun } from "./scenarios.mjs";
+import { hostileRun, importRun, memoryRun, spotCheck, syncRun } from "./scenarios.mjs";
 import { startServer } from "./server.mjs";
 import { sqliteReference } from "./sqlite-ref.mjs";
 import { welcomeRun } from "./welcome.mjs";
@@ -127,6 +127,14 @@ try {
 			megabytes: Number(opt["memory-mb"]),
 			waitJobMs: Number(opt["memory-wait-s"]) * 1000,
 		});
+		log(`memory: the same ${opt["memory-mb"]} MB as a multipart form's file`);
+		results.memoryMultipart = await memoryRun(api, sampler, {
+			megabytes: Number(opt["memory-mb"]),
+			waitJobMs: Number(opt["memory-wait-s"]) * 1000,
+			multipart: true,
+		});
+		log("memory: hostile JSON bodies on POST /v1/users/bulk");
+		results.hostile = await hostileRun(api, sampler);
 	} else {
 		results.skipped.push("memory: not requested (pass --memory, optionally --memory-mb N)");
 	}
@@ -168,9 +176,9 @@ results.failures = [
 				`welcome: ${results.welcome.delivered} of ${results.welcome.records} delivered${results.welcome.problems.length ? `; ${results.welcome.problems.join("; ")}` : ""}`,
 			]
 		: []),
-	...(results.memory && results.memory.job.status !== "completed"
-		? [`memory run: job ${results.memory.job.status}`]
-		: []),
+	...[results.memory, results.memoryMultipart]
+		.filter((m) => m && m.job.status !== "completed")
+		.map((m) => `memory run${m.multipart ? " (multipart)" : ""}: job ${m.job.status}`),
 ];
 if (results.failures.length > 0) process.exitCode = 1;
 results.finishedAt = new Date().toISOString();

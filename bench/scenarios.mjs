@@ -124,18 +124,44 @@ export async function syncRun(api, sampler, { requests, concurrency, batch }) {
  * Streams `megabytes` of NDJSON made on the fly as a dry-run import (same pipeline, no rows
  * written, so D1 does not grow) and compares workerd's RSS with its idle RSS just before.
  */
-export async function memoryRun(api, sampler, { megabytes, waitJobMs }) {
-	const tenant = await api.createTenant("bench-memory");
+/** A multipart/form-data body with `file` as its one field, streamed around the file's own stream. */
+function multipartBody(file, boundary) {
+	const head = Buffer.from(
+		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="users.ndjson"\r\n` +
+			"Content-Type: application/x-ndjson\r\n\r\n",
+	);
+	const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+	const reader = file.getReader();
+	let state = "head";
+	return new ReadableStream({
+		async pull(controller) {
+			if (state === "head") {
+				state = "file";
+				return controller.enqueue(head);
+			}
+			if (state === "done") return controller.close();
+			const { done, value } = await reader.read();
+			if (!done) return controller.enqueue(value);
+			state = "done";
+			controller.enqueue(tail);
+		},
+	});
+}
+
+export async function memoryRun(api, sampler, { megabytes, waitJobMs, multipart = false }) {
+	const tenant = await api.createTenant(multipart ? "bench-memory-multipart" : "bench-memory");
 	const idleFrom = performance.now();
 	await sleep(2_000);
 	const idle = sampler.window(idleFrom);
 	const stats = { records: 0, bytes: 0 };
 	const totalBytes = megabytes * MB;
+	const file = ndjsonStream(totalBytes, "mem", stats);
+	const boundary = "cohort-bench-boundary";
 	const up = await api.upload(
 		tenant.key,
 		"type=users&dryRun=true",
-		ndjsonStream(totalBytes, "mem", stats),
-		"application/x-ndjson",
+		multipart ? multipartBody(file, boundary) : file,
+		multipart ? `multipart/form-data; boundary=${boundary}` : "application/x-ndjson",
 		uploadTimeoutMs(totalBytes),
 	);
 	const upload = sampler.window(up.started, up.accepted);
@@ -150,6 +176,7 @@ export async function memoryRun(api, sampler, { megabytes, waitJobMs }) {
 	const intakeSeconds = (up.accepted - up.started) / 1000;
 	return {
 		dryRun: true,
+		multipart,
 		bytes: stats.bytes,
 		records: stats.records,
 		intakeSeconds,
@@ -169,4 +196,62 @@ export async function memoryRun(api, sampler, { megabytes, waitJobMs }) {
 		growthProcessingMb: processing.totalPeakMb - idle.totalMeanMb,
 		processes: sampler.processes(),
 	};
+}
+
+/** A body of `megabytes` MiB: `head`, then `unit` repeated, then `tail`, streamed 1 MiB at a time. */
+function repeatedBody(head, unit, tail, megabytes) {
+	const piece = Buffer.from(unit.repeat(Math.floor(MB / unit.length)));
+	let sent = 0;
+	let state = "head";
+	return new ReadableStream({
+		pull(controller) {
+			if (state === "head") {
+				state = "body";
+				return controller.enqueue(Buffer.from(head));
+			}
+			if (state === "done") return controller.close();
+			if (sent < megabytes * MB) {
+				sent += piece.length;
+				return controller.enqueue(piece);
+			}
+			state = "done";
+			controller.enqueue(Buffer.from(tail));
+		},
+	});
+}
+
+/**
+ * Hostile JSON bodies on POST /v1/users/bulk, each streamed whole whatever the answer: the status
+ * and workerd's RSS peak above idle while each is sent, which must stay flat (the parser refuses
+ * them as it reads instead of holding them).
+ */
+export async function hostileRun(api, sampler, { megabytes = 32 } = {}) {
+	const tenant = await api.createTenant("bench-hostile");
+	const bodies = {
+		"10,001+ zeros": () => repeatedBody('{"users":[0', ",0", "]}", megabytes),
+		"empty arrays": () => repeatedBody('{"users":[[]', ",[]", "]}", megabytes),
+		"nesting 100,000 deep": () => repeatedBody('{"users":[', "[".repeat(1000), "", 0.1),
+		"one record of 32 MiB": () => repeatedBody('{"users":[{"externalId":"big","firstName":"', "x", '"}]}', megabytes),
+	};
+	const results = [];
+	for (const [name, body] of Object.entries(bodies)) {
+		const idleFrom = performance.now();
+		await sleep(1_000);
+		const idle = sampler.window(idleFrom);
+		const started = performance.now();
+		let status;
+		try {
+			status = (await api.call(tenant.key, "POST", "/v1/users/bulk", { body: body(), timeoutMs: 120_000 })).status;
+		} catch (error) {
+			status = `error: ${error.cause?.code ?? error.message}`;
+		}
+		const during = sampler.window(started);
+		results.push({
+			name,
+			status,
+			seconds: (performance.now() - started) / 1000,
+			growthMb: during.totalPeakMb - idle.totalMeanMb,
+		});
+	}
+	return results;
 }

@@ -2,7 +2,7 @@ import { parse } from "csv-parse/sync";
 import { ApiError } from "../errors";
 import type { ColumnTarget } from "../schemas/jobs";
 import type { Aliases } from "../schemas/records";
-import type { ParsedLine } from "./lines";
+import { isBlank, isUtf8, type ParsedLine } from "./lines";
 import { RecordScanner } from "./scan";
 
 /** A record type's canonical fields and their other spellings: the columns a header may name. */
@@ -103,16 +103,25 @@ function resolve(name: string, lookup: Map<string, string>, fields: readonly str
 	return fields.includes(group) ? { field: group, key } : undefined;
 }
 
+const lossyUtf8 = new TextDecoder();
+
 /**
- * The records of one CSV chunk. Records are found with the same quote-parity rule the splitter
+ * The records of one CSV chunk, given as text or as the chunk's bytes (then a record that is not
+ * valid UTF-8 fails alone). Records are found with the same quote-parity rule the splitter
  * used, so line numbers and the record count match the chunk's; csv-parse then reads the fields
  * of all of them in one call, or of each alone when one is malformed, so that one fails alone.
  */
-export function* parseCsvChunk(text: string, columns: ColumnTarget[], firstLine: number): Generator<ParsedLine> {
+export function* parseCsvChunk(
+	chunk: string | Uint8Array,
+	columns: ColumnTarget[],
+	firstLine: number,
+): Generator<ParsedLine> {
+	const text = typeof chunk === "string" ? chunk : lossyUtf8.decode(chunk);
 	const records = splitRecords(text, firstLine);
+	const notUtf8 = typeof chunk === "string" ? undefined : recordsNotUtf8(chunk, text);
 	const rows = parseAll(records.map((r) => r.raw));
 	for (const [i, { line, raw }] of records.entries()) {
-		const row = rows ? rows[i]! : parseOne(raw);
+		const row = notUtf8?.has(i) ? "row is not valid UTF-8" : rows ? rows[i]! : parseOne(raw);
 		if (typeof row === "string") yield { line, raw, error: row };
 		else if (row.length !== columns.length) {
 			yield { line, raw, error: `row has ${row.length} columns, header has ${columns.length}` };
@@ -135,6 +144,29 @@ function splitRecords(text: string, firstLine: number): { line: number; raw: str
 		start = end + 1;
 	}
 	return records;
+}
+
+/**
+ * Which records (counted as splitRecords counts them, blank ones left out) are not valid UTF-8.
+ * Only a chunk whose text shows U+FFFD is checked, record by record in its bytes: the records'
+ * quotes and newlines are the same bytes in both, since a bad byte never swallows an ASCII one.
+ */
+function recordsNotUtf8(bytes: Uint8Array, text: string): Set<number> | undefined {
+	if (!text.includes("\uFFFD") || isUtf8(bytes)) return undefined;
+	const scan = new RecordScanner(10, 34);
+	scan.begin(bytes);
+	const bad = new Set<number>();
+	let index = 0;
+	for (let start = 0; start < bytes.length; ) {
+		const nl = scan.next(bytes, start);
+		const end = nl === -1 ? bytes.length : nl;
+		if (!isBlank(bytes, start, end)) {
+			if (!isUtf8(bytes.subarray(start, end))) bad.add(index);
+			index++;
+		}
+		start = end + 1;
+	}
+	return bad;
 }
 
 function parseAll(raws: string[]): string[][] | null {

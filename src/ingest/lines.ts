@@ -24,6 +24,17 @@ export function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
 	return true;
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+export function isUtf8(bytes: Uint8Array): boolean {
+	try {
+		strictUtf8.decode(bytes);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /** Copies parts into one array, stopping after `limit` bytes. */
 export function concat(parts: readonly Uint8Array[], limit = Infinity): Uint8Array {
 	const total = Math.min(

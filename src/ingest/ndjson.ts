@@ -1,7 +1,6 @@
-import { isBlank, OVERSIZE_MARK, OVERSIZE_PREFIX, type ParsedLine } from "./lines";
+import { isBlank, isUtf8, OVERSIZE_MARK, OVERSIZE_PREFIX, type ParsedLine } from "./lines";
 
 const lossyUtf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const MAX_RAW_CHARS = 200;
 
 /**
@@ -49,13 +48,4 @@ function parseLine(raw: string, line: number, bytes: Uint8Array, start: number, 
 		return { line, raw, error: "line is not a JSON object" };
 	}
 	return { line, raw, value: value as Record<string, unknown> };
-}
-
-function isUtf8(bytes: Uint8Array): boolean {
-	try {
-		strictUtf8.decode(bytes);
-		return true;
-	} catch {
-		return false;
-	}
 }

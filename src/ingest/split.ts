@@ -24,6 +24,7 @@ const CR = 13;
 const QUOTE = 34;
 const HEAD_BYTES = 200;
 const EMPTY: Uint8Array = new Uint8Array(0);
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
  * Splits a byte stream at record boundaries into chunks of whole records, without decoding.
@@ -135,7 +136,12 @@ class Splitter {
 	}
 
 	private takeHeader(end: number, stop: number, line: number): void {
-		const text = new TextDecoder().decode(concat([...this.recParts, this.piece.subarray(this.recStart, stop)]));
+		let text: string;
+		try {
+			text = strictUtf8.decode(concat([...this.recParts, this.piece.subarray(this.recStart, stop)]));
+		} catch {
+			throw new ApiError("VALIDATION_ERROR", "The CSV header row is not valid UTF-8");
+		}
 		this.headerPending = false;
 		this.opts.onHeader?.(text.endsWith("\r") ? text.slice(0, -1) : text, line);
 		this.restart(end, this.scan.line);

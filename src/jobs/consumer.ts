@@ -52,7 +52,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	if (!object || (message.format === "csv" && !context)) return undefined;
 	const bytes = new Uint8Array(await object.arrayBuffer());
 	const lines = context
-		? parseCsvChunk(new TextDecoder().decode(bytes), context.columns, message.firstLine)
+		? parseCsvChunk(bytes, context.columns, message.firstLine)
 		: parseNdjsonChunk(bytes, message.firstLine);
 
 	const items: Item[] = [];

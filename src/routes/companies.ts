@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { jsonBody } from "../content-type";
+import { documentStreamed, jsonType, streamedJson } from "../content-type";
 import { answered, caller, router } from "../context";
 import { db } from "../db/client";
 import { findCompany } from "../db/queries/companies";
@@ -37,7 +37,7 @@ const bulkCompaniesRoute = createRoute({
 	tags,
 	summary: "Create or update up to 10,000 companies",
 	security,
-	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkCompaniesBody) },
 	responses: {
@@ -56,9 +56,10 @@ export const companyRoutes = router()
 		if (!company) throw new ApiError("NOT_FOUND", `Company ${companyId} not found`);
 		return c.json(companyView(company), 200);
 	})
-	.openapi(bulkCompaniesRoute, async (c) => {
-		const { companies, options } = c.req.valid("json");
+	.openapi(streamedJson(bulkCompaniesRoute), async (c) => {
 		const { mode, ifBusy } = c.req.valid("query");
-		const batch = { ...caller(c), type: "companies" as const, records: companies, options, ifBusy };
+		const batch = { ...caller(c), type: "companies" as const, request: c.req.raw, ifBusy };
 		return answered(c, await submitBatch(c.env, batch, mode === "async"));
 	});
+
+documentStreamed(companyRoutes, bulkCompaniesRoute);

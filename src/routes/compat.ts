@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import { jsonBody, mediaType } from "../content-type";
+import { documentStreamed, jsonBody, jsonType, mediaType, streamedJson } from "../content-type";
 import { type AppEnv, accepted, caller, router } from "../context";
 import { idempotency } from "../idempotency";
 import {
@@ -26,7 +26,7 @@ import { errorResponses, jsonBodyErrors, openApiErrorResponses } from "../schema
 import { BulkImportBody } from "../schemas/imports";
 import { ENDED_STATUSES, Job } from "../schemas/jobs";
 import { idempotent, jsonOrFileRequest } from "../schemas/openapi";
-import { CreateOnlyImportOptions, ImportOptions } from "../schemas/records";
+import { ImportOptions } from "../schemas/records";
 import { tenantKey } from "../services/access";
 import { batchJob, submitBatch, writeBatch } from "../services/bulk";
 import { importFile } from "../services/imports";
@@ -55,7 +55,7 @@ const tiBulkUsersRoute = createRoute({
 	description:
 		"Creates users: an existing user is a per-record CONFLICT unless `options.upsert` or `options.skipExisting` is set.",
 	security,
-	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	...idempotent,
 	request: { body: jsonRequest(CreateOnlyBulkUsersBody) },
 	responses: { ...batchResult, ...bodyErrors },
@@ -68,7 +68,7 @@ const tiBulkEnrollmentsRoute = createRoute({
 	tags,
 	summary: "Thought Industries batch enrollments (up to 10,000, synchronous)",
 	security,
-	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	...idempotent,
 	request: { body: jsonRequest(BulkEnrollmentsBody) },
 	responses: { ...batchResult, ...bodyErrors },
@@ -88,15 +88,13 @@ const tiBulkImportRoute = createRoute({
 });
 
 export const thoughtIndustriesRoutes = router()
-	.openapi(tiBulkUsersRoute, async (c) => {
-		const { users, options = CreateOnlyImportOptions.parse({}) } = c.req.valid("json");
-		const batch = { ...caller(c), type: "users" as const, records: users, options, maxRecords: 100 };
-		return c.json(await writeBatch(c.env, batch), 200);
+	.openapi(streamedJson(tiBulkUsersRoute), async (c) => {
+		const body = { request: c.req.raw, schema: CreateOnlyBulkUsersBody };
+		return c.json(await writeBatch(c.env, { ...caller(c), type: "users", ...body, maxRecords: 100 }), 200);
 	})
-	.openapi(tiBulkEnrollmentsRoute, async (c) => {
-		const { enrollments, options } = c.req.valid("json");
-		return c.json(await writeBatch(c.env, { ...caller(c), type: "enrollments", records: enrollments, options }), 200);
-	})
+	.openapi(streamedJson(tiBulkEnrollmentsRoute), async (c) =>
+		c.json(await writeBatch(c.env, { ...caller(c), type: "enrollments", request: c.req.raw }), 200),
+	)
 	.openapi(tiBulkImportRoute, async (c) => {
 		const job = await importFromUrl(c.env, c.get("tenantId"), c.req.valid("json"));
 		return c.json({ data: { APIBulkImport: thoughtIndustriesJob(job) } }, 202, { Location: job.links.self });
@@ -117,7 +115,7 @@ const bulkOpsUsersRoute = createRoute({
 	tags,
 	summary: "Bulk Operations API user import (synchronous below 100 users, a job from 100)",
 	security,
-	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
 	responses: {
@@ -165,10 +163,9 @@ function download(url: string) {
 }
 
 export const bulkOperationsRoutes = router()
-	.openapi(bulkOpsUsersRoute, async (c) => {
-		const { users, options } = c.req.valid("json");
+	.openapi(streamedJson(bulkOpsUsersRoute), async (c) => {
 		const { mode, ifBusy } = c.req.valid("query");
-		const batch = { ...caller(c), type: "users" as const, records: users, options, ifBusy };
+		const batch = { ...caller(c), type: "users" as const, request: c.req.raw, ifBusy };
 		const answer = await submitBatch(c.env, batch, mode === "async");
 		if ("result" in answer) return c.json(answer.result, 200);
 		const { id: jobId, status, counts, createdAt } = answer.job;
@@ -198,7 +195,7 @@ const userpilotIdentifyUsersRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify users (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("users"), jsonBody] as const,
+	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("users"), jsonType] as const,
 	...idempotent,
 	request: { query: UserpilotQuery, body: jsonOrFileRequest(BulkUsersBody) },
 	responses: { ...batchJobAnswer, ...bodyErrors },
@@ -211,21 +208,23 @@ const userpilotIdentifyCompaniesRoute = createRoute({
 	tags,
 	summary: "Userpilot bulk identify companies (JSON, or multipart NDJSON `file`)",
 	security,
-	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("companies"), jsonBody] as const,
+	middleware: [...tenantKey("admin"), idempotency("streamed"), multipartImport("companies"), jsonType] as const,
 	...idempotent,
 	request: { query: UserpilotQuery, body: jsonOrFileRequest(BulkCompaniesBody) },
 	responses: { ...batchJobAnswer, ...bodyErrors },
 });
 
 export const userpilotRoutes = router()
-	.openapi(userpilotIdentifyUsersRoute, async (c) => {
-		const { users, options = ImportOptions.parse({}) } = c.req.valid("json");
+	.openapi(streamedJson(userpilotIdentifyUsersRoute), async (c) => {
 		const { ifBusy } = c.req.valid("query");
-		const batch = { ...caller(c), type: "users" as const, records: users, ifBusy };
-		return accepted(c, await batchJob(c.env, { ...batch, options: { ...options, requireExternalId: true } }));
+		const batch = { ...caller(c), type: "users" as const, request: c.req.raw, ifBusy };
+		return accepted(c, await batchJob(c.env, { ...batch, fixedOptions: { requireExternalId: true } }));
 	})
-	.openapi(userpilotIdentifyCompaniesRoute, async (c) => {
-		const { companies, options } = c.req.valid("json");
+	.openapi(streamedJson(userpilotIdentifyCompaniesRoute), async (c) => {
 		const { ifBusy } = c.req.valid("query");
-		return accepted(c, await batchJob(c.env, { ...caller(c), type: "companies", records: companies, options, ifBusy }));
+		return accepted(c, await batchJob(c.env, { ...caller(c), type: "companies", request: c.req.raw, ifBusy }));
 	});
+
+documentStreamed(thoughtIndustriesRoutes, tiBulkUsersRoute, tiBulkEnrollmentsRoute);
+documentStreamed(bulkOperationsRoutes, bulkOpsUsersRoute);
+documentStreamed(userpilotRoutes, userpilotIdentifyUsersRoute, userpilotIdentifyCompaniesRoute);

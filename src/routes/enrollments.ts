@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { jsonBody } from "../content-type";
+import { documentStreamed, jsonType, streamedJson } from "../content-type";
 import { answered, caller, router } from "../context";
 import { idempotency } from "../idempotency";
 import { BulkEnrollmentsBody, BulkQuery, BulkResult } from "../schemas/bulk";
@@ -17,7 +17,7 @@ const bulkEnrollmentsRoute = createRoute({
 	tags: ["Enrollments"],
 	summary: "Enroll users in courses, learning paths and bundles",
 	security: [{ apiKey: [] }],
-	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkEnrollmentsBody) },
 	responses: {
@@ -29,9 +29,10 @@ const bulkEnrollmentsRoute = createRoute({
 	},
 });
 
-export const enrollmentRoutes = router().openapi(bulkEnrollmentsRoute, async (c) => {
-	const { enrollments, options } = c.req.valid("json");
+export const enrollmentRoutes = router().openapi(streamedJson(bulkEnrollmentsRoute), async (c) => {
 	const { mode, ifBusy } = c.req.valid("query");
-	const batch = { ...caller(c), type: "enrollments" as const, records: enrollments, options, ifBusy };
+	const batch = { ...caller(c), type: "enrollments" as const, request: c.req.raw, ifBusy };
 	return answered(c, await submitBatch(c.env, batch, mode === "async"));
 });
+
+documentStreamed(enrollmentRoutes, bulkEnrollmentsRoute);

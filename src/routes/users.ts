@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { jsonBody } from "../content-type";
+import { documentStreamed, jsonBody, jsonType, streamedJson } from "../content-type";
 import { accepted, answered, caller, router } from "../context";
 import { db } from "../db/client";
 import { findUser, listUsers, userEnrollments } from "../db/queries/users";
@@ -63,7 +63,7 @@ const bulkUsersRoute = createRoute({
 	tags,
 	summary: "Create or update up to 10,000 users",
 	security,
-	middleware: [...tenantKey("admin"), jsonBody, idempotency("buffered")] as const,
+	middleware: [...tenantKey("admin"), jsonType, idempotency("streamed")] as const,
 	...idempotent,
 	request: { query: BulkQuery, body: jsonRequest(BulkUsersBody) },
 	responses: {
@@ -118,12 +118,13 @@ export const userRoutes = router()
 		const user = await ownUser(c.env, tenantId, c.req.valid("param").externalId);
 		return c.json({ data: await userEnrollments(db(c.env), tenantId, user.id) }, 200);
 	})
-	.openapi(bulkUsersRoute, async (c) => {
-		const { users, options } = c.req.valid("json");
+	.openapi(streamedJson(bulkUsersRoute), async (c) => {
 		const { mode, ifBusy } = c.req.valid("query");
-		const batch = { ...caller(c), type: "users" as const, records: users, options, ifBusy };
+		const batch = { ...caller(c), type: "users" as const, request: c.req.raw, ifBusy };
 		return answered(c, await submitBatch(c.env, batch, mode === "async"));
 	})
 	.openapi(bulkImportUsersRoute, async (c) =>
 		accepted(c, await importFromUrl(c.env, c.get("tenantId"), c.req.valid("json"))),
 	);
+
+documentStreamed(userRoutes, bulkUsersRoute);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { IfBusy } from "./common";
+import { IfBusy, type RecordType } from "./common";
 import { CreateOnlyImportOptions, ImportOptions, RecordErrorCode } from "./records";
 
 export const MAX_BULK_RECORDS = 10_000;
@@ -33,6 +33,13 @@ export const BulkUsersBody = bulkBody("users", "UserRecord");
 export const BulkCompaniesBody = bulkBody("companies", "CompanyRecord");
 export const BulkEnrollmentsBody = bulkBody("enrollments", "EnrollmentRecord");
 export const CreateOnlyBulkUsersBody = bulkBody("users", "UserRecord", CreateOnlyImportOptions);
+
+/** Each record type's bulk body, which the streaming reader (src/ingest/json-body.ts) checks a body's shape by. */
+export const BULK_BODIES = {
+	users: BulkUsersBody,
+	companies: BulkCompaniesBody,
+	enrollments: BulkEnrollmentsBody,
+} satisfies Record<RecordType, z.ZodType>;
 
 export const BulkResult = z
 	.object({

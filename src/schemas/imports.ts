@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { IfBusy, RecordType } from "./common";
+import { Id } from "./records";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 
@@ -19,7 +20,7 @@ export const ImportQuery = z.object({
 
 /** The seed sends one id as a plain string where the table says an array: take both. */
 const ids = z
-	.union([z.string().min(1), z.array(z.string().min(1)).max(1000)])
+	.union([Id, z.array(Id).max(1000)])
 	.transform((v) => (typeof v === "string" ? [v] : v))
 	.optional();
 

@@ -4,7 +4,16 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CUSTOM_FIELDS_MAX_BYTES = 16 * 1024;
 const CUSTOM_FIELDS_MAX_DEPTH = 16;
 
-const id = z.string().min(1).max(255);
+/**
+ * Spec §4: an id (externalId, companyId, a catalog id) names a record in URLs, CSV files and
+ * reports, so it holds no control character (C0, DEL, C1: Unicode's Cc) and is not blank.
+ */
+export const Id = z
+	.string()
+	.min(1)
+	.max(255)
+	.refine((v) => !/\p{Cc}/u.test(v), "Ids may not contain control characters")
+	.refine((v) => v.trim() !== "", "Ids may not be blank");
 const email = z.string().max(254, "Email is longer than 254 characters").regex(EMAIL, "Invalid email format");
 const name = z.string().max(255);
 const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()], {
@@ -81,11 +90,11 @@ export const USER_ALIASES = {
 
 export const UserRecord = z
 	.strictObject({
-		externalId: id.optional(),
+		externalId: Id.optional(),
 		email: email.optional(),
 		firstName: name.optional(),
 		lastName: name.optional(),
-		companyId: id.optional(),
+		companyId: Id.optional(),
 		role: z.string().max(64).optional(),
 		clientId: z.string().max(255).optional(),
 		customFields: customFields.optional(),
@@ -100,7 +109,7 @@ export const UserRecord = z
 export const COMPANY_ALIASES = { companyId: ["company_id"] } as const;
 
 export const CompanyRecord = z
-	.strictObject({ companyId: id, name: name.optional(), metadata: metadata.optional() })
+	.strictObject({ companyId: Id, name: name.optional(), metadata: metadata.optional() })
 	.openapi("CompanyRecord", { description: aliasNote(COMPANY_ALIASES) });
 
 export const ENROLLMENT_ALIASES = {
@@ -112,11 +121,11 @@ export const ENROLLMENT_ALIASES = {
 
 export const EnrollmentRecord = z
 	.strictObject({
-		userId: id.optional(),
+		userId: Id.optional(),
 		email: email.optional(),
-		courseId: id.optional(),
-		learningPathId: id.optional(),
-		bundleId: id.optional(),
+		courseId: Id.optional(),
+		learningPathId: Id.optional(),
+		bundleId: Id.optional(),
 		source: z.string().max(255).optional(),
 	})
 	.refine((e) => e.userId !== undefined || e.email !== undefined, {

@@ -13,8 +13,17 @@ export const NewUpload = z
 	.strictObject({ type: RecordType, format: FileFormat, options: ImportOptions.optional() })
 	.openapi("NewUpload");
 
+/** One spelling per part: plain decimal digits, no sign, exponent, hex, space, fraction or leading zero. */
+const PART_NUMBER = /^[1-9][0-9]{0,4}$/;
+const PART_RULE = `Part numbers are written as plain decimal digits without a leading zero, from 1 to ${MAX_PARTS}`;
+
 export const PartParams = IdParam.extend({
-	n: z.coerce.number().int().min(1).max(MAX_PARTS).openapi({ description: "Part number, 1-based" }),
+	n: z
+		.string()
+		.regex(PART_NUMBER, PART_RULE)
+		.refine((n) => Number(n) <= MAX_PARTS, PART_RULE)
+		.transform(Number)
+		.openapi({ description: "Part number, 1-based", pattern: PART_NUMBER.source, example: "1" }),
 });
 
 export const UploadedPart = z

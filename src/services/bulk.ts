@@ -1,12 +1,15 @@
+import type { z } from "@hono/zod-openapi";
+import { jsonStream } from "../content-type";
 import { db } from "../db/client";
 import { type Outcome, writeRecords } from "../db/writes";
-import { ApiError } from "../errors";
+import { KINDS } from "../db/writes/kinds";
+import { BulkBodyReader } from "../ingest/json-body";
 import { announceWelcomes } from "../notify/deliver";
-import { MAX_BULK_RECORDS } from "../schemas/bulk";
+import { BULK_BODIES, MAX_BULK_RECORDS } from "../schemas/bulk";
 import type { IfBusy, RecordType } from "../schemas/common";
 import type { Job } from "../schemas/jobs";
-import { ImportOptions } from "../schemas/records";
-import { createJob, recordsAsNdjson } from "./create-job";
+import type { ImportOptions } from "../schemas/records";
+import { createJob } from "./create-job";
 
 /** Below this many records a batch is answered in the request (spec §5). */
 const SYNC_LIMIT = 100;
@@ -16,19 +19,25 @@ export type Batch = {
 	/** Names the request as the writer of its rows (the last occurrence of an identity wins). */
 	requestId: string;
 	type: RecordType;
-	records: unknown[];
-	options?: ImportOptions;
+	/** The request whose JSON body (`{"users": […], "options": {…}}`) holds the batch; read as it streams. */
+	request: Request;
+	/** The route's body schema, when it is not its record type's usual one (other option defaults). */
+	schema?: z.ZodType;
+	/** Options the route sets whatever the body says. */
+	fixedOptions?: Partial<ImportOptions>;
 	ifBusy?: IfBusy;
 	maxRecords?: number;
 };
 
-/** The batch's options, once its size is known to be within its route's limit. */
-function admit({ records, options, maxRecords = MAX_BULK_RECORDS }: Batch): ImportOptions {
-	if (records.length > maxRecords) {
-		throw new ApiError("PAYLOAD_TOO_LARGE", `At most ${maxRecords} records per request; got ${records.length}`);
-	}
-	return options ?? ImportOptions.parse({});
+function bodyOf({ request, type, schema = BULK_BODIES[type], maxRecords = MAX_BULK_RECORDS }: Batch): BulkBodyReader {
+	return new BulkBodyReader(jsonStream(request), { key: KINDS[type].body, schema }, maxRecords);
 }
+
+/** The batch's options, known once its body has been read to the end. */
+const optionsOf = (batch: Batch, body: BulkBodyReader): ImportOptions => ({
+	...body.importOptions,
+	...batch.fixedOptions,
+});
 
 function bulkResult(outcome: Outcome) {
 	const { created, updated, unchanged, skipped, failed } = outcome;
@@ -50,10 +59,11 @@ function bulkResult(outcome: Outcome) {
 	};
 }
 
-/** A JSON batch written in the request: every record validated alone, per-record results. */
-export async function writeBatch(env: Env, batch: Batch) {
-	const options = admit(batch);
-	const { tenantId, type, records } = batch;
+/** The whole body's records written in the request: every record validated alone, per-record results. */
+async function write(env: Env, batch: Batch, body: BulkBodyReader, head: unknown[] = []) {
+	const records = [...head, ...(await body.take(Number.POSITIVE_INFINITY))];
+	const options = optionsOf(batch, body);
+	const { tenantId, type } = batch;
 	const outcome = await writeRecords(
 		db(env),
 		{ tenantId, source: `request:${batch.requestId}`, options, now: new Date().toISOString() },
@@ -64,19 +74,25 @@ export async function writeBatch(env: Env, batch: Batch) {
 	return bulkResult(outcome);
 }
 
-/** A JSON batch as a job: the records become an NDJSON file and take the file-import path. */
-export async function batchJob(env: Env, batch: Batch): Promise<Job> {
-	const options = admit(batch);
+/** The body's records as a job: they stream into an NDJSON file as they are parsed and take the file-import path. */
+function asJob(env: Env, batch: Batch, body: BulkBodyReader, head: unknown[] = []): Promise<Job> {
 	return createJob(env, {
 		tenantId: batch.tenantId,
 		recordType: batch.type,
 		format: "ndjson",
 		origin: "json",
-		options,
-		body: recordsAsNdjson(batch.records),
+		// A JSON body's options may come after its records: they are known once the body has streamed.
+		options: () => optionsOf(batch, body),
+		body: body.ndjson(head),
 		ifBusy: batch.ifBusy,
 	});
 }
+
+/** A JSON batch written in the request, whatever its size (up to its route's limit). */
+export const writeBatch = (env: Env, batch: Batch) => write(env, batch, bodyOf(batch));
+
+/** A JSON batch as a job, whatever its size. */
+export const batchJob = (env: Env, batch: Batch) => asJob(env, batch, bodyOf(batch));
 
 /** Cohort's own bulk routes: answered in the request below 100 records, a job from 100 or when `async`. */
 export async function submitBatch(
@@ -84,6 +100,8 @@ export async function submitBatch(
 	batch: Batch,
 	async: boolean,
 ): Promise<{ result: Awaited<ReturnType<typeof writeBatch>> } | { job: Job }> {
-	if (async || batch.records.length >= SYNC_LIMIT) return { job: await batchJob(env, batch) };
-	return { result: await writeBatch(env, batch) };
+	const body = bodyOf(batch);
+	const head = await body.take(SYNC_LIMIT);
+	if (async || head.length >= SYNC_LIMIT) return { job: await asJob(env, batch, body, head) };
+	return { result: await write(env, batch, body, head) };
 }

@@ -9,14 +9,17 @@ import { splitIntoChunks } from "../ingest/split";
 import { beginIntake, deleteJobFiles, endIntake, putContext } from "../jobs/files";
 import type { IfBusy } from "../schemas/common";
 import { type Assignments, type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
+import type { ImportOptions } from "../schemas/records";
 import { BUSY, type Refusal } from "../tenant/object";
 import { orRefuse, tenantObject } from "./tenant";
 
 const CHUNK_BYTES = 2 * 1024 * 1024;
 const CHUNK_RECORDS = 5_000;
 
-export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "origin" | "options" | "overrides"> &
+export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "origin" | "overrides"> &
 	Partial<Pick<JobSpec, "id" | "type" | "description">> & {
+		/** Or how to get them once the body has streamed, for a body that carries them. */
+		options: ImportOptions | (() => ImportOptions);
 		/** bulkImport: catalog items every imported user gets. */
 		assign?: Assignments;
 		body: ReadableStream<Uint8Array>;
@@ -26,6 +29,8 @@ export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "ori
 		maxBytes?: number;
 		maxRecords?: number;
 	};
+
+const optionsOf = ({ options }: Pick<JobInput, "options">) => (typeof options === "function" ? options() : options);
 
 /**
  * Streams a file into R2 chunk by chunk (memory holds two chunks, whatever the file's size), then
@@ -91,7 +96,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 				recordType: input.recordType,
 				format: input.format,
 				origin: input.origin,
-				options: input.options,
+				options: optionsOf(input),
 				overrides: input.overrides,
 				total,
 				chunks,
@@ -115,11 +120,6 @@ function author(): Pick<JobSpec, "createdBy" | "baseUrl"> {
 	return { createdBy: c.get("createdBy"), baseUrl: new URL(c.req.url).origin };
 }
 
-/** A JSON batch becomes an NDJSON file of one record per line, so line L is index L - 1. */
-export function recordsAsNdjson(records: unknown[]): ReadableStream<Uint8Array> {
-	return new Blob(records.map((r) => `${JSON.stringify(r)}\n`)).stream();
-}
-
 /** A job that failed before it had records, e.g. a URL that could not be fetched; it says why. */
 export async function failedJob(
 	env: Env,
@@ -134,7 +134,7 @@ export async function failedJob(
 		recordType: input.recordType,
 		format: "csv" as const,
 		origin: "file" as const,
-		options: input.options,
+		options: optionsOf(input),
 		total: 0,
 		chunks: [],
 		...author(),

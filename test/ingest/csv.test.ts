@@ -148,4 +148,32 @@ describe("parsing a CSV chunk", () => {
 			[4, "u3"],
 		]);
 	});
+
+	it("given the chunk's bytes, a row that is not UTF-8 fails alone, a real U+FFFD does not, whatever rows span lines", () => {
+		const encode = (text: string) => new TextEncoder().encode(text);
+		const bytes = new Uint8Array([
+			...encode('u1,a@x.io,"two\nlines \u00e9",1\n'),
+			...encode("u2,b@x.io,caf"),
+			0xe9,
+			...encode(",2\r\n\r\nu3,c@x.io,\uFFFD,3\n"),
+			...encode('u4,d@x.io,"split '),
+			0xc3,
+			0x28,
+			...encode('\n row",4\nu5,e@x.io,,5'),
+		]);
+		const lines = [...parseCsvChunk(bytes, columns, 7)];
+		expect(lines.map((l) => [l.line, l.error ?? l.value?.externalId])).toEqual([
+			[7, "u1"],
+			[9, "row is not valid UTF-8"],
+			[11, "u3"],
+			[12, "row is not valid UTF-8"],
+			[14, "u5"],
+		]);
+		expect(lines[1]!.raw).toBe("u2,b@x.io,caf\uFFFD,2");
+		expect(lines[2]!.value?.customFields).toEqual({ Team: "\uFFFD" });
+		const valid = encode('u1,a@x.io,"Ünïcode 😀",1\n');
+		expect([...parseCsvChunk(valid, columns, 2)]).toEqual([
+			...parseCsvChunk(new TextDecoder().decode(valid), columns, 2),
+		]);
+	});
 });

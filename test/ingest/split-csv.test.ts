@@ -69,6 +69,23 @@ describe("splitting CSV into chunks", () => {
 		}
 	});
 
+	it("a header row that is not UTF-8 stops the import; its BOM and real characters do not", async () => {
+		const latin1 = new Uint8Array([
+			...new TextEncoder().encode("externalId,Pr"),
+			0xe9,
+			...new TextEncoder().encode("nom\nu1,x\n"),
+		]);
+		for (const size of PIECE_SIZES) {
+			await expect(split(latin1, size, csv)).rejects.toMatchObject({
+				code: "VALIDATION_ERROR",
+				message: "The CSV header row is not valid UTF-8",
+			});
+			expect((await split("\uFEFFexternalId,custom.Prénom\nu1,x\n", size, csv)).header?.text).toBe(
+				"externalId,custom.Prénom",
+			);
+		}
+	});
+
 	it("a CSV record over 1 MiB stops the import naming its line", async () => {
 		const long = `externalId,firstName,email\nu1,Ada,a@x.io\nu2,${"x".repeat(MAX_LINE_BYTES)},b@x.io\n`;
 		await expect(split(long, 65_536, csv)).rejects.toMatchObject({

@@ -21,4 +21,15 @@ describe("catalog", () => {
 		expect(licenses.data.map((l) => l.id)).toEqual(["l1"]);
 		expect((await call("/v1/bundles/b1", { method: "PUT", key, json: { title: "" } })).status).toBe(400);
 	});
+
+	it("an id with a control character or only spaces is a 400 and creates nothing", async () => {
+		const { apiKey } = await createTenant();
+		const key = apiKey.key;
+		for (const id of ["c%00", "%09", "a%0Ab", "%7F", "%C2%85", "%20%20", "%C2%A0"]) {
+			const res = await call(`/v1/courses/${id}`, { method: "PUT", key, json: { title: "T" } });
+			expect([id, res.status]).toEqual([id, 400]);
+		}
+		expect((await (await call("/v1/courses", { key })).json<Page<unknown>>()).data).toEqual([]);
+		expect((await call("/v1/courses/a%20b", { method: "PUT", key, json: { title: "T" } })).status).toBe(200);
+	});
 });

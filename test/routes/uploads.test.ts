@@ -149,6 +149,19 @@ describe("staged uploads", () => {
 		expect((await putPart(apiKey.key, id, 1, new Uint8Array(0))).status).toBe(400);
 		expect((await putPart(apiKey.key, id, 0, encoder.encode("{}"))).status).toBe(400);
 		expect((await putPart(apiKey.key, id, 10_001, encoder.encode("{}"))).status).toBe(400);
+		// One spelling per part: what Number() would also read as a part number is refused.
+		for (const n of ["0x10", "1e3", "%205", "5%20", "5.0", "+5", "-1", "01", "0010", "1_0", "%EF%BC%95", "99999"]) {
+			const res = await call(`/v1/uploads/${id}/parts/${n}`, {
+				method: "PUT",
+				key: apiKey.key,
+				body: encoder.encode("{}"),
+				headers: { "Content-Length": "2" },
+			});
+			expect([n, res.status]).toEqual([n, 400]);
+			expect((await res.json<ErrorBody>()).error.details![0]!.message).toBe(
+				"Part numbers are written as plain decimal digits without a leading zero, from 1 to 10000",
+			);
+		}
 		// Part 5 would end past MAX_IMPORT_BYTES (16 MiB in the tests).
 		expect((await putPart(apiKey.key, id, 5, encoder.encode("{}"))).status).toBe(413);
 		const stream = (text: string) => new Blob([text]).stream().pipeThrough(new TransformStream());

@@ -40,6 +40,33 @@ describe("CSV file imports", () => {
 		expect(JSON.parse(ndjson[1]!)).not.toHaveProperty("field");
 	});
 
+	it("a row that is not UTF-8 fails alone with its line; a header that is not is a 400 before any job", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const encode = (text: string) => new TextEncoder().encode(text);
+		const file = new Uint8Array([
+			...encode("externalId,firstName\nl1,Zo\u00e9\nl2,Zo"),
+			0xe9,
+			...encode("\nl3,\uFFFD\n"),
+		]);
+		const res = await upload(apiKey.key, "type=users", file, CSV);
+		expect(res.status).toBe(202);
+		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
+		expect(job.counts).toMatchObject({ total: 3, created: 2, failed: 1 });
+		const report = (await (await call(job.links.errors, { key: apiKey.key })).text()).trim().split("\n");
+		expect(report.map((line) => JSON.parse(line))).toEqual([
+			expect.objectContaining({ line: 3, code: "VALIDATION_ERROR", error: "row is not valid UTF-8" }),
+		]);
+		expect(await countRows("users", tenant.id)).toBe(2);
+
+		const header = new Uint8Array([...encode("externalId,custom.Pr"), 0xe9, ...encode("nom\nl4,x\n")]);
+		const refused = await upload(apiKey.key, "type=users", header, CSV);
+		expect(refused.status).toBe(400);
+		expect((await refused.json<{ error: { message: string } }>()).error.message).toBe(
+			"The CSV header row is not valid UTF-8",
+		);
+		expect((await (await call("/v1/jobs", { key: apiKey.key })).json<{ data: unknown[] }>()).data).toHaveLength(1);
+	});
+
 	it("an unknown column is a 400 naming it before any job exists", async () => {
 		const { apiKey } = await createTenant();
 		const res = await upload(apiKey.key, "type=users", "externalId,shoe_size\na,44\n", CSV);
