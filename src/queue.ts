@@ -1,4 +1,4 @@
-import { processChunk } from "./jobs/consumer";
+import { type ChunkResult, processChunk } from "./jobs/consumer";
 import { chunkAttemptFailed, deadLetterMessage } from "./jobs/dead-letters";
 import { deliverJob } from "./notify/deliver";
 import { deliverWelcomes } from "./notify/welcome";
@@ -14,11 +14,11 @@ const backoffSeconds = (attempts: number) => Math.min(300, 2 ** attempts);
 async function settle<T>(
 	queue: string,
 	messages: readonly Message<T>[],
-	handle: (body: T) => Promise<Settled>,
+	handle: (body: T, attempts: number) => Promise<Settled>,
 ): Promise<void> {
 	await Promise.all(
 		messages.map(async (message) => {
-			const result = await handle(message.body);
+			const result = await handle(message.body, message.attempts);
 			if (result.ok) return message.ack();
 			console.error(JSON.stringify({ queue, attempts: message.attempts, error: result.error }));
 			message.retry({ delaySeconds: backoffSeconds(message.attempts) });
@@ -73,6 +73,18 @@ function jobEvents(env: Env, messages: readonly Message<JobEvent>[]): Promise<vo
 }
 
 /**
+ * Fault injection for the fault runs only (never set in wrangler.toml): with the var
+ * FAULT_CHUNK_FIRST_ATTEMPT_EVERY=N, every Nth chunk fails its first attempt before writing anything,
+ * as a consumer that died or timed out would, so the retry path is exercised without a crash.
+ */
+function injectedFault(env: Env, message: ChunkMessage, attempts: number): ChunkResult | undefined {
+	const every = Number((env as { FAULT_CHUNK_FIRST_ATTEMPT_EVERY?: string }).FAULT_CHUNK_FIRST_ATTEMPT_EVERY ?? 0);
+	if (every > 0 && attempts === 1 && message.chunk % every === 0)
+		return { status: "failed", error: `injected fault: chunk ${message.chunk}, first attempt` };
+	return undefined;
+}
+
+/**
  * One case per consumer queue in wrangler.toml. A queue's name fixes its message type (each
  * producer binding sends to one queue), hence the casts; a queue without a case is a deployment
  * error and throws, so its messages are retried rather than handled as some other queue's.
@@ -80,8 +92,8 @@ function jobEvents(env: Env, messages: readonly Message<JobEvent>[]): Promise<vo
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
 	switch (batch.queue) {
 		case "cohort-chunks":
-			return settle(batch.queue, (batch as MessageBatch<ChunkMessage>).messages, async (message) => {
-				const result = await processChunk(env, message);
+			return settle(batch.queue, (batch as MessageBatch<ChunkMessage>).messages, async (message, attempts) => {
+				const result = injectedFault(env, message, attempts) ?? (await processChunk(env, message));
 				if (result.status !== "failed") return { ok: true };
 				await chunkAttemptFailed(env, message, result.error).catch(() => undefined);
 				return { ok: false, error: result.error };

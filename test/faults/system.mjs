@@ -31,11 +31,13 @@ function query(file, sql, params) {
 	}
 }
 
-export async function startSystem(receiver) {
+/** `extraVars`: more `--var`s, such as the fault switch FAULT_CHUNK_FIRST_ATTEMPT_EVERY. */
+export async function startSystem(receiver, extraVars = {}) {
 	const vars = {
 		NOTIFY_WEBHOOK_URL: `${receiver.url}/welcome`,
 		NOTIFY_WEBHOOK_SECRET: WELCOME_SECRET,
 		ALLOW_PRIVATE_IMPORT_URLS: "1",
+		...extraVars,
 	};
 	let server = await startServer({ vars, crons: true, log });
 	const system = {
