@@ -228,14 +228,15 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
  * made the job, so that this call finishes it.
  */
 async function unfinishedCompletion(env: Env, tenantId: string, id: string, now: number): Promise<Job | UploadRow> {
-	const upload = await getUpload(env, tenantId, id, now);
+	const row = await ownUpload(env, tenantId, id);
+	const upload = view(row, await listParts(db(env), id), now);
 	if (upload.status !== "completing") return existingJob(env, tenantId, upload);
 	const job = await tenantObject(env, tenantId).getJob(uploadJobId(id));
 	if (job) {
 		await setUploadJob(db(env), id, job.id);
 		return job;
 	}
-	return (await findUpload(db(env), tenantId, id))!;
+	return row;
 }
 
 /** The answer to completing an upload that is not open: its job, or why there is none. */
