@@ -124,28 +124,33 @@ export async function syncRun(api, sampler, { requests, concurrency, batch }) {
  * Streams `megabytes` of NDJSON made on the fly as a dry-run import (same pipeline, no rows
  * written, so D1 does not grow) and compares workerd's RSS with its idle RSS just before.
  */
-/** A multipart/form-data body with `file` as its one field, streamed around the file's own stream. */
-function multipartBody(file, boundary) {
-	const head = Buffer.from(
-		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="users.ndjson"\r\n` +
-			"Content-Type: application/x-ndjson\r\n\r\n",
-	);
-	const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-	const reader = file.getReader();
+/** A streamed body: `head`, then every piece `next()` gives until it gives none, then `tail`. */
+function framed(head, next, tail) {
 	let state = "head";
 	return new ReadableStream({
 		async pull(controller) {
 			if (state === "head") {
-				state = "file";
-				return controller.enqueue(head);
+				state = "body";
+				return controller.enqueue(Buffer.from(head));
 			}
 			if (state === "done") return controller.close();
-			const { done, value } = await reader.read();
-			if (!done) return controller.enqueue(value);
+			const piece = await next();
+			if (piece) return controller.enqueue(piece);
 			state = "done";
-			controller.enqueue(tail);
+			controller.enqueue(Buffer.from(tail));
 		},
 	});
+}
+
+/** A multipart/form-data body with `file` as its one field, streamed around the file's own stream. */
+function multipartBody(file, boundary) {
+	const reader = file.getReader();
+	return framed(
+		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="users.ndjson"\r\n` +
+			"Content-Type: application/x-ndjson\r\n\r\n",
+		async () => (await reader.read()).value,
+		`\r\n--${boundary}--\r\n`,
+	);
 }
 
 export async function memoryRun(api, sampler, { megabytes, waitJobMs, multipart = false }) {
@@ -198,26 +203,16 @@ export async function memoryRun(api, sampler, { megabytes, waitJobMs, multipart 
 	};
 }
 
-/** A body of `megabytes` MiB: `head`, then `unit` repeated, then `tail`, streamed 1 MiB at a time. */
+/** A body of `megabytes` MB: `head`, then `unit` repeated, then `tail`, streamed 1 MB at a time. */
 function repeatedBody(head, unit, tail, megabytes) {
 	const piece = Buffer.from(unit.repeat(Math.floor(MB / unit.length)));
 	let sent = 0;
-	let state = "head";
-	return new ReadableStream({
-		pull(controller) {
-			if (state === "head") {
-				state = "body";
-				return controller.enqueue(Buffer.from(head));
-			}
-			if (state === "done") return controller.close();
-			if (sent < megabytes * MB) {
-				sent += piece.length;
-				return controller.enqueue(piece);
-			}
-			state = "done";
-			controller.enqueue(Buffer.from(tail));
-		},
-	});
+	const next = () => {
+		if (sent >= megabytes * MB) return undefined;
+		sent += piece.length;
+		return piece;
+	};
+	return framed(head, next, tail);
 }
 
 /**
