@@ -14,8 +14,9 @@ export default defineConfig(async () => ({
 					ALLOW_PRIVATE_IMPORT_URLS: "loopback",
 					// Small enough that the gzip bomb test stops quickly, large enough for the multi-MiB imports.
 					MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
-					// Test-only binding: the setup file applies these to each test file's isolated D1.
-					TEST_MIGRATIONS: await readD1Migrations("migrations"),
+					// Test-only bindings: the setup file applies these to each test file's isolated databases.
+					TEST_MIGRATIONS: await readD1Migrations("migrations/control"),
+					TEST_SHARD_MIGRATIONS: await readD1Migrations("migrations/shard"),
 				},
 			},
 		}),

@@ -107,7 +107,7 @@ try {
 	if (opt["no-csv"]) results.skipped.push("CSV import: --no-csv");
 	if (results.imports.length > 0) {
 		log("counting rows with wrangler d1 execute");
-		const counted = await server.d1("SELECT tenant_id AS tenantId, count(*) AS n FROM users GROUP BY tenant_id");
+		const counted = await server.records("SELECT tenant_id AS tenantId, count(*) AS n FROM users GROUP BY tenant_id");
 		for (const run of results.imports) {
 			run.rowsInD1 = counted.find((c) => c.tenantId === run.tenantId)?.n ?? 0;
 			delete run.tenantKey;

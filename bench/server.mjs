@@ -20,6 +20,7 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { d1Bindings } from "../scripts/config.mjs";
 import { driveCrons, fireCron } from "../scripts/local-crons.mjs";
 
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
@@ -145,12 +146,17 @@ export async function startServer({
 		base: "",
 		pid: 0,
 		logFile: join(dir, "wrangler.log"),
-		/** Runs SQL against the server's local D1 through wrangler, as a developer would. */
-		async d1(command) {
-			const out = await wrangler(["d1", "execute", "DB", "--local", ...persist, "--command", command, "--json"], {
+		/** Runs SQL against one of the server's local D1 databases through wrangler, as a developer would. */
+		async d1(command, binding = "DB") {
+			const out = await wrangler(["d1", "execute", binding, "--local", ...persist, "--command", command, "--json"], {
 				cwd: app,
 			});
 			return JSON.parse(out)[0].results;
+		},
+		/** Runs SQL on every record shard; their rows, concatenated. */
+		async records(command) {
+			const shards = d1Bindings(join(app, "wrangler.toml")).slice(1);
+			return (await Promise.all(shards.map((binding) => server.d1(command, binding)))).flat();
 		},
 		reloads() {
 			try {
@@ -183,7 +189,9 @@ export async function startServer({
 	};
 	try {
 		log(`state: ${dir}; applying migrations`);
-		await wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], { cwd: app });
+		for (const binding of d1Bindings(join(app, "wrangler.toml"))) {
+			await wrangler(["d1", "migrations", "apply", binding, "--local", ...persist], { cwd: app });
+		}
 		const [port, inspector] = [await freePort(), await freePort()];
 		server.base = `http://127.0.0.1:${port}`;
 		const out = openSync(server.logFile, "a");

@@ -12,7 +12,7 @@ const UPSERT = `INSERT INTO users (tenant_id, external_id, email, email_lower, f
 		metadata = excluded.metadata, updated_at = excluded.updated_at, src_job = excluded.src_job, src_line = excluded.src_line`;
 
 /** Upserts every line of `ndjson` into `<dir>/reference.sqlite`; returns rows, seconds and rows/s. */
-export function sqliteReference(ndjson, { dir, migrations = "migrations", batch = 5_000 }) {
+export function sqliteReference(ndjson, { dir, migrations = "migrations/shard", batch = 5_000 }) {
 	const file = join(dir, "reference.sqlite");
 	rmSync(file, { force: true });
 	const db = new DatabaseSync(file);

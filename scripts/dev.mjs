@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { d1Bindings } from "./config.mjs";
 import { driveCrons } from "./local-crons.mjs";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
@@ -27,11 +28,14 @@ const adminKey = localSecret("ADMIN_API_KEY", "op");
 localSecret("NOTIFY_WEBHOOK_SECRET", "whsec");
 localSecret("DOWNLOAD_SIGNING_KEY", "dlk");
 
-const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
-	stdio: "inherit",
-	env: { ...env, CI: "true" },
-});
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+// The control database and every record shard.
+for (const binding of d1Bindings()) {
+	const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", binding, "--local"], {
+		stdio: "inherit",
+		env: { ...env, CI: "true" },
+	});
+	if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+}
 
 const base = `http://localhost:${port}`;
 console.log(`

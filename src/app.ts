@@ -4,6 +4,7 @@ import { router } from "./context";
 import { ApiError, renderError } from "./errors";
 import { requestLog } from "./log";
 import { methodsServing } from "./methods";
+import { adminRoutes } from "./routes/admin";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from "./routes/catalog";
 import { companyRoutes } from "./routes/companies";
@@ -43,6 +44,7 @@ base.notFound((c) => {
 export const app = base
 	.route("/v1/health", healthRoutes)
 	.route("/v1/tenants", tenantRoutes)
+	.route("/v1/admin", adminRoutes)
 	.route("/v1/api-keys", apiKeyRoutes)
 	.route("/v1/users", userRoutes)
 	.route("/v1/companies", companyRoutes)

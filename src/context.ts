@@ -7,7 +7,15 @@ import type { TenantLimits } from "./schemas/tenants";
 
 export type AppEnv = {
 	Bindings: Env;
-	Variables: { requestId: string; tenantId: string; limits: TenantLimits; role: Role; createdBy: CreatedBy };
+	Variables: {
+		requestId: string;
+		tenantId: string;
+		limits: TenantLimits;
+		/** The record shard of the tenant, read with its key: `records(c.env, c.get("shard"))`. */
+		shard: number;
+		role: Role;
+		createdBy: CreatedBy;
+	};
 };
 
 /** Every router validates through the same hook, so zod failures reach `onError` as one envelope. */
@@ -22,8 +30,12 @@ export function router() {
 /** A started job: 202 with the job and its Location, as every route that starts one answers. */
 export const accepted = (c: Context<AppEnv>, job: Job) => c.json(job, 202, { Location: job.links.self });
 
-/** The tenant a write is for and the request that makes it. */
-export const caller = (c: Context<AppEnv>) => ({ tenantId: c.get("tenantId"), requestId: c.get("requestId") });
+/** The tenant a write is for, its record shard, and the request that makes it. */
+export const caller = (c: Context<AppEnv>) => ({
+	tenantId: c.get("tenantId"),
+	shard: c.get("shard"),
+	requestId: c.get("requestId"),
+});
 
 /** Answers a Cohort bulk route: the per-record results of a small batch, or the job of a larger one. */
 export const answered = <R>(c: Context<AppEnv>, answer: { result: R } | { job: Job }) =>

@@ -1,5 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import type { Role } from "../src/auth/keys";
+import { shardDatabases } from "../src/db/client";
+import { tenantShard } from "../src/db/placement";
 import { assertDocumented } from "./openapi/contract";
 
 export const OPERATOR_KEY = "test-operator-key-0123456789abcdef";
@@ -40,9 +42,18 @@ export async function createKey(superKey: string, role: Role, name: string = rol
 	return (await res.json()) as { id: string; key: string; role: string };
 }
 
+/** The D1 database of a tenant's record shard; an id that names no tenant has its records on shard 0. */
+export async function shardOf(tenantId: string): Promise<D1Database> {
+	return shardDatabases(env)[await tenantShard(env, tenantId)]!;
+}
+
+/** Record shard 0, where the writes of a tenant id that names no tenant go. */
+export const firstShard = (): D1Database => shardDatabases(env)[0]!;
+
 /** Rows of one tenant in a table: D1 is shared by the tests of a file, tenants are not. */
 export async function countRows(table: "users" | "companies" | "enrollments" | "notifications", tenantId: string) {
-	const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`)
+	const row = await (await shardOf(tenantId))
+		.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`)
 		.bind(tenantId)
 		.first<{ n: number }>();
 	return row!.n;

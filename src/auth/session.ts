@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
 import { db } from "../db/client";
-import { apiKeys, sessions, tenants } from "../db/schema";
+import { apiKeys, sessions, tenants } from "../db/control-schema";
 import { ApiError } from "../errors";
 import { hashSecret, randomId } from "./keys";
 
@@ -55,7 +55,7 @@ export async function sessionKey<E extends WorkerEnv>(c: Context<E>) {
 	const token = getCookie(c, SESSION_COOKIE);
 	if (!token || c.req.header("Authorization")) return undefined;
 	const [row] = await db(c.env)
-		.select({ key: apiKeys, limits: tenants.limits })
+		.select({ key: apiKeys, limits: tenants.limits, shard: tenants.shard })
 		.from(sessions)
 		.innerJoin(apiKeys, eq(apiKeys.id, sessions.keyId))
 		.innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))

@@ -1,13 +1,48 @@
 import { type Column, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import * as schema from "./schema";
+import * as control from "./control-schema";
+import * as shard from "./schema";
 
+const schema = { ...control, ...shard };
+
+/**
+ * The control database (binding `DB`, tables in control-schema.ts): tenants and their placement,
+ * keys, sessions, idempotency, uploads, webhooks. Never records: those are on the tenant's shard.
+ */
 export function db(env: Env) {
 	return drizzle(env.DB, { schema });
 }
 
 export type Db = ReturnType<typeof db>;
+
+/** The bindings by number; this file is the only one that names them (test/db/shards.test.ts checks). */
+type ShardBindings = Record<`DB_SHARD_${number}`, D1Database | undefined>;
+
+/** The record shards bound to this Worker, `DB_SHARD_0` up to the first missing number. */
+export function shardDatabases(env: Env): D1Database[] {
+	const bindings = env as unknown as ShardBindings;
+	const found: D1Database[] = [];
+	for (let n = 0; bindings[`DB_SHARD_${n}`]; n++) found.push(bindings[`DB_SHARD_${n}`]!);
+	return found;
+}
+
+/**
+ * THE accessor for record tables (schema.ts: users, companies, catalog, enrollments, notifications,
+ * job ledgers and error rows): the database of record shard `shard`. A request knows its tenant's
+ * shard from authentication (`c.get("shard")`); work outside a request asks `tenantRecords()` in
+ * db/placement.ts. A record query on `db(env)` finds no table.
+ */
+export function records(env: Env, shard: number): Db {
+	const database = shardDatabases(env)[shard];
+	if (!database) throw new Error(`No record shard ${shard} is bound (DB_SHARD_${shard})`);
+	return drizzle(database, { schema });
+}
+
+/** Every record shard, in number order: for the sweeps that look at all tenants' records. */
+export function everyShard(env: Env): Db[] {
+	return shardDatabases(env).map((_, n) => records(env, n));
+}
 
 const dialect = new SQLiteAsyncDialect();
 

@@ -1,48 +1,11 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { Role } from "../auth/keys";
-import type { FileFormat, RecordType } from "../schemas/common";
-import type { TenantLimits } from "../schemas/tenants";
 
-export const tenants = sqliteTable("tenants", {
-	id: text("id").primaryKey(),
-	name: text("name").notNull(),
-	limits: text("limits", { mode: "json" }).$type<TenantLimits>().notNull().default(sql`'{}'`),
-	createdAt: text("created_at").notNull(),
-});
-
-export const apiKeys = sqliteTable(
-	"api_keys",
-	{
-		id: text("id").primaryKey(),
-		tenantId: text("tenant_id")
-			.notNull()
-			.references(() => tenants.id),
-		name: text("name").notNull(),
-		role: text("role").$type<Role>().notNull(),
-		secretHash: text("secret_hash").notNull(),
-		createdAt: text("created_at").notNull(),
-		revokedAt: text("revoked_at"),
-	},
-	(t) => [index("api_keys_tenant").on(t.tenantId, t.createdAt)],
-);
-
-/**
- * Dashboard sessions (`POST /app/session`): the cookie holds a random token and only its SHA-256 is
- * stored. A session acts as its key, so revoking the key ends it on the next request.
+/*
+ * The record shards (one binding each, reached through `records()` in client.ts): a tenant's
+ * records, its welcome messages and its jobs' ledgers and error rows, all on the tenant's one shard so
+ * that a chunk's records and its ledger row commit in one batch. The control tables are in control-schema.ts.
  */
-export const sessions = sqliteTable(
-	"sessions",
-	{
-		tokenHash: text("token_hash").primaryKey(),
-		keyId: text("key_id")
-			.notNull()
-			.references(() => apiKeys.id),
-		createdAt: text("created_at").notNull(),
-		expiresAt: text("expires_at").notNull(),
-	},
-	(t) => [index("sessions_expiry").on(t.expiresAt)],
-);
 
 const timestamps = {
 	createdAt: text("created_at").notNull(),
@@ -162,25 +125,6 @@ export const notifyLeases = sqliteTable("notify_leases", {
 	until: integer("until").notNull(),
 });
 
-export const idempotencyKeys = sqliteTable(
-	"idempotency_keys",
-	{
-		tenantId: text("tenant_id").notNull(),
-		key: text("key").notNull(),
-		route: text("route").notNull(),
-		bodyHash: text("body_hash").notNull(),
-		status: integer("status"),
-		headers: text("headers", { mode: "json" }).$type<Record<string, string>>(),
-		body: text("body"),
-		createdAt: integer("created_at").notNull(),
-		/** While the first request runs: who holds the reservation and until when (epoch ms), renewed as it runs. */
-		holder: text("holder"),
-		leaseUntil: integer("lease_until"),
-	},
-	// One request per key: `route` (method, path and query) and `bodyHash` are what a reuse is compared with.
-	(t) => [primaryKey({ columns: [t.tenantId, t.key] }), index("idempotency_keys_age").on(t.createdAt)],
-);
-
 /**
  * The exactly-once ledger: a chunk's row is committed in the same D1 batch as the chunk's
  * records, so a redelivered chunk finds it and only reports the stored counts again. `results`
@@ -234,41 +178,3 @@ export const jobErrors = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.ref] })],
 );
-
-/** Staged uploads (§7): an R2 multipart upload assembled from parts sent in any order. */
-export const uploads = sqliteTable(
-	"uploads",
-	{
-		id: text("id").primaryKey(),
-		tenantId: text("tenant_id").notNull(),
-		type: text("type").$type<RecordType>().notNull(),
-		format: text("format").$type<FileFormat>().notNull(),
-		options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-		r2Key: text("r2_key").notNull(),
-		r2UploadId: text("r2_upload_id").notNull(),
-		status: text("status", { enum: ["open", "completed", "aborted"] }).notNull(),
-		jobId: text("job_id"),
-		createdAt: text("created_at").notNull(),
-		expiresAt: text("expires_at").notNull(),
-	},
-	(t) => [index("uploads_expiry").on(t.status, t.expiresAt)],
-);
-
-export const uploadParts = sqliteTable(
-	"upload_parts",
-	{
-		uploadId: text("upload_id").notNull(),
-		partNumber: integer("part_number").notNull(),
-		etag: text("etag").notNull(),
-		size: integer("size").notNull(),
-	},
-	(t) => [primaryKey({ columns: [t.uploadId, t.partNumber] })],
-);
-
-/** A tenant's job-terminal webhook (§10). */
-export const webhooks = sqliteTable("webhooks", {
-	tenantId: text("tenant_id").primaryKey(),
-	url: text("url").notNull(),
-	secret: text("secret").notNull(),
-	updatedAt: text("updated_at").notNull(),
-});

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { randomId } from "../auth/keys";
-import { db } from "../db/client";
+import { tenantRecords } from "../db/placement";
 import { chunkCounts } from "../db/queries/jobs";
 import { jobChunks, jobErrors } from "../db/schema";
 import { type Item, type RecordError, writeRecords } from "../db/writes";
@@ -41,7 +41,7 @@ export async function processChunk(env: Env, message: ChunkMessage): Promise<Chu
 /** The chunk's counts, from the ledger when it was written before; undefined when its job is gone. */
 export async function writeChunk(env: Env, message: ChunkMessage): Promise<Counts | undefined> {
 	const { tenantId, jobId, chunk } = message;
-	const database = db(env);
+	const database = await tenantRecords(env, tenantId);
 	const done = await chunkCounts(database, jobId, chunk);
 	if (done) return done;
 

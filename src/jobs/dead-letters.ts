@@ -1,4 +1,4 @@
-import { db } from "../db/client";
+import { tenantRecords } from "../db/placement";
 import { findChunkFailure, recordChunkFailure } from "../db/queries/chunk-failures";
 import { chunkKey } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
@@ -7,7 +7,12 @@ const MAX_ERROR_CHARS = 500;
 
 /** Keeps the error of a chunk's failed attempt, for the message of its job if the chunk dead-letters. */
 export async function chunkAttemptFailed(env: Env, message: ChunkMessage, error: string): Promise<void> {
-	await recordChunkFailure(db(env), message.jobId, message.chunk, error.slice(0, MAX_ERROR_CHARS));
+	await recordChunkFailure(
+		await tenantRecords(env, message.tenantId),
+		message.jobId,
+		message.chunk,
+		error.slice(0, MAX_ERROR_CHARS),
+	);
 }
 
 /** The chunk's physical lines, first and last, recounted from its file (chunks keep blank lines). */
@@ -25,7 +30,7 @@ async function lineRange(env: Env, message: ChunkMessage): Promise<[number, numb
 export async function deadLetterMessage(env: Env, message: ChunkMessage): Promise<string> {
 	const [range, failure] = await Promise.all([
 		lineRange(env, message),
-		findChunkFailure(db(env), message.jobId, message.chunk),
+		tenantRecords(env, message.tenantId).then((database) => findChunkFailure(database, message.jobId, message.chunk)),
 	]);
 	// JSON batches are reported by 0-based index, files by 1-based line.
 	const where =

@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { tenantRecords } from "../db/placement";
 import { deleteJobRows } from "../db/queries/jobs";
 import { tenantIds } from "../db/queries/tenants";
 import { tenantObject } from "../services/tenant";
@@ -15,10 +16,10 @@ const JOBS_PER_ROUND = 20;
 export async function purgeExpiredJobs(env: Env, now = Date.now()): Promise<number> {
 	const days = Number(env.JOB_RETENTION_DAYS) || 30;
 	const cutoff = new Date(now - days * 86_400_000).toISOString();
-	const database = db(env);
 	let purged = 0;
-	for (const id of await tenantIds(database)) {
+	for (const id of await tenantIds(db(env))) {
 		const tenant = tenantObject(env, id);
+		const database = await tenantRecords(env, id);
 		for (;;) {
 			const jobIds = await tenant.expiredJobs(cutoff, JOBS_PER_ROUND);
 			if (jobIds.length === 0) break;

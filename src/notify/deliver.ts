@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import { findWebhook } from "../db/queries/notifications";
+import { findWebhook } from "../db/queries/webhooks";
 import type { Job } from "../schemas/jobs";
 import type { NotifyMessage } from "../schemas/messages";
 import type { ImportOptions } from "../schemas/records";

@@ -1,4 +1,4 @@
-import { db } from "../db/client";
+import { everyShard } from "../db/client";
 import { tenantsWithPendingWelcomes } from "../db/queries/welcomes";
 import type { NotifyMessage } from "../schemas/messages";
 
@@ -8,7 +8,7 @@ import type { NotifyMessage } from "../schemas/messages";
  * alive gets it when that loop's lease runs out, so a loop that died is replaced within its lease.
  */
 export async function sweepWelcomes(env: Env, now = Date.now()): Promise<number> {
-	const tenants = await tenantsWithPendingWelcomes(db(env));
+	const tenants = (await Promise.all(everyShard(env).map(tenantsWithPendingWelcomes))).flat();
 	const messages = tenants.map(({ tenantId, leaseUntil }) => ({
 		body: { kind: "welcome", tenantId } satisfies NotifyMessage,
 		contentType: "json" as const,

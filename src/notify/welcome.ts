@@ -1,4 +1,5 @@
-import { db } from "../db/client";
+import type { Db } from "../db/client";
+import { tenantRecords } from "../db/placement";
 import {
 	acquireLease,
 	claimQuery,
@@ -30,8 +31,8 @@ const BACKOFF = { baseMs: 5_000, maxMs: 600_000, maxAttempts: MAX_ATTEMPTS };
 /** The id a receiver deduplicates on: one per welcome message, the same on every re-send. */
 const welcomeDeliveryId = (notificationId: number) => `ntf_${notificationId}`;
 
-export async function claim(env: Env, tenantId: string, limit: number, now = Date.now()): Promise<WelcomeRow[]> {
-	const rows = await claimQuery(db(env), tenantId, limit, now, now + LEASE_MS);
+export async function claim(database: Db, tenantId: string, limit: number, now = Date.now()): Promise<WelcomeRow[]> {
+	const rows = await claimQuery(database, tenantId, limit, now, now + LEASE_MS);
 	return rows.sort((a, b) => a.id - b.id);
 }
 
@@ -78,7 +79,7 @@ export type WelcomeStep = { again?: { delaySeconds: number } };
  * A message that finds another loop running does nothing: that loop looks again after releasing.
  */
 export async function deliverWelcomes(env: Env, tenantId: string): Promise<WelcomeStep> {
-	const database = db(env);
+	const database = await tenantRecords(env, tenantId);
 	const holder = crypto.randomUUID();
 	const started = Date.now();
 	if (!(await acquireLease(database, tenantId, holder, started, started + LEASE_MS))) return {};
@@ -97,7 +98,7 @@ export async function deliverWelcomes(env: Env, tenantId: string): Promise<Welco
 		for (let pages = 0; ; pages++) {
 			if (lost) return {};
 			if (pages === STEP_PAGES || Date.now() - started >= STEP_MS) return { again: { delaySeconds: 0 } };
-			const rows = await claim(env, tenantId, page);
+			const rows = await claim(database, tenantId, page);
 			if (rows.length === 0) break;
 			sending = rows.map((r) => r.id);
 			const { delivered, refused } = await post(env, tenantId, rows);

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jsonBody } from "../content-type";
 import { router } from "../context";
-import { db } from "../db/client";
+import { records } from "../db/client";
 import { listItems, upsertItem } from "../db/queries/catalog";
 import type { CatalogKind } from "../db/schema";
 import { CatalogBody, CatalogPage, ItemIdParam } from "../schemas/catalog";
@@ -43,12 +43,15 @@ function catalogRoutes(kind: CatalogKind, label: string, name: string) {
 	return router()
 		.openapi(putItemRoute, async (c) => {
 			const item = { tenantId: c.get("tenantId"), kind, id: c.req.valid("param").id, title: c.req.valid("json").title };
-			return c.json(catalogView(await upsertItem(db(c.env), item, new Date().toISOString())), 200);
+			return c.json(catalogView(await upsertItem(records(c.env, c.get("shard")), item, new Date().toISOString())), 200);
 		})
 		.openapi(listItemsRoute, async (c) => {
 			const { cursor, limit } = c.req.valid("query");
 			const after = decodeCursor<string>(cursor, "string");
-			const rows = await listItems(db(c.env), c.get("tenantId"), kind, { after, limit: limit + 1 });
+			const rows = await listItems(records(c.env, c.get("shard")), c.get("tenantId"), kind, {
+				after,
+				limit: limit + 1,
+			});
 			return c.json(
 				toPage(rows, limit, (i) => i.id, catalogView),
 				200,

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { documentStreamed, jsonType, streamedJson } from "../content-type";
 import { answered, caller, router } from "../context";
-import { db } from "../db/client";
+import { records } from "../db/client";
 import { findCompany } from "../db/queries/companies";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
@@ -52,7 +52,7 @@ const bulkCompaniesRoute = createRoute({
 export const companyRoutes = router()
 	.openapi(getCompanyRoute, async (c) => {
 		const { companyId } = c.req.valid("param");
-		const company = await findCompany(db(c.env), c.get("tenantId"), companyId);
+		const company = await findCompany(records(c.env, c.get("shard")), c.get("tenantId"), companyId);
 		if (!company) throw new ApiError("NOT_FOUND", `Company ${companyId} not found`);
 		return c.json(companyView(company), 200);
 	})

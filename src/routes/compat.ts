@@ -96,7 +96,7 @@ export const thoughtIndustriesRoutes = router()
 		c.json(await writeBatch(c.env, { ...caller(c), type: "enrollments", request: c.req.raw }), 200),
 	)
 	.openapi(tiBulkImportRoute, async (c) => {
-		const job = await importFromUrl(c.env, c.get("tenantId"), c.req.valid("json"));
+		const job = await importFromUrl(c.env, caller(c), c.req.valid("json"));
 		return c.json({ data: { APIBulkImport: thoughtIndustriesJob(job) } }, 202, { Location: job.links.self });
 	});
 

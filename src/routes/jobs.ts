@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { accepted, router } from "../context";
+import { accepted, caller, router } from "../context";
 import { idempotency } from "../idempotency";
 import { decodeCursor, encodeCursor, IdParam, jsonContent } from "../schemas/common";
 import { errorResponses, openApiErrorResponses } from "../schemas/errors";
@@ -131,7 +131,7 @@ export const jobRoutes = router()
 	})
 	.openapi(getJobRoute, async (c) => c.json(await findJob(c.env, c.get("tenantId"), c.req.valid("param").id), 200))
 	.openapi(cancelJobRoute, async (c) => c.json(await cancelJob(c.env, c.get("tenantId"), c.req.valid("param").id), 200))
-	.openapi(retryJobRoute, async (c) => accepted(c, await retryJob(c.env, c.get("tenantId"), c.req.valid("param").id)))
+	.openapi(retryJobRoute, async (c) => accepted(c, await retryJob(c.env, caller(c), c.req.valid("param").id)))
 	.openapi(getJobEventsRoute, async (c) => {
 		const tenantId = c.get("tenantId");
 		const id = c.req.valid("param").id;
@@ -153,12 +153,12 @@ export const jobRoutes = router()
 	})
 	.openapi(getJobErrorsRoute, async (c) => {
 		const format = reportFormat(c.req.header("Accept"));
-		const report = await jobErrorReport(c.env, c.get("tenantId"), c.req.valid("param").id, format);
+		const report = await jobErrorReport(c.env, caller(c), c.req.valid("param").id, format);
 		// Through the context, so the answer keeps the headers middleware set (X-Request-Id, rate limits).
 		return c.body(report, 200, { "Content-Type": REPORT_TYPES[format] });
 	})
 	.openapi(getJobResultsRoute, async (c) => {
 		const format = reportFormat(c.req.header("Accept"));
-		const report = await jobResultsReport(c.env, c.get("tenantId"), c.req.valid("param").id, format);
+		const report = await jobResultsReport(c.env, caller(c), c.req.valid("param").id, format);
 		return c.body(report, 200, { "Content-Type": REPORT_TYPES[format] });
 	});

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { router } from "../context";
-import { db } from "../db/client";
+import { records } from "../db/client";
 import { listNotifications } from "../db/queries/notifications";
 import { decodeCursor, jsonContent, PageQuery, toPage } from "../schemas/common";
 import { openApiErrorResponses } from "../schemas/errors";
@@ -22,7 +22,7 @@ const listNotificationsRoute = createRoute({
 export const notificationRoutes = router().openapi(listNotificationsRoute, async (c) => {
 	const { cursor, limit } = c.req.valid("query");
 	const after = decodeCursor<number>(cursor, "number");
-	const rows = await listNotifications(db(c.env), c.get("tenantId"), { after, limit: limit + 1 });
+	const rows = await listNotifications(records(c.env, c.get("shard")), c.get("tenantId"), { after, limit: limit + 1 });
 	const view = ({ id, kind, email, externalId, inviteMessage, createdAt, deliveredAt }: (typeof rows)[number]) => ({
 		id,
 		kind,

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { documentStreamed, jsonBody, jsonType, streamedJson } from "../content-type";
 import { accepted, answered, caller, router } from "../context";
-import { db } from "../db/client";
+import { type Db, records } from "../db/client";
 import { findUser, listUsers, userEnrollments } from "../db/queries/users";
 import { ApiError } from "../errors";
 import { idempotency } from "../idempotency";
@@ -93,8 +93,8 @@ const bulkImportUsersRoute = createRoute({
 	},
 });
 
-async function ownUser(env: Env, tenantId: string, externalId: string) {
-	const user = await findUser(db(env), tenantId, externalId);
+async function ownUser(database: Db, tenantId: string, externalId: string) {
+	const user = await findUser(database, tenantId, externalId);
 	if (!user) throw new ApiError("NOT_FOUND", `User ${externalId} not found`);
 	return user;
 }
@@ -103,28 +103,27 @@ export const userRoutes = router()
 	.openapi(listUsersRoute, async (c) => {
 		const { email, cursor, limit } = c.req.valid("query");
 		const after = decodeCursor<number>(cursor, "number");
-		const rows = await listUsers(db(c.env), c.get("tenantId"), { email, after, limit: limit + 1 });
+		const rows = await listUsers(records(c.env, c.get("shard")), c.get("tenantId"), { email, after, limit: limit + 1 });
 		return c.json(
 			toPage(rows, limit, (u) => u.id, userView),
 			200,
 		);
 	})
 	.openapi(getUserRoute, async (c) => {
-		const user = await ownUser(c.env, c.get("tenantId"), c.req.valid("param").externalId);
+		const user = await ownUser(records(c.env, c.get("shard")), c.get("tenantId"), c.req.valid("param").externalId);
 		return c.json(userView(user), 200);
 	})
 	.openapi(listUserEnrollmentsRoute, async (c) => {
 		const tenantId = c.get("tenantId");
-		const user = await ownUser(c.env, tenantId, c.req.valid("param").externalId);
-		return c.json({ data: await userEnrollments(db(c.env), tenantId, user.id) }, 200);
+		const database = records(c.env, c.get("shard"));
+		const user = await ownUser(database, tenantId, c.req.valid("param").externalId);
+		return c.json({ data: await userEnrollments(database, tenantId, user.id) }, 200);
 	})
 	.openapi(streamedJson(bulkUsersRoute), async (c) => {
 		const { mode, ifBusy } = c.req.valid("query");
 		const batch = { ...caller(c), type: "users" as const, request: c.req.raw, ifBusy };
 		return answered(c, await submitBatch(c.env, batch, mode === "async"));
 	})
-	.openapi(bulkImportUsersRoute, async (c) =>
-		accepted(c, await importFromUrl(c.env, c.get("tenantId"), c.req.valid("json"))),
-	);
+	.openapi(bulkImportUsersRoute, async (c) => accepted(c, await importFromUrl(c.env, caller(c), c.req.valid("json"))));
 
 documentStreamed(userRoutes, bulkUsersRoute);

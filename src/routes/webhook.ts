@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { jsonBody } from "../content-type";
 import { router } from "../context";
 import { db } from "../db/client";
-import { deleteWebhook, findWebhook, putWebhook } from "../db/queries/notifications";
+import { deleteWebhook, findWebhook, putWebhook } from "../db/queries/webhooks";
 import { ApiError } from "../errors";
 import { assertFetchable, redactUrl } from "../notify/url-guard";
 import { jsonContent, jsonRequest } from "../schemas/common";

@@ -13,7 +13,13 @@ export const TenantLimits = z
 export type TenantLimits = z.infer<typeof TenantLimits>;
 
 export const Tenant = z
-	.object({ id: z.string(), name: z.string(), createdAt: z.string(), limits: TenantLimits })
+	.object({
+		id: z.string(),
+		name: z.string(),
+		createdAt: z.string(),
+		limits: TenantLimits,
+		shard: z.number().int().openapi({ description: "The record shard holding the tenant's records" }),
+	})
 	.openapi("Tenant");
 
 export const CreateTenant = z.strictObject({

@@ -43,6 +43,7 @@ export function keyOrSignedLink(download: Download) {
 		if (!row) throw new ApiError("NOT_FOUND", `Job ${target.jobId} no longer exists`);
 		c.set("tenantId", tenant);
 		c.set("limits", row.limits);
+		c.set("shard", row.shard);
 		c.set("role", "viewer");
 		// A link spends the tenant's request tokens like its keys do.
 		return rateLimited(c, next);

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import { jsonStream } from "../content-type";
-import { db } from "../db/client";
+import { records } from "../db/client";
 import { type Outcome, writeRecords } from "../db/writes";
 import { KINDS } from "../db/writes/kinds";
 import { BulkBodyReader } from "../ingest/json-body";
@@ -16,6 +16,8 @@ const SYNC_LIMIT = 100;
 
 export type Batch = {
 	tenantId: string;
+	/** The tenant's record shard, where a batch answered in the request is written. */
+	shard: number;
 	/** Names the request as the writer of its rows (the last occurrence of an identity wins). */
 	requestId: string;
 	type: RecordType;
@@ -61,14 +63,14 @@ function bulkResult(outcome: Outcome) {
 
 /** The whole body's records written in the request: every record validated alone, per-record results. */
 async function write(env: Env, batch: Batch, body: BulkBodyReader, head: unknown[] = []) {
-	const records = [...head, ...(await body.take(Number.POSITIVE_INFINITY))];
+	const values = [...head, ...(await body.take(Number.POSITIVE_INFINITY))];
 	const options = optionsOf(batch, body);
 	const { tenantId, type } = batch;
 	const outcome = await writeRecords(
-		db(env),
+		records(env, batch.shard),
 		{ tenantId, source: `request:${batch.requestId}`, options, now: new Date().toISOString() },
 		type,
-		records.map((value, ref) => ({ ref, value })),
+		values.map((value, ref) => ({ ref, value })),
 	);
 	await announceWelcomes(env, tenantId, options, outcome.created);
 	return bulkResult(outcome);

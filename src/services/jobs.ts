@@ -1,3 +1,5 @@
+import { records } from "../db/client";
+import type { TenantShard } from "../db/placement";
 import { ApiError } from "../errors";
 import type { FileFormat } from "../schemas/common";
 import type { Job, JobStatus } from "../schemas/jobs";
@@ -33,11 +35,11 @@ async function jobOrigin(env: Env, tenantId: string, id: string) {
 }
 
 /** Every failed record of a job, streamed as NDJSON or CSV. */
-export async function jobErrorReport(env: Env, tenantId: string, id: string, format: FileFormat) {
-	return errorReport(errorPages(env, id), format, await jobOrigin(env, tenantId, id));
+export async function jobErrorReport(env: Env, { tenantId, shard }: TenantShard, id: string, format: FileFormat) {
+	return errorReport(errorPages(records(env, shard), id), format, await jobOrigin(env, tenantId, id));
 }
 
 /** Every record's outcome of a job, streamed as NDJSON or CSV. */
-export async function jobResultsReport(env: Env, tenantId: string, id: string, format: FileFormat) {
-	return resultsReport(env, id, format, await jobOrigin(env, tenantId, id));
+export async function jobResultsReport(env: Env, { tenantId, shard }: TenantShard, id: string, format: FileFormat) {
+	return resultsReport(env, records(env, shard), id, format, await jobOrigin(env, tenantId, id));
 }

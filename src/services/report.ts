@@ -1,4 +1,4 @@
-import { db } from "../db/client";
+import type { Db } from "../db/client";
 import { type ErrorRow, errorPage } from "../db/queries/jobs";
 import type { FileFormat } from "../schemas/common";
 import type { JobOrigin } from "../schemas/jobs";
@@ -21,10 +21,10 @@ export function storedRecord(raw: string): { raw: string; truncated: boolean } {
 }
 
 /** A job's error rows in line (or index) order, a page of 1,000 at a time. */
-export async function* errorPages(env: Env, jobId: string): AsyncGenerator<ErrorRow[]> {
+export async function* errorPages(database: Db, jobId: string): AsyncGenerator<ErrorRow[]> {
 	let after = -1;
 	for (;;) {
-		const rows = await errorPage(db(env), jobId, after, 1000);
+		const rows = await errorPage(database, jobId, after, 1000);
 		if (rows.length === 0) return;
 		yield rows;
 		after = rows[rows.length - 1]!.ref;

@@ -1,14 +1,14 @@
-import { db } from "../db/client";
+import type { Db } from "../db/client";
 import { resultsPage } from "../db/queries/jobs";
 import type { FileFormat } from "../schemas/common";
 import type { JobOrigin } from "../schemas/jobs";
 import { csvCell } from "./report";
 
 /** The NDJSON results of a job's written chunks in input order, one chunk's text at a time. */
-async function* resultTexts(env: Env, jobId: string): AsyncGenerator<string> {
+async function* resultTexts(env: Env, database: Db, jobId: string): AsyncGenerator<string> {
 	let after = -1;
 	for (;;) {
-		const rows = await resultsPage(db(env), jobId, after, 100);
+		const rows = await resultsPage(database, jobId, after, 100);
 		if (rows.length === 0) return;
 		for (const { key } of rows) {
 			const object = key ? await env.FILES.get(key) : null;
@@ -34,10 +34,10 @@ function csvRows(text: string, refName: string): string {
  * Every record's outcome as NDJSON or CSV, chunk by chunk: the chunks written so far while the job
  * runs (a chunk not yet written is left out, the later ones follow), all of them once it has ended.
  */
-export function resultsReport(env: Env, jobId: string, format: FileFormat, origin: JobOrigin) {
+export function resultsReport(env: Env, database: Db, jobId: string, format: FileFormat, origin: JobOrigin) {
 	const refName = origin === "json" ? "index" : "line";
 	const encoder = new TextEncoder();
-	const texts = resultTexts(env, jobId);
+	const texts = resultTexts(env, database, jobId);
 	let started = false;
 	return new ReadableStream<Uint8Array>({
 		async pull(controller) {

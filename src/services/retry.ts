@@ -1,4 +1,5 @@
-import { db } from "../db/client";
+import { type Db, records } from "../db/client";
+import type { TenantShard } from "../db/placement";
 import { countRetryable, writtenChunks } from "../db/queries/jobs";
 import { ApiError } from "../errors";
 import { readContext } from "../jobs/files";
@@ -21,7 +22,7 @@ function headerOf(columns: ColumnTarget[]): string {
  * failed. A chunk's records, error rows and ledger row are one transaction, so none of their records
  * was written and the whole file goes into the retry (running a record twice is safe anyway).
  */
-async function unwrittenChunks(env: Env, jobId: string): Promise<string[]> {
+async function unwrittenChunks(env: Env, database: Db, jobId: string): Promise<string[]> {
 	const prefix = chunkKey(jobId, 0).replace(/0$/, "");
 	const indexes: number[] = [];
 	let cursor: string | undefined;
@@ -30,7 +31,7 @@ async function unwrittenChunks(env: Env, jobId: string): Promise<string[]> {
 		for (const o of listed.objects) indexes.push(Number(o.key.slice(prefix.length)));
 		cursor = listed.truncated ? listed.cursor : undefined;
 	} while (cursor);
-	const written = await writtenChunks(db(env), jobId);
+	const written = await writtenChunks(database, jobId);
 	return indexes
 		.filter((i) => !written.has(i))
 		.sort((a, b) => a - b)
@@ -42,9 +43,15 @@ async function unwrittenChunks(env: Env, jobId: string): Promise<string[]> {
  * its unwritten chunks whole. A record kept only in part (over 64 KiB) is left out: re-importing its
  * start could write cut values.
  */
-function retryBody(env: Env, jobId: string, header: string | null, chunks: string[]): ReadableStream<Uint8Array> {
+function retryBody(
+	env: Env,
+	database: Db,
+	jobId: string,
+	header: string | null,
+	chunks: string[],
+): ReadableStream<Uint8Array> {
 	const encoder = new TextEncoder();
-	const pages = errorPages(env, jobId);
+	const pages = errorPages(database, jobId);
 	const files = chunks.values();
 	let text = header !== null ? `${header}\n` : "";
 	return new ReadableStream({
@@ -71,7 +78,8 @@ function retryBody(env: Env, jobId: string, header: string | null, chunks: strin
  * A new job over the failed records of an ended job, with the parent's type and options; for a
  * failed job also over the records of its chunks that were never written.
  */
-export async function retryJob(env: Env, tenantId: string, parentId: string): Promise<Job> {
+export async function retryJob(env: Env, { tenantId, shard }: TenantShard, parentId: string): Promise<Job> {
+	const database = records(env, shard);
 	const tenant = tenantObject(env, tenantId);
 	const [parent, spec] = await Promise.all([tenant.getJob(parentId), tenant.getJobSpec(parentId)]);
 	if (!parent || !spec) throw new ApiError("NOT_FOUND", `Job ${parentId} not found`);
@@ -79,8 +87,8 @@ export async function retryJob(env: Env, tenantId: string, parentId: string): Pr
 		throw new ApiError("CONFLICT", `Job ${parentId} is still ${parent.status}; retry it once it has ended`);
 	}
 	const [failed, chunks] = await Promise.all([
-		countRetryable(db(env), parentId),
-		parent.status === "failed" ? unwrittenChunks(env, parentId) : [],
+		countRetryable(database, parentId),
+		parent.status === "failed" ? unwrittenChunks(env, database, parentId) : [],
 	]);
 	if (failed === 0 && chunks.length === 0) {
 		throw new ApiError(
@@ -96,7 +104,7 @@ export async function retryJob(env: Env, tenantId: string, parentId: string): Pr
 		format: spec.format,
 		origin: spec.origin,
 		options: spec.options,
-		body: retryBody(env, parentId, context ? headerOf(context.columns) : null, chunks),
+		body: retryBody(env, database, parentId, context ? headerOf(context.columns) : null, chunks),
 		type: `${spec.recordType}.retry`,
 		description: `Retry of the ${failed} failed records${unwritten} of job ${parentId}`,
 	});

@@ -1,5 +1,6 @@
 import { randomId } from "../auth/keys";
 import { db } from "../db/client";
+import { leastLoadedShard } from "../db/placement";
 import { insertKey } from "../db/queries/api-keys";
 import { findTenant, insertTenant, setTenantLimits } from "../db/queries/tenants";
 import { ApiError } from "../errors";
@@ -15,6 +16,7 @@ export async function createTenant(env: Env, input: { name: string; limits?: Ten
 		name: input.name,
 		limits: input.limits ?? {},
 		createdAt: new Date().toISOString(),
+		shard: await leastLoadedShard(env),
 	};
 	const key = await newKey(tenant.id, "initial super_admin key", "super_admin");
 	await database.batch([insertTenant(database, tenant), insertKey(database, key.row)]);

@@ -1,5 +1,5 @@
 import { mediaType } from "../content-type";
-import { db } from "../db/client";
+import { type Db, records } from "../db/client";
 import { existingItemIds } from "../db/queries/catalog";
 import type { CatalogKind } from "../db/schema";
 import { ApiError } from "../errors";
@@ -19,11 +19,11 @@ const LABELS: Record<CatalogKind, string> = {
 };
 
 /** Every listed catalog id must exist before a job starts; unknown ones are named in one 400. */
-async function checkCatalog(env: Env, tenantId: string, assign: Assignments): Promise<void> {
+async function checkCatalog(database: Db, tenantId: string, assign: Assignments): Promise<void> {
 	const missing: string[] = [];
 	for (const [kind, wanted] of Object.entries(assign) as [CatalogKind, string[]][]) {
 		if (wanted.length === 0) continue;
-		const known = await existingItemIds(db(env), tenantId, kind, wanted);
+		const known = await existingItemIds(database, tenantId, kind, wanted);
 		missing.push(...wanted.filter((id) => !known.has(id)).map((id) => `${LABELS[kind]} ${id}`));
 	}
 	if (missing.length > 0) {
@@ -82,7 +82,11 @@ async function fetchIntoJob(env: Env, url: string, input: UrlImport): Promise<Jo
 }
 
 /** The URL import of §8: catalog ids checked first, then the CSV at `url` streamed into a users job. */
-export async function importFromUrl(env: Env, tenantId: string, body: BulkImportBody): Promise<Job> {
+export async function importFromUrl(
+	env: Env,
+	{ tenantId, shard }: { tenantId: string; shard: number },
+	body: BulkImportBody,
+): Promise<Job> {
 	const assign: Assignments = {
 		course: body.courseIds ?? [],
 		learningPath: body.learningPathIds ?? [],
@@ -90,7 +94,7 @@ export async function importFromUrl(env: Env, tenantId: string, body: BulkImport
 		license: body.licenseIds ?? [],
 	};
 	assertFetchable(body.url, env);
-	await checkCatalog(env, tenantId, assign);
+	await checkCatalog(records(env, shard), tenantId, assign);
 	const options = ImportOptions.parse({
 		sendWelcomeEmail: true,
 		inviteMessage: body.inviteMessage,

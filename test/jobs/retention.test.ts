@@ -1,10 +1,11 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { shardDatabases } from "../../src/db/client";
 import worker from "../../src/index";
 import { purgeExpiredJobs } from "../../src/jobs/retention";
 import { HOURLY } from "../../src/scheduled";
-import { call, createTenant, failingAfter, type JobView, upload, waitForJob } from "../helpers";
+import { call, createTenant, failingAfter, type JobView, shardOf, upload, waitForJob } from "../helpers";
 
 const NDJSON = { "Content-Type": "application/x-ndjson" };
 const LATER = () => Date.now() + 31 * 86_400_000;
@@ -14,10 +15,11 @@ async function endedJob(key: string, body: string) {
 }
 
 /** What a purged job must not leave: its job, its files, its error and ledger rows. */
-async function leftOf(key: string, jobId: string) {
-	const rows = await env.DB.prepare(
-		"SELECT (SELECT count(*) FROM job_errors WHERE job_id = ?1) + (SELECT count(*) FROM job_chunks WHERE job_id = ?1) AS n",
-	)
+async function leftOf(key: string, tenantId: string, jobId: string) {
+	const rows = await (await shardOf(tenantId))
+		.prepare(
+			"SELECT (SELECT count(*) FROM job_errors WHERE job_id = ?1) + (SELECT count(*) FROM job_chunks WHERE job_id = ?1) AS n",
+		)
 		.bind(jobId)
 		.first<{ n: number }>();
 	return {
@@ -29,22 +31,26 @@ async function leftOf(key: string, jobId: string) {
 
 describe("retention", () => {
 	it("jobs older than the retention period disappear with their files and error reports", async () => {
-		const { apiKey } = await createTenant();
+		const { tenant, apiKey } = await createTenant();
 		const job = await endedJob(apiKey.key, '{"email":"x"}\n');
 		// Its one chunk and that chunk's results; one error row and one ledger row.
-		expect(await leftOf(apiKey.key, job.id)).toEqual({ job: 200, files: 2, rows: 2 });
+		expect(await leftOf(apiKey.key, tenant.id, job.id)).toEqual({ job: 200, files: 2, rows: 2 });
 		const ctx = createExecutionContext();
 		await worker.scheduled(createScheduledController({ cron: HOURLY, scheduledTime: LATER() }), env, ctx);
 		await waitOnExecutionContext(ctx);
-		expect(await leftOf(apiKey.key, job.id)).toEqual({ job: 404, files: 0, rows: 0 });
+		expect(await leftOf(apiKey.key, tenant.id, job.id)).toEqual({ job: 404, files: 0, rows: 0 });
 	});
 
 	it("a purge stopped at any step leaves nothing behind once the next run has finished", async () => {
-		const { apiKey } = await createTenant();
+		const { tenant, apiKey } = await createTenant();
+		const shard = await shardOf(tenant.id);
 		const stops = [
 			{ FILES: failingAfter(env.FILES, "delete", 1) },
 			{ FILES: failingAfter(env.FILES, "list", 1) },
-			{ DB: failingAfter(env.DB, "batch", 0) },
+			// The tenant's record shard, whichever binding that is.
+			...shardDatabases(env).flatMap((d, n) =>
+				d === shard ? [{ [`DB_SHARD_${n}`]: failingAfter(d, "batch", 0) }] : [],
+			),
 		];
 		for (const stop of stops) {
 			const jobs = [
@@ -53,7 +59,8 @@ describe("retention", () => {
 			];
 			await expect(purgeExpiredJobs({ ...env, ...stop }, LATER())).rejects.toThrow("stopped at");
 			await purgeExpiredJobs(env, LATER());
-			for (const job of jobs) expect(await leftOf(apiKey.key, job.id)).toEqual({ job: 404, files: 0, rows: 0 });
+			for (const job of jobs)
+				expect(await leftOf(apiKey.key, tenant.id, job.id)).toEqual({ job: 404, files: 0, rows: 0 });
 		}
 	});
 });

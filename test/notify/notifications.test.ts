@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signature } from "../../src/notify/sign";
 import { deliverWelcomes } from "../../src/notify/welcome";
-import { call, createTenant, type JobView, upload, waitForJob } from "../helpers";
+import { call, createTenant, type JobView, shardOf, upload, waitForJob } from "../helpers";
 
 type Delivery = { url: string; body: string; signature: string; id: string };
 
@@ -64,7 +64,10 @@ describe("welcome messages", () => {
 		});
 		const seen = receiver();
 		// The queue's own delivery may have run already; a fresh message here finds what is undelivered.
-		await env.DB.prepare("UPDATE notifications SET delivered_at = NULL WHERE tenant_id = ?").bind(tenant.id).run();
+		await (await shardOf(tenant.id))
+			.prepare("UPDATE notifications SET delivered_at = NULL WHERE tenant_id = ?")
+			.bind(tenant.id)
+			.run();
 		await deliverWelcomes({ ...env, NOTIFY_WEBHOOK_URL: "https://hooks.example.com/welcome" }, tenant.id);
 		expect(seen).toHaveLength(1);
 		const body = JSON.parse(seen[0]!.body);

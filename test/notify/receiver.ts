@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import { shardOf } from "../helpers";
 
 /** Where the tests' NOTIFY_WEBHOOK_URL points; `receiver` answers every request to it, none leaves the test. */
 export const WELCOME_URL = "https://hooks.example.com/welcome";
@@ -38,18 +39,20 @@ export function receiver(prefix: string, answer: (delivery: Delivery) => number 
 /** `n` stored, pending welcome messages for a tenant, as a write that created n users leaves them. */
 export async function seedWelcomes(tenantId: string, n: number, firstUser = 1): Promise<void> {
 	const users = Array.from({ length: n }, (_, i) => firstUser + i);
-	await env.DB.prepare(
-		`INSERT INTO notifications (tenant_id, user_id, kind, email, created_at)
+	await (await shardOf(tenantId))
+		.prepare(
+			`INSERT INTO notifications (tenant_id, user_id, kind, email, created_at)
 			SELECT ?1, value, 'welcome', 'user' || value || '@example.com', ?2 FROM json_each(?3)`,
-	)
+		)
 		.bind(tenantId, new Date().toISOString(), JSON.stringify(users))
 		.run();
 }
 
 export async function pendingWelcomes(tenantId: string): Promise<number> {
-	const row = await env.DB.prepare(
-		"SELECT count(*) AS n FROM notifications WHERE tenant_id = ? AND delivered_at IS NULL AND failed_at IS NULL",
-	)
+	const row = await (await shardOf(tenantId))
+		.prepare(
+			"SELECT count(*) AS n FROM notifications WHERE tenant_id = ? AND delivered_at IS NULL AND failed_at IS NULL",
+		)
 		.bind(tenantId)
 		.first<{ n: number }>();
 	return row!.n;

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, it, vi } from "vitest";
 import worker from "../../src/index";
 import { EVERY_MINUTE } from "../../src/scheduled";
+import { shardOf } from "../helpers";
 import { pendingWelcomes, seedWelcomes } from "./receiver";
 
 async function runCron(cron: string) {
@@ -17,7 +18,8 @@ describe("the minute sweep", () => {
 		const [idle, leased] = [`tnt_${crypto.randomUUID()}`, `tnt_${crypto.randomUUID()}`];
 		await seedWelcomes(idle, 30);
 		await seedWelcomes(leased, 30);
-		await env.DB.prepare("INSERT INTO notify_leases (tenant_id, holder, until) VALUES (?, 'gone', ?)")
+		await (await shardOf(leased))
+			.prepare("INSERT INTO notify_leases (tenant_id, holder, until) VALUES (?, 'gone', ?)")
 			.bind(leased, Date.now() + 2_000)
 			.run();
 		await runCron(EVERY_MINUTE);

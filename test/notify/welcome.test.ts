@@ -1,12 +1,14 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { db } from "../../src/db/client";
+import { records } from "../../src/db/client";
+import { tenantRecords } from "../../src/db/placement";
 import { claimQuery } from "../../src/db/queries/welcomes";
 import worker from "../../src/index";
 import { signature } from "../../src/notify/sign";
 import { claim, deliverWelcomes, LEASE_MS, MAX_ATTEMPTS } from "../../src/notify/welcome";
 import type { NotifyMessage } from "../../src/schemas/messages";
+import { firstShard, shardOf } from "../helpers";
 import { pendingWelcomes, receiver, seedWelcomes, WELCOME_URL, welcomeEnv } from "./receiver";
 
 afterEach(() => vi.restoreAllMocks());
@@ -15,11 +17,12 @@ const newTenant = () => `tnt_${crypto.randomUUID()}`;
 
 /** Lets time pass for a lease: the claims and the tenant's lease of a loop that is gone run out. */
 async function expireLeases(tenantId: string) {
-	await env.DB.batch([
-		env.DB.prepare("UPDATE notifications SET claimed_until = 0 WHERE tenant_id = ? AND claimed_until IS NOT NULL").bind(
-			tenantId,
-		),
-		env.DB.prepare("UPDATE notify_leases SET until = 0 WHERE tenant_id = ?").bind(tenantId),
+	const shard = await shardOf(tenantId);
+	await shard.batch([
+		shard
+			.prepare("UPDATE notifications SET claimed_until = 0 WHERE tenant_id = ? AND claimed_until IS NOT NULL")
+			.bind(tenantId),
+		shard.prepare("UPDATE notify_leases SET until = 0 WHERE tenant_id = ?").bind(tenantId),
 	]);
 }
 
@@ -77,16 +80,20 @@ describe("welcome delivery", () => {
 		await seedWelcomes(tenantId, 150);
 		const { seen, perId } = receiver(WELCOME_URL);
 		// A loop takes the tenant's lease and claims a page, POSTs it, and dies before marking it delivered.
-		await env.DB.prepare("INSERT INTO notify_leases (tenant_id, holder, until) VALUES (?, 'dead', ?)")
+		await (await shardOf(tenantId))
+			.prepare("INSERT INTO notify_leases (tenant_id, holder, until) VALUES (?, 'dead', ?)")
 			.bind(tenantId, Date.now() + LEASE_MS)
 			.run();
-		const dead = await claim(env, tenantId, 100);
+		const dead = await claim(await tenantRecords(env, tenantId), tenantId, 100);
 		const deadIds = dead.map((r) => `ntf_${r.id}`);
 
 		expect(await deliverWelcomes(welcomeEnv, tenantId)).toEqual({});
 		expect(seen).toHaveLength(0);
 
-		await env.DB.prepare("UPDATE notify_leases SET until = 0 WHERE tenant_id = ?").bind(tenantId).run();
+		await (await shardOf(tenantId))
+			.prepare("UPDATE notify_leases SET until = 0 WHERE tenant_id = ?")
+			.bind(tenantId)
+			.run();
 		const step = await deliverWelcomes(welcomeEnv, tenantId);
 		expect(seen).toHaveLength(50);
 		expect(seen.some((d) => deadIds.includes(d.id))).toBe(false);
@@ -114,9 +121,10 @@ describe("welcome delivery", () => {
 		expect(seen).toHaveLength(3 * MAX_ATTEMPTS);
 		expect(new Set(seen.map((d) => d.id)).size).toBe(3);
 		expect(await pendingWelcomes(tenantId)).toBe(0);
-		const failed = await env.DB.prepare(
-			"SELECT count(*) AS n FROM notifications WHERE tenant_id = ? AND failed_at IS NOT NULL AND delivered_at IS NULL",
-		)
+		const failed = await (await shardOf(tenantId))
+			.prepare(
+				"SELECT count(*) AS n FROM notifications WHERE tenant_id = ? AND failed_at IS NOT NULL AND delivered_at IS NULL",
+			)
 			.bind(tenantId)
 			.first<{ n: number }>();
 		expect(failed!.n).toBe(3);
@@ -126,8 +134,9 @@ describe("welcome delivery", () => {
 	});
 
 	it("finding the next rows to send reads the index of pending rows, not the delivered ones", async () => {
-		const query = claimQuery(db(env), "tnt_plan", 100, 0, 1).toSQL();
-		const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+		const query = claimQuery(records(env, 0), "tnt_plan", 100, 0, 1).toSQL();
+		const plan = await firstShard()
+			.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
 			.bind(...query.params)
 			.all<{ detail: string }>();
 		expect(plan.results.map((r) => r.detail).join("\n")).toContain("USING INDEX notifications_pending");

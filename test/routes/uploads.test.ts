@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PART_SIZE } from "../../src/schemas/uploads";
 import { expireUploads } from "../../src/services/uploads";
-import { call, countRows, createKey, createTenant, type JobView, waitForJob } from "../helpers";
+import { call, countRows, createKey, createTenant, type JobView, shardOf, waitForJob } from "../helpers";
 
 type UploadView = {
 	id: string;
@@ -95,7 +95,8 @@ describe("staged uploads", () => {
 		expect(ended.counts).toMatchObject({ total: n, processed: n, created: n, failed: 0 });
 		expect(await countRows("users", tenant.id)).toBe(n);
 		expect(await countRows("notifications", tenant.id)).toBe(n);
-		const old = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE tenant_id = ? AND external_id LIKE 'old-%'")
+		const old = await (await shardOf(tenant.id))
+			.prepare("SELECT count(*) AS n FROM users WHERE tenant_id = ? AND external_id LIKE 'old-%'")
 			.bind(tenant.id)
 			.first<{ n: number }>();
 		expect(old!.n).toBe(0);

@@ -1,7 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_STORED_RECORD, storedRecord } from "../../src/services/report";
-import { call, createTenant, type JobView, upload, waitForJob } from "../helpers";
+import { call, createTenant, type JobView, shardOf, upload, waitForJob } from "../helpers";
 
 const NDJSON = { "Content-Type": "application/x-ndjson" };
 const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
@@ -21,7 +20,7 @@ describe("stored error rows", () => {
 	});
 
 	it("a failed line of 1 MiB stores 64 KiB, marked truncated in the report, and a retry leaves it out", async () => {
-		const { apiKey } = await createTenant();
+		const { tenant, apiKey } = await createTenant();
 		const huge = "\u0001".repeat(1_040_000);
 		const file = [
 			huge,
@@ -32,9 +31,10 @@ describe("stored error rows", () => {
 		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
 		expect(job.counts).toMatchObject({ total: 3, failed: 3 });
 
-		const stored = await env.DB.prepare(
-			"SELECT ref, length(CAST(raw AS BLOB)) AS bytes, truncated FROM job_errors WHERE job_id = ? ORDER BY ref",
-		)
+		const stored = await (await shardOf(tenant.id))
+			.prepare(
+				"SELECT ref, length(CAST(raw AS BLOB)) AS bytes, truncated FROM job_errors WHERE job_id = ? ORDER BY ref",
+			)
 			.bind(job.id)
 			.all<{ ref: number; bytes: number; truncated: number }>();
 		expect(stored.results.map((r) => [r.ref, r.truncated])).toEqual([

@@ -1,11 +1,11 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { apiKeys, tenants } from "../schema";
+import { apiKeys, tenants } from "../control-schema";
 
-/** A key with its tenant's limits, revoked or not: authentication decides what a revoked key gets. */
+/** A key with its tenant's limits and shard, revoked or not: authentication decides what a revoked key gets. */
 export async function findKey(database: Db, id: string) {
 	const [row] = await database
-		.select({ key: apiKeys, limits: tenants.limits })
+		.select({ key: apiKeys, limits: tenants.limits, shard: tenants.shard })
 		.from(apiKeys)
 		.innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
 		.where(eq(apiKeys.id, id));

@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../client";
-import { idempotencyKeys } from "../schema";
+import { idempotencyKeys } from "../control-schema";
 
 /** A key of a tenant, and the request it is used for: method, path and query string. */
 export type Slot = { tenantId: string; key: string; route: string };

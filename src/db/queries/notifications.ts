@@ -1,6 +1,6 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db } from "../client";
-import { notifications, webhooks } from "../schema";
+import { notifications } from "../schema";
 
 /** Welcome messages in id (creation) order after the cursor `after`. */
 export function listNotifications(database: Db, tenantId: string, { after, limit }: { after?: number; limit: number }) {
@@ -10,22 +10,4 @@ export function listNotifications(database: Db, tenantId: string, { after, limit
 		.where(and(eq(notifications.tenantId, tenantId), after !== undefined ? gt(notifications.id, after) : undefined))
 		.orderBy(asc(notifications.id))
 		.limit(limit);
-}
-
-/** Sets the tenant's one webhook, replacing the one before. */
-export async function putWebhook(database: Db, hook: typeof webhooks.$inferInsert): Promise<void> {
-	const { url, secret, updatedAt } = hook;
-	await database
-		.insert(webhooks)
-		.values(hook)
-		.onConflictDoUpdate({ target: webhooks.tenantId, set: { url, secret, updatedAt } });
-}
-
-export async function findWebhook(database: Db, tenantId: string) {
-	const [hook] = await database.select().from(webhooks).where(eq(webhooks.tenantId, tenantId));
-	return hook;
-}
-
-export async function deleteWebhook(database: Db, tenantId: string): Promise<void> {
-	await database.delete(webhooks).where(eq(webhooks.tenantId, tenantId));
 }

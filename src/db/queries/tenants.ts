@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { TenantLimits } from "../../schemas/tenants";
 import type { Db } from "../client";
-import { tenants } from "../schema";
+import { tenants } from "../control-schema";
 
 /** Unexecuted, so a tenant and its first key can be written in one batch. */
 export function insertTenant(database: Db, row: typeof tenants.$inferInsert) {
@@ -21,4 +21,13 @@ export async function setTenantLimits(database: Db, id: string, limits: TenantLi
 export async function tenantIds(database: Db): Promise<string[]> {
 	const rows = await database.select({ id: tenants.id }).from(tenants);
 	return rows.map((r) => r.id);
+}
+
+/** How many tenants each shard holds; a shard with none is absent. */
+export async function tenantsPerShard(database: Db): Promise<Map<number, number>> {
+	const rows = await database
+		.select({ shard: tenants.shard, n: sql<number>`count(*)` })
+		.from(tenants)
+		.groupBy(tenants.shard);
+	return new Map(rows.map((r) => [r.shard, r.n]));
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { uploadParts, uploads } from "../schema";
+import { uploadParts, uploads } from "../control-schema";
 
 export type UploadRow = typeof uploads.$inferSelect;
 

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { db } from "../../../src/db/client";
+import { records } from "../../../src/db/client";
 import { existingItemIds, listItems, upsertItem } from "../../../src/db/queries/catalog";
 
 describe("catalog queries", () => {
 	it("an upsert renames an item and keeps when it was created", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const item = { tenantId: "ten_cat", kind: "course" as const, id: "c1", title: "One" };
 		await upsertItem(database, item, "2026-01-01T00:00:00Z");
 		const renamed = await upsertItem(database, { ...item, title: "Uno" }, "2026-02-01T00:00:00Z");
@@ -17,7 +17,7 @@ describe("catalog queries", () => {
 	});
 
 	it("lists and checks items per kind and tenant", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const now = "2026-01-01T00:00:00Z";
 		for (const id of ["b", "a", "c"])
 			await upsertItem(database, { tenantId: "ten_kinds", kind: "bundle", id, title: id }, now);

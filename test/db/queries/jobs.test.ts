@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { db } from "../../../src/db/client";
+import { records } from "../../../src/db/client";
 import { chunkCounts, countRetryable, deleteJobRows, errorPage } from "../../../src/db/queries/jobs";
 import { jobChunks, jobErrors } from "../../../src/db/schema";
 
 async function seedJob(jobId: string, refs: number[]) {
-	const database = db(env);
+	const database = records(env, 0);
 	for (const ref of refs) {
 		await database.insert(jobErrors).values({ jobId, ref, code: "VALIDATION_ERROR", error: `line ${ref}`, raw: null });
 	}
@@ -14,7 +14,7 @@ async function seedJob(jobId: string, refs: number[]) {
 
 describe("job row queries", () => {
 	it("pages a job's errors in line order after a line, and counts them", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		await seedJob("job_e", [30, 4, 17]);
 		await seedJob("job_f", [5]);
 		expect((await errorPage(database, "job_e", -1, 2)).map((e) => e.ref)).toEqual([4, 17]);
@@ -24,7 +24,7 @@ describe("job row queries", () => {
 	});
 
 	it("a chunk's counts come from its ledger row until the job's rows are deleted", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		await seedJob("job_l", [1]);
 		await seedJob("job_keep", [1]);
 		expect(await chunkCounts(database, "job_l", 0)).toEqual({

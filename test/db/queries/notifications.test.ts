@@ -1,12 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { db } from "../../../src/db/client";
-import { deleteWebhook, findWebhook, listNotifications, putWebhook } from "../../../src/db/queries/notifications";
+import { db, records } from "../../../src/db/client";
+import { listNotifications } from "../../../src/db/queries/notifications";
+import { deleteWebhook, findWebhook, putWebhook } from "../../../src/db/queries/webhooks";
 import { notifications } from "../../../src/db/schema";
 
 describe("notification and webhook queries", () => {
 	it("pages a tenant's welcome messages in creation order", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const welcome = (tenantId: string, userId: number) => ({
 			tenantId,
 			userId,

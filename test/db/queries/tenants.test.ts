@@ -6,7 +6,7 @@ import { findTenant, insertTenant, setTenantLimits, tenantIds } from "../../../s
 describe("tenant queries", () => {
 	it("a tenant's limits are replaced as given, and every tenant is listed", async () => {
 		const database = db(env);
-		const tenant = { id: "ten_q1", name: "Q", limits: { burst: 5 }, createdAt: "2026-01-01T00:00:00Z" };
+		const tenant = { id: "ten_q1", name: "Q", limits: { burst: 5 }, createdAt: "2026-01-01T00:00:00Z", shard: 2 };
 		await insertTenant(database, tenant);
 		await insertTenant(database, { ...tenant, id: "ten_q2", limits: {} });
 		expect(await findTenant(database, "ten_q1")).toEqual(tenant);

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { db } from "../../../src/db/client";
+import { records } from "../../../src/db/client";
 import { findUser, listUsers, userEnrollments } from "../../../src/db/queries/users";
 import { enrollments, users } from "../../../src/db/schema";
 
@@ -14,12 +14,12 @@ async function seedUsers(tenantId: string, emails: string[]) {
 		emailLower: email.toLowerCase(),
 		...written,
 	}));
-	return db(env).insert(users).values(rows).returning();
+	return records(env, 0).insert(users).values(rows).returning();
 }
 
 describe("user queries", () => {
 	it("pages users in id order after a cursor, and filters by email in any case", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const seeded = await seedUsers("ten_list", ["A@x.com", "b@x.com", "c@x.com"]);
 		await seedUsers("ten_other", ["a@x.com"]);
 		const first = await listUsers(database, "ten_list", { limit: 2 });
@@ -31,14 +31,14 @@ describe("user queries", () => {
 	});
 
 	it("finds a user only in its own tenant", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		await seedUsers("ten_find", ["f@x.com"]);
 		expect((await findUser(database, "ten_find", "u0"))?.email).toBe("f@x.com");
 		expect(await findUser(database, "ten_elsewhere", "u0")).toBeUndefined();
 	});
 
 	it("lists a user's enrollments oldest first, then by item", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const [user] = await seedUsers("ten_enr", ["e@x.com"]);
 		const at = (day: number) => `2026-01-0${day}T00:00:00Z`;
 		await database.insert(enrollments).values([

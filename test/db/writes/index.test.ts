@@ -1,19 +1,21 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { db } from "../../../src/db/client";
+import { records } from "../../../src/db/client";
 import { writeRecords } from "../../../src/db/writes";
+import { firstShard } from "../../helpers";
 import { writeContext as ctx } from "./context";
 
 const firstName = async (tenantId: string, externalId: string) =>
 	(
-		await env.DB.prepare("SELECT first_name AS f FROM users WHERE tenant_id = ? AND external_id = ?")
+		await firstShard()
+			.prepare("SELECT first_name AS f FROM users WHERE tenant_id = ? AND external_id = ?")
 			.bind(tenantId, externalId)
 			.first<{ f: string }>()
 	)?.f;
 
 describe("the write path", () => {
 	it("a later line of the same job wins even when it is written first", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const late = await writeRecords(database, ctx("t-order", "job-1"), "users", [
 			{ ref: 900, value: { externalId: "x", firstName: "late" } },
 		]);
@@ -31,40 +33,42 @@ describe("the write path", () => {
 	});
 
 	it("writing the same chunk twice changes nothing the second time and sends no second welcome", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const items = Array.from({ length: 50 }, (_, i) => ({
 			ref: i + 2,
 			value: { externalId: `u${i}`, email: `u${i}@example.com` },
 		}));
 		await writeRecords(database, ctx("t-twice", "job-9", { sendWelcomeEmail: true }), "users", items);
-		const before = await env.DB.prepare("SELECT * FROM users WHERE tenant_id = 't-twice' ORDER BY id").all();
+		const before = await firstShard().prepare("SELECT * FROM users WHERE tenant_id = 't-twice' ORDER BY id").all();
 		await writeRecords(database, ctx("t-twice", "job-9", { sendWelcomeEmail: true }), "users", items);
-		const after = await env.DB.prepare("SELECT * FROM users WHERE tenant_id = 't-twice' ORDER BY id").all();
+		const after = await firstShard().prepare("SELECT * FROM users WHERE tenant_id = 't-twice' ORDER BY id").all();
 		expect(after.results.map((r) => ({ ...r, updated_at: 0 }))).toEqual(
 			before.results.map((r) => ({ ...r, updated_at: 0 })),
 		);
-		const sent = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE tenant_id = 't-twice'").first<{
-			n: number;
-		}>();
+		const sent = await firstShard()
+			.prepare("SELECT count(*) AS n FROM notifications WHERE tenant_id = 't-twice'")
+			.first<{
+				n: number;
+			}>();
 		expect(sent!.n).toBe(50);
 	});
 
 	it("concurrent writers of the same new identities end with one row each and exact totals", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const items = Array.from({ length: 200 }, (_, i) => ({ ref: i, value: { externalId: `c${i}` } }));
 		const outcomes = await Promise.all(
 			[1, 2, 3].map((n) => writeRecords(database, ctx("t-race", `req-${n}`), "users", items)),
 		);
 		for (const o of outcomes) expect(o.created + o.updated + o.unchanged).toBe(200);
 		expect(outcomes.reduce((sum, o) => sum + o.created, 0)).toBe(200);
-		const rows = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE tenant_id = 't-race'").first<{
+		const rows = await firstShard().prepare("SELECT count(*) AS n FROM users WHERE tenant_id = 't-race'").first<{
 			n: number;
 		}>();
 		expect(rows!.n).toBe(200);
 	});
 
 	it("records too large for one statement parameter are split across statements", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const big = "x".repeat(15_000);
 		const items = Array.from({ length: 150 }, (_, i) => ({
 			ref: i,
@@ -72,18 +76,20 @@ describe("the write path", () => {
 		}));
 		const outcome = await writeRecords(database, ctx("t-big", "job-big"), "users", items);
 		expect(outcome).toMatchObject({ created: 150, failed: 0 });
-		const row = await env.DB.prepare(
-			"SELECT custom_fields AS c FROM users WHERE tenant_id = 't-big' AND external_id = 'b149'",
-		).first<{ c: string }>();
+		const row = await firstShard()
+			.prepare("SELECT custom_fields AS c FROM users WHERE tenant_id = 't-big' AND external_id = 'b149'")
+			.first<{ c: string }>();
 		expect(JSON.parse(row!.c)).toEqual({ notes: big });
 	});
 
 	it("an update writes the fields it carries and keeps the others, JSON fields as objects", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		const row = () =>
-			env.DB.prepare(
-				"SELECT email, first_name AS firstName, last_name AS lastName, custom_fields AS customFields, metadata FROM users WHERE tenant_id = 't-keep' AND external_id = 'k'",
-			).first<Record<string, string>>();
+			firstShard()
+				.prepare(
+					"SELECT email, first_name AS firstName, last_name AS lastName, custom_fields AS customFields, metadata FROM users WHERE tenant_id = 't-keep' AND external_id = 'k'",
+				)
+				.first<Record<string, string>>();
 		await writeRecords(database, ctx("t-keep", "req-1"), "users", [
 			{
 				ref: 0,
@@ -112,15 +118,18 @@ describe("the write path", () => {
 
 describe("customFields and metadata", () => {
 	const stored = async (tenantId: string) => {
-		const row = await env.DB.prepare(
-			"SELECT custom_fields AS c, metadata AS m, updated_at AS at FROM users WHERE tenant_id = ? AND external_id = 'p'",
-		)
+		const row = await firstShard()
+			.prepare(
+				"SELECT custom_fields AS c, metadata AS m, updated_at AS at FROM users WHERE tenant_id = ? AND external_id = 'p'",
+			)
 			.bind(tenantId)
 			.first<{ c: string | null; m: string | null; at: string }>();
 		return { customFields: JSON.parse(row!.c ?? "null"), metadata: JSON.parse(row!.m ?? "null"), at: row!.at };
 	};
 	const identify = (tenantId: string, source: string, value: object, options: object = {}) =>
-		writeRecords(db(env), ctx(tenantId, source, options), "users", [{ ref: 0, value: { externalId: "p", ...value } }]);
+		writeRecords(records(env, 0), ctx(tenantId, source, options), "users", [
+			{ ref: 0, value: { externalId: "p", ...value } },
+		]);
 
 	it("merge key by key: one changed attribute keeps the others, a key sent as null is removed", async () => {
 		const attributes = { plan: "pro", seats: 5, trial: false, address: { city: "Oslo", zip: "0150" }, tags: ["a"] };
@@ -160,7 +169,7 @@ describe("customFields and metadata", () => {
 	});
 
 	it("a later line of a job found unchanged still wins over an earlier line written after it", async () => {
-		const database = db(env);
+		const database = records(env, 0);
 		await identify("t-claim", "req-1", { firstName: "Same" });
 		const chunk = (n: number, ref: number, firstName: string) =>
 			writeRecords(database, { ...ctx("t-claim", "job-c"), chunk: n }, "users", [
@@ -169,9 +178,10 @@ describe("customFields and metadata", () => {
 		const late = await chunk(1, 9000, "Same");
 		expect(late).toMatchObject({ unchanged: 1, claims: ["x:p"] });
 		// The ledger row of the later chunk carries its claims, as the consumer writes it.
-		await env.DB.prepare(
-			"INSERT INTO job_chunks (job_id, chunk, created, updated, unchanged, skipped, failed, claims) VALUES ('job-c', 1, 0, 0, 1, 0, 0, ?)",
-		)
+		await firstShard()
+			.prepare(
+				"INSERT INTO job_chunks (job_id, chunk, created, updated, unchanged, skipped, failed, claims) VALUES ('job-c', 1, 0, 0, 1, 0, 0, ?)",
+			)
 			.bind(JSON.stringify(late.claims))
 			.run();
 		expect(await chunk(0, 10, "Earlier")).toMatchObject({ skipped: 1, updated: 0 });

@@ -1,13 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { db } from "../../../src/db/client";
+import { records } from "../../../src/db/client";
 import { writeRecords } from "../../../src/db/writes";
 import type { RecordType } from "../../../src/schemas/common";
+import { firstShard } from "../../helpers";
 import { writeContext } from "./context";
 
 const write = (tenantId: string, type: RecordType, values: unknown[], source = "req-1") =>
 	writeRecords(
-		db(env),
+		records(env, 0),
 		writeContext(tenantId, source),
 		type,
 		values.map((value, ref) => ({ ref, value })),
@@ -15,7 +16,8 @@ const write = (tenantId: string, type: RecordType, values: unknown[], source = "
 
 const rows = async (sql: string, ...binds: unknown[]) =>
 	(
-		await env.DB.prepare(sql)
+		await firstShard()
+			.prepare(sql)
 			.bind(...binds)
 			.all<Record<string, unknown>>()
 	).results;
@@ -115,9 +117,10 @@ describe("companies", () => {
 
 describe("enrollments", () => {
 	const course = (tenantId: string, id: string) =>
-		env.DB.prepare(
-			"INSERT INTO catalog_items (tenant_id, kind, id, title, created_at, updated_at) VALUES (?, 'course', ?, ?, '', '')",
-		)
+		firstShard()
+			.prepare(
+				"INSERT INTO catalog_items (tenant_id, kind, id, title, created_at, updated_at) VALUES (?, 'course', ?, ?, '', '')",
+			)
 			.bind(tenantId, id, id)
 			.run();
 

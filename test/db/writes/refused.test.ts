@@ -1,25 +1,30 @@
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "../../../src/db/client";
+import { records, shardDatabases } from "../../../src/db/client";
 import { writeRecords } from "../../../src/db/writes";
 import { writeChunk } from "../../../src/jobs/consumer";
 import { ImportOptions } from "../../../src/schemas/records";
-import { call, countRows, createTenant, type JobView, upload, waitForJob } from "../../helpers";
+import { call, countRows, createTenant, type JobView, shardOf, upload, waitForJob } from "../../helpers";
 import { writeContext as ctx } from "./context";
 
-// The database itself refuses these users, as SQLite's JSON functions refuse data nested too deeply.
+// Every shard's database itself refuses these users, as SQLite's JSON functions refuse data nested too deeply.
 beforeAll(async () => {
-	await env.DB.prepare(
-		"CREATE TRIGGER refuse_poison BEFORE INSERT ON users WHEN NEW.external_id LIKE 'poison%' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
-	).run();
+	for (const shard of shardDatabases(env)) {
+		await shard
+			.prepare(
+				"CREATE TRIGGER refuse_poison BEFORE INSERT ON users WHEN NEW.external_id LIKE 'poison%' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
+			)
+			.run();
+	}
 });
 afterAll(async () => {
-	await env.DB.prepare("DROP TRIGGER refuse_poison").run();
+	for (const shard of shardDatabases(env)) await shard.prepare("DROP TRIGGER refuse_poison").run();
 });
 
-const users = (tenantId: string) =>
-	env.DB.prepare("SELECT external_id AS id FROM users WHERE tenant_id = ? ORDER BY id")
+const users = async (tenantId: string) =>
+	(await shardOf(tenantId))
+		.prepare("SELECT external_id AS id FROM users WHERE tenant_id = ? ORDER BY id")
 		.bind(tenantId)
 		.all<{ id: string }>()
 		.then((r) => r.results.map((u) => u.id));
@@ -30,7 +35,12 @@ describe("records the database refuses", () => {
 			ref: i,
 			value: { externalId: [17, 250].includes(i) ? `poison-${i}` : `ok-${i}`, email: `u${i}@example.com` },
 		}));
-		const outcome = await writeRecords(db(env), ctx("t-refused", "job-r", { sendWelcomeEmail: true }), "users", items);
+		const outcome = await writeRecords(
+			records(env, 0),
+			ctx("t-refused", "job-r", { sendWelcomeEmail: true }),
+			"users",
+			items,
+		);
 		expect(outcome).toMatchObject({ created: 298, updated: 0, skipped: 0, failed: 2 });
 		expect(outcome.errors).toEqual([
 			{
@@ -59,9 +69,9 @@ describe("records the database refuses", () => {
 		const failingLedger = () => [
 			sql`INSERT INTO job_chunks (job_id, chunk, created, updated, skipped, failed) VALUES (NULL, 0, 0, 0, 0, 0)`,
 		];
-		await expect(writeRecords(db(env), ctx("t-innocent", "job-i"), "users", items, failingLedger)).rejects.toThrow(
-			/NOT NULL constraint failed/,
-		);
+		await expect(
+			writeRecords(records(env, 0), ctx("t-innocent", "job-i"), "users", items, failingLedger),
+		).rejects.toThrow(/NOT NULL constraint failed/);
 		expect(await users("t-innocent")).toEqual([]);
 	});
 
@@ -122,7 +132,8 @@ describe("records the database refuses", () => {
 		};
 		expect(await writeChunk(env, message)).toEqual({ created: 4_998, updated: 0, unchanged: 0, skipped: 0, failed: 2 });
 		expect(await countRows("users", tenant.id)).toBe(5_997);
-		const errors = await env.DB.prepare("SELECT count(*) AS n FROM job_errors WHERE job_id = ?")
+		const errors = await (await shardOf(tenant.id))
+			.prepare("SELECT count(*) AS n FROM job_errors WHERE job_id = ?")
 			.bind(job.id)
 			.first<{ n: number }>();
 		expect(errors!.n).toBe(3);

@@ -1,6 +1,5 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, inject, it, vi } from "vitest";
-import { call, countRows, createTenant, type JobView, waitForJob } from "../../helpers";
+import { call, countRows, createTenant, type JobView, shardOf, waitForJob } from "../../helpers";
 
 const CSV_FILE = [
 	"email,first_name,last_name,user_id",
@@ -79,7 +78,8 @@ describe("POST /v1/users/bulkImport", () => {
 			]);
 		}
 		expect(await countRows("enrollments", tenant.id)).toBe(10);
-		const invites = await env.DB.prepare("SELECT invite_message AS m FROM notifications WHERE tenant_id = ?")
+		const invites = await (await shardOf(tenant.id))
+			.prepare("SELECT invite_message AS m FROM notifications WHERE tenant_id = ?")
 			.bind(tenant.id)
 			.all<{ m: string }>();
 		expect(invites.results.map((r) => r.m)).toEqual(["Welcome to the academy", "Welcome to the academy"]);

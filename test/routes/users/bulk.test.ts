@@ -1,6 +1,5 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, countRows, createKey, createTenant } from "../../helpers";
+import { call, countRows, createKey, createTenant, shardOf } from "../../helpers";
 
 type Result = {
 	successful: number;
@@ -184,9 +183,10 @@ describe("POST /v1/users/bulk", () => {
 		const options = { sendWelcomeEmail: true, inviteMessage: "Welcome aboard" };
 		await bulk(apiKey.key, users, options);
 		await bulk(apiKey.key, users, options);
-		const { results } = await env.DB.prepare(
-			"SELECT external_id AS externalId, email, invite_message AS invite FROM notifications WHERE tenant_id = ? ORDER BY id",
-		)
+		const { results } = await (await shardOf(tenant.id))
+			.prepare(
+				"SELECT external_id AS externalId, email, invite_message AS invite FROM notifications WHERE tenant_id = ? ORDER BY id",
+			)
 			.bind(tenant.id)
 			.all();
 		expect(results).toEqual([

@@ -8,6 +8,14 @@ CREATE TABLE `catalog_items` (
 	PRIMARY KEY(`tenant_id`, `kind`, `id`)
 );
 --> statement-breakpoint
+CREATE TABLE `chunk_failures` (
+	`job_id` text NOT NULL,
+	`chunk` integer NOT NULL,
+	`attempts` integer NOT NULL,
+	`error` text NOT NULL,
+	PRIMARY KEY(`job_id`, `chunk`)
+);
+--> statement-breakpoint
 CREATE TABLE `companies` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -31,19 +39,31 @@ CREATE TABLE `enrollments` (
 	PRIMARY KEY(`tenant_id`, `user_id`, `kind`, `item_id`)
 );
 --> statement-breakpoint
-CREATE TABLE `idempotency_keys` (
-	`tenant_id` text NOT NULL,
-	`key` text NOT NULL,
-	`route` text NOT NULL,
-	`body_hash` text NOT NULL,
-	`status` integer,
-	`headers` text,
-	`body` text,
-	`created_at` integer NOT NULL,
-	PRIMARY KEY(`tenant_id`, `key`, `route`)
+CREATE TABLE `job_chunks` (
+	`job_id` text NOT NULL,
+	`chunk` integer NOT NULL,
+	`created` integer NOT NULL,
+	`updated` integer NOT NULL,
+	`unchanged` integer DEFAULT 0 NOT NULL,
+	`skipped` integer NOT NULL,
+	`failed` integer NOT NULL,
+	`results` text,
+	`claims` text,
+	PRIMARY KEY(`job_id`, `chunk`)
 );
 --> statement-breakpoint
-CREATE INDEX `idempotency_keys_age` ON `idempotency_keys` (`created_at`);--> statement-breakpoint
+CREATE TABLE `job_errors` (
+	`job_id` text NOT NULL,
+	`ref` integer NOT NULL,
+	`code` text NOT NULL,
+	`field` text,
+	`column` text,
+	`error` text NOT NULL,
+	`raw` text,
+	`truncated` integer DEFAULT false NOT NULL,
+	PRIMARY KEY(`job_id`, `ref`)
+);
+--> statement-breakpoint
 CREATE TABLE `notifications` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -53,11 +73,21 @@ CREATE TABLE `notifications` (
 	`external_id` text,
 	`invite_message` text,
 	`created_at` text NOT NULL,
-	`delivered_at` text
+	`delivered_at` text,
+	`claimed_until` integer,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`failed_at` text
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `notifications_once` ON `notifications` (`tenant_id`,`user_id`,`kind`);--> statement-breakpoint
 CREATE INDEX `notifications_tenant` ON `notifications` (`tenant_id`,`id`);--> statement-breakpoint
+CREATE INDEX `notifications_pending` ON `notifications` (`tenant_id`,`id`) WHERE "notifications"."delivered_at" IS NULL AND "notifications"."failed_at" IS NULL;--> statement-breakpoint
+CREATE TABLE `notify_leases` (
+	`tenant_id` text PRIMARY KEY NOT NULL,
+	`holder` text NOT NULL,
+	`until` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `users` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,

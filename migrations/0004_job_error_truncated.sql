@@ -1,1 +1,0 @@
-ALTER TABLE `job_errors` ADD `truncated` integer DEFAULT false NOT NULL;

@@ -1,2 +1,0 @@
-ALTER TABLE `job_errors` ADD `field` text;--> statement-breakpoint
-ALTER TABLE `job_errors` ADD `column` text;
