@@ -4,7 +4,7 @@ import { call, createTenant, type JobView, upload, waitForJob } from "../helpers
 const NDJSON = { "Content-Type": "application/x-ndjson" };
 const lines = (n: number, name: (i: number) => string) =>
 	Array.from({ length: n }, (_, i) =>
-		JSON.stringify({ externalId: `u${i}`, email: `u${i}@x.io`, firstName: name(i) }),
+		JSON.stringify({ externalId: `u${i}`, email: `u${i}@x.io`, firstName: name(i), metadata: { team: "a", level: 3 } }),
 	).join("\n");
 
 async function importUsers(key: string, body: string) {
@@ -49,6 +49,8 @@ describe("what a job used", () => {
 		expect(changed.counts).toMatchObject({ updated: 1_200, unchanged: 10_800 });
 		// An update that keeps the user's externalId and email writes the row only, not its index entries.
 		expect(changed.usage.d1RowsWritten).toBe(1_200 + 2 * chunks);
+		// Its unchanged metadata is not merged again in SQL: one UPDATE reads the input row and the user row.
+		expect(changed.usage.d1RowsRead).toBeLessThanOrEqual(3 * 12_000 + 4 * 1_200 + chunks);
 		const listed = await (await call("/v1/jobs", { key: apiKey.key })).json<{ data: JobView[] }>();
 		expect(listed.data.find((j) => j.id === fresh.id)?.usage).toEqual(fresh.usage);
 	});

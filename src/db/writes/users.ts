@@ -3,7 +3,7 @@ import { USER_ALIASES, UserRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { notifications, users } from "../schema";
 import { jsonRows } from "./json-param";
-import { changes, claimedLater, createdFields, mergedColumn } from "./merge";
+import { changes, claimedLater, createdFields, mergedColumn, withoutUnchangedObjects } from "./merge";
 import {
 	decideExisting,
 	defineKind,
@@ -139,7 +139,8 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 				const rekeys =
 					(u.externalId !== undefined && u.externalId !== row.externalId) ||
 					(emailLower !== undefined && emailLower !== row.emailLower);
-				updates.push({ ...item, id: row.id, rekeys });
+				const value = withoutUnchangedObjects(row, u, OBJECTS, ctx.options.replaceFields);
+				updates.push({ ...item, value, id: row.id, rekeys });
 				settle(outcome, { ...refError, outcome: "updated" });
 			} else {
 				settle(outcome, { ...refError, outcome: "unchanged" });
