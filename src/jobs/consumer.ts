@@ -14,8 +14,10 @@ import { type Counts, chunkKey } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
 import { storedRecord } from "../services/report";
 import { tenantObject } from "../services/tenant";
+import { putBefore } from "./before";
 import { readContext } from "./files";
 import { putResults, resultLines } from "./results";
+import { undoChunk } from "./undo";
 
 /** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
 export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; error: string };
@@ -44,10 +46,13 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	const database = db(env);
 	const done = await chunkCounts(database, jobId, chunk);
 	if (done) return done;
+	if (message.undoOf) return undoChunk(env, database, message, message.undoOf);
 
+	// A commit runs its preview's input: the chunks and context stay where the preview put them.
+	const inputOf = message.commitOf ?? jobId;
 	const [object, context] = await Promise.all([
-		env.FILES.get(chunkKey(jobId, chunk)),
-		message.format === "csv" ? readContext(env, jobId) : undefined,
+		env.FILES.get(chunkKey(inputOf, chunk)),
+		message.format === "csv" ? readContext(env, inputOf) : undefined,
 	]);
 	if (!object || (message.format === "csv" && !context)) return undefined;
 	const bytes = new Uint8Array(await object.arrayBuffer());
@@ -70,8 +75,12 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString(), chunk };
 	const attempt = randomId("try");
 	let resultsKey: string | undefined;
+	let beforeKey: string | null = null;
 	const write = writeRecords(database, ctx, message.recordType, items, async (o) => {
-		resultsKey = await putResults(env, jobId, chunk, attempt, resultLines(message.origin, o, parseErrors));
+		[resultsKey, beforeKey] = await Promise.all([
+			putResults(env, jobId, chunk, attempt, resultLines(message.origin, o, parseErrors)),
+			o.before.length > 0 ? putBefore(env, jobId, chunk, attempt, { at: ctx.now, entries: o.before }) : null,
+		]);
 		const errors = [...parseErrors, ...o.errors].map((e) => {
 			const raw = raws.get(e.ref);
 			const kept = raw === undefined ? undefined : storedRecord(raw);
@@ -82,8 +91,8 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		});
 		const claims = o.claims.length > 0 ? JSON.stringify(o.claims) : null;
 		return [
-			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results, claims)
-				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims})`,
+			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results, claims, before, before_rows)
+				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims}, ${beforeKey}, ${o.before.length})`,
 			...(context?.assign ? assignmentStatements(ctx, items, o, context.assign) : []),
 			...jsonParts(errors).map(
 				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, field, "column", error, raw, truncated)
@@ -99,7 +108,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	} catch (error) {
 		// A twin delivery that committed first makes this batch fail on the ledger; its counts (and results) stand.
 		const twin = await chunkCounts(database, jobId, chunk);
-		if (resultsKey) await env.FILES.delete(resultsKey);
+		await env.FILES.delete([resultsKey, beforeKey].filter((k): k is string => !!k));
 		if (twin) return twin;
 		throw error;
 	}

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { USER_ALIASES, UserRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { notifications, users } from "../schema";
+import { keepBefore } from "./before";
 import { jsonRows } from "./json-param";
 import { changes, claimedLater, createdFields, mergedColumn } from "./merge";
 import {
@@ -27,6 +28,7 @@ type Existing = {
 	clientId: string | null;
 	customFields: string | null;
 	metadata: string | null;
+	updatedAt: string;
 	srcJob: string;
 	srcLine: number;
 };
@@ -44,7 +46,7 @@ async function existingUsers(database: Db, tenantId: string, items: Item<UserRec
 	const emails = items.flatMap((i) => (i.value.email !== undefined ? [i.value.email.toLowerCase()] : []));
 	const columns = sql`id, external_id AS externalId, email_lower AS emailLower, email, first_name AS firstName,
 		last_name AS lastName, company_id AS companyId, role, client_id AS clientId, custom_fields AS customFields,
-		metadata, src_job AS srcJob, src_line AS srcLine`;
+		metadata, updated_at AS updatedAt, src_job AS srcJob, src_line AS srcLine`;
 	return database.all<Existing>(sql`
 		SELECT ${columns} FROM ${users} WHERE tenant_id = ${tenantId} AND external_id IN (SELECT value FROM json_each(${JSON.stringify(externalIds)}))
 		UNION
@@ -111,6 +113,11 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 		if (!row) {
 			creates.push(item);
 			settle(outcome, { ...refError, outcome: "created" });
+			const key = {
+				...(u.externalId !== undefined ? { externalId: u.externalId } : {}),
+				...(emailLower ? { emailLower } : {}),
+			};
+			keepBefore(ctx, outcome, { ...refError, kind: "created", key });
 		} else if (
 			decideExisting(ctx, outcome, row, claimed.has(identity), {
 				...refError,
@@ -118,12 +125,15 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 				error: "User already exists",
 			})
 		) {
-			if (changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields)) {
+			const diff = changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields);
+			if (Object.keys(diff).length > 0) {
 				updates.push({ ...item, id: row.id });
-				settle(outcome, { ...refError, outcome: "updated" });
+				settle(outcome, { ...refError, outcome: "updated", ...(ctx.options.dryRun ? { changes: diff } : {}) });
+				keepBefore(ctx, outcome, { ...refError, kind: "updated", row });
 			} else {
 				settle(outcome, { ...refError, outcome: "unchanged" });
 				outcome.claims.push(identity);
+				keepBefore(ctx, outcome, { ...refError, kind: "unchanged", row });
 			}
 		}
 	}
