@@ -15,8 +15,10 @@ async function currentRows(database: Db, tenantId: string, entries: BeforeEntry[
 	const rowIds = entries.flatMap((e) => (e.kind !== "created" ? [e.row.id] : []));
 	const companyIds = entries.flatMap((e) => (e.kind === "created" ? [String(e.key.companyId)] : []));
 	const rows = await database.all<Current>(sql`SELECT id, company_id AS companyId, name, metadata,
-		updated_at AS updatedAt, src_job AS srcJob, src_line AS srcLine FROM ${companies} WHERE tenant_id = ${tenantId}
-		AND (${inJson(sql`id`, rowIds)} OR ${inJson(sql`company_id`, companyIds)})`);
+		updated_at AS updatedAt, src_job AS srcJob, src_line AS srcLine FROM ${companies}
+		WHERE ${inJson(sql`id`, rowIds)} AND tenant_id = ${tenantId}
+		UNION SELECT id, company_id AS companyId, name, metadata, updated_at AS updatedAt, src_job AS srcJob,
+		src_line AS srcLine FROM ${companies} WHERE tenant_id = ${tenantId} AND ${inJson(sql`company_id`, companyIds)}`);
 	const byId = new Map(rows.map((r) => [r.id, r]));
 	const byCompanyId = new Map(rows.map((r) => [r.companyId, r]));
 	return (e: BeforeEntry) => (e.kind === "created" ? byCompanyId.get(String(e.key.companyId)) : byId.get(e.row.id));
@@ -40,18 +42,16 @@ export const companyRevert: Revert = {
 				lines.push({ ...ids(e), outcome: "updated", action: "restored", changes });
 			}
 		}
-		const { tenantId, job } = ctx;
+		const { job } = ctx;
 		const statements =
 			removed.length === 0
 				? []
-				: [
-						sql`DELETE FROM ${companies} WHERE tenant_id = ${tenantId} AND ${inJson(sql`id`, removed)} AND src_job = ${job}`,
-					];
+				: [sql`DELETE FROM ${companies} WHERE ${inJson(sql`id`, removed)} AND src_job = ${job}`];
 		for (const rows of ROWS.parts(restored)) {
 			statements.push(sql`UPDATE ${companies} SET name = ${f("name")}, metadata = ${f("metadata")},
 				updated_at = ${f("updatedAt")}, src_job = ${f("srcJob")}, src_line = ${f("srcLine")}
 				FROM (SELECT value AS v FROM json_each(${rows}))
-				WHERE ${companies.id} = ${f("id")} AND ${companies.tenantId} = ${tenantId} AND ${companies.srcJob} = ${job}`);
+				WHERE ${companies.id} = ${f("id")} AND ${companies.srcJob} = ${job}`);
 		}
 		return { lines, statements };
 	},

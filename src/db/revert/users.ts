@@ -46,8 +46,11 @@ async function currentRows(database: Db, tenantId: string, entries: BeforeEntry[
 			if (e.key.emailLower !== undefined) emails.push(String(e.key.emailLower));
 		}
 	}
-	const rows = await database.all<Current>(sql`SELECT ${COLUMNS} FROM ${users} WHERE tenant_id = ${tenantId}
-		AND (${inJson(sql`id`, rowIds)} OR ${inJson(sql`external_id`, externalIds)} OR ${inJson(sql`email_lower`, emails)})`);
+	// A UNION of three indexed lookups: with OR, SQLite would scan the tenant's users.
+	const rows = await database.all<Current>(sql`
+		SELECT ${COLUMNS} FROM ${users} WHERE ${inJson(sql`id`, rowIds)} AND tenant_id = ${tenantId}
+		UNION SELECT ${COLUMNS} FROM ${users} WHERE tenant_id = ${tenantId} AND ${inJson(sql`external_id`, externalIds)}
+		UNION SELECT ${COLUMNS} FROM ${users} WHERE tenant_id = ${tenantId} AND ${inJson(sql`email_lower`, emails)}`);
 	const byId = new Map(rows.map((r) => [r.id, r]));
 	const byExternalId = new Map(rows.filter((r) => r.externalId !== null).map((r) => [r.externalId!, r]));
 	const byEmail = new Map(rows.filter((r) => r.emailLower !== null).map((r) => [r.emailLower!, r]));
@@ -99,8 +102,9 @@ export const userRevert: Revert = {
 						sql`DELETE FROM ${enrollments} WHERE tenant_id = ${tenantId} AND ${inJson(sql`user_id`, removed)}`,
 						sql`DELETE FROM ${notifications} WHERE tenant_id = ${tenantId} AND ${inJson(sql`user_id`, removed)}
 				AND delivered_at IS NULL AND failed_at IS NULL`,
-						sql`DELETE FROM ${users} WHERE tenant_id = ${tenantId} AND ${inJson(sql`id`, removed)} AND src_job = ${job}`,
+						sql`DELETE FROM ${users} WHERE ${inJson(sql`id`, removed)} AND src_job = ${job}`,
 					];
+		// By id alone (ids come from the tenant's rows): a tenant condition would make SQLite loop over its users.
 		for (const rows of ROWS.parts(restored)) {
 			statements.push(sql`UPDATE ${users} SET external_id = ${f("externalId")}, email = ${f("email")},
 				email_lower = ${f("emailLower")}, first_name = ${f("firstName")}, last_name = ${f("lastName")},
@@ -108,7 +112,7 @@ export const userRevert: Revert = {
 				custom_fields = ${f("customFields")}, metadata = ${f("metadata")}, updated_at = ${f("updatedAt")},
 				src_job = ${f("srcJob")}, src_line = ${f("srcLine")}
 				FROM (SELECT value AS v FROM json_each(${rows}))
-				WHERE ${users.id} = ${f("id")} AND ${users.tenantId} = ${tenantId} AND ${users.srcJob} = ${job}`);
+				WHERE ${users.id} = ${f("id")} AND ${users.srcJob} = ${job}`);
 		}
 		return { lines, statements };
 	},
