@@ -133,6 +133,20 @@ export function rows(r) {
 				l.maxMs < 1000,
 			);
 	}
+	if (r.undo) {
+		const u = r.undo;
+		const label = `undo of ${n(u.records)} users (${n(u.updates)} updates)`;
+		add(
+			`${label}: the import`,
+			`${n(u.import.recordsPerSecond)} rec/s (${n(u.import.seconds, 2)} s, ${u.import.status})`,
+		);
+		add(
+			`${label}: its undo`,
+			`${n(u.undo.recordsPerSecond)} rec/s (${n(u.undo.seconds, 2)} s, ${u.undo.status}); ${n(u.undo.recordsPerSecond / u.import.recordsPerSecond, 2)}x the import${u.problems.length ? `; ${u.problems.join("; ")}` : ""}`,
+			"every row back",
+			u.problems.length === 0,
+		);
+	}
 	return out;
 }
 

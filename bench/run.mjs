@@ -13,11 +13,13 @@ import { rows, save, table } from "./report.mjs";
 import { hostileRun, importRun, memoryRun, reimportRun, spotCheck, syncRun } from "./scenarios.mjs";
 import { startServer } from "./server.mjs";
 import { sqliteReference } from "./sqlite-ref.mjs";
+import { undoRun } from "./undo.mjs";
 import { welcomeRun } from "./welcome.mjs";
 
 const USAGE = `npm run bench -- [--records 100000] [--no-csv] [--sync-requests 400] [--sync-concurrency 16]
   [--sync-batch 99] [--memory [--memory-mb 1024] [--memory-wait-s 600]]
-  [--welcome [--welcome-records 200000] [--welcome-wait-s 900]] [--keep-state]`;
+  [--welcome [--welcome-records 200000] [--welcome-wait-s 900]]
+  [--undo [--undo-records 100000] [--undo-updates 30000]] [--keep-state]`;
 const { values: opt } = parseArgs({
 	options: {
 		records: { type: "string", default: "100000" },
@@ -32,6 +34,9 @@ const { values: opt } = parseArgs({
 		welcome: { type: "boolean", default: false },
 		"welcome-records": { type: "string", default: "200000" },
 		"welcome-wait-s": { type: "string", default: "900" },
+		undo: { type: "boolean", default: false },
+		"undo-records": { type: "string", default: "100000" },
+		"undo-updates": { type: "string", default: "30000" },
 		"keep-state": { type: "boolean", default: false },
 		help: { type: "boolean", default: false },
 	},
@@ -159,6 +164,12 @@ try {
 	} else {
 		results.skipped.push("welcome delivery: not requested (pass --welcome, optionally --welcome-records N)");
 	}
+	if (opt.undo) {
+		log(`undo: an import of ${opt["undo-records"]} users (${opt["undo-updates"]} updates), then its undo`);
+		results.undo = await undoRun(api, { records: Number(opt["undo-records"]), updates: Number(opt["undo-updates"]) });
+	} else {
+		results.skipped.push("undo: not requested (pass --undo, optionally --undo-records N --undo-updates M)");
+	}
 	sampler.stop();
 	const reloads = server.reloads();
 	if (reloads > 0)
@@ -192,6 +203,9 @@ results.failures = [
 		? [
 				`welcome: ${results.welcome.delivered} of ${results.welcome.records} delivered${results.welcome.problems.length ? `; ${results.welcome.problems.join("; ")}` : ""}`,
 			]
+		: []),
+	...(results.undo && (results.undo.problems.length > 0 || results.undo.undo.status !== "completed")
+		? [`undo: job ${results.undo.undo.status}; ${results.undo.problems.join("; ")}`]
 		: []),
 	...[results.memory, results.memoryMultipart]
 		.filter((m) => m && m.job.status !== "completed")

@@ -14,6 +14,7 @@ import {
 	STAGED_ABOVE,
 	uploadFile,
 } from "../../src/client";
+import { printChanges } from "../changes";
 import { client, connection, type Globals, retryPolicy } from "../connection";
 import { onInterrupt } from "../interrupt";
 import { EXIT, print, printJson, UsageError } from "../output";
@@ -27,6 +28,7 @@ type Flags = {
 	type: RecordType;
 	format?: FileFormat;
 	dryRun?: boolean;
+	preview?: boolean;
 	watch: boolean;
 	allowFailures?: boolean;
 	upsert: boolean;
@@ -159,8 +161,13 @@ async function run(path: string, flags: Flags, globals: Globals): Promise<number
 	const totalMs = Date.now() - started;
 	if (json)
 		printJson({ job, upload: result.upload, errorsFile, seconds: { total: totalMs / 1000, upload: uploadMs / 1000 } });
-	else if (flags.watch) printSummary(job, { totalMs, uploadMs }, errorsFile);
-	else print(`Follow it with \`cohort jobs watch ${job.id}\`.`);
+	else if (flags.watch) {
+		printSummary(job, { totalMs, uploadMs }, errorsFile);
+		if (flags.preview && job.status === "completed") {
+			await printChanges(api, job.id);
+			print(`\nNothing was written. Run it for real with \`cohort jobs commit ${job.id}\`.`);
+		}
+	} else print(`Follow it with \`cohort jobs watch ${job.id}\`.`);
 	return flags.watch ? jobExit(job, flags.allowFailures) : EXIT.ok;
 }
 
@@ -177,6 +184,7 @@ export function importCommand(globals: () => Globals) {
 			new Option("-f, --format <format>", "the file's format, when its name does not say").choices(["ndjson", "csv"]),
 		)
 		.option("--dry-run", "validate and count everything, write nothing")
+		.option("--preview", "a dry run that then prints what it would change; `cohort jobs commit ID` runs it for real")
 		.option("--no-watch", "return once the job exists instead of following it")
 		.option("--allow-failures", "exit 0 even when some records failed")
 		.option("--no-upsert", "records that exist already fail instead of being updated")
@@ -185,6 +193,6 @@ export function importCommand(globals: () => Globals) {
 		.option("--invite-message <text>", "the text of the welcome message")
 		.addOption(new Option("--if-busy <what>", "when another job of the tenant runs").choices(["queue", "reject"]))
 		.action(async function (this: Command, path: string, flags: Flags) {
-			process.exitCode = await run(path, flags, globals());
+			process.exitCode = await run(path, { ...flags, dryRun: flags.dryRun || flags.preview }, globals());
 		});
 }

@@ -186,6 +186,8 @@ export const idempotencyKeys = sqliteTable(
  * records, so a redelivered chunk finds it and only reports the stored counts again. `results`
  * names the R2 object with its records' outcomes (each attempt writes its own; the committed row
  * says which one counts); `claims` lists the identities it found unchanged (see writes/merge.ts).
+ * `before` names the R2 object with the rows its write touched as it found them (writes/before.ts:
+ * undo's before-images, a preview's fingerprints), `beforeRows` how many entries it holds.
  */
 export const jobChunks = sqliteTable(
 	"job_chunks",
@@ -199,6 +201,8 @@ export const jobChunks = sqliteTable(
 		failed: integer("failed").notNull(),
 		results: text("results"),
 		claims: text("claims"),
+		before: text("before"),
+		beforeRows: integer("before_rows").notNull().default(0),
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.chunk] })],
 );

@@ -15,8 +15,10 @@ import { type Counts, chunkKey, noUsage, type Usage } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
 import { storedRecord } from "../services/report";
 import { tenantObject } from "../services/tenant";
+import { putBefore } from "./before";
 import { readContext } from "./files";
 import { putResults, resultLines } from "./results";
+import { undoChunk } from "./undo";
 
 /** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
 export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; error: string };
@@ -64,10 +66,13 @@ async function writeChunkOnce(
 	const { tenantId, jobId, chunk } = message;
 	const done = await chunkCounts(database, jobId, chunk);
 	if (done) return done;
+	if (message.undoOf) return undoChunk(env, database, message, message.undoOf);
 
+	// A commit runs its preview's input: the chunks and context stay where the preview put them.
+	const inputOf = message.commitOf ?? jobId;
 	const [object, context] = await Promise.all([
-		env.FILES.get(chunkKey(jobId, chunk)),
-		message.format === "csv" ? readContext(env, jobId) : undefined,
+		env.FILES.get(chunkKey(inputOf, chunk)),
+		message.format === "csv" ? readContext(env, inputOf) : undefined,
 	]);
 	usage.r2ClassB += message.format === "csv" ? 2 : 1;
 	if (!object || (message.format === "csv" && !context)) return undefined;
@@ -91,9 +96,13 @@ async function writeChunkOnce(
 	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString(), chunk };
 	const attempt = randomId("try");
 	let resultsKey: string | undefined;
+	let beforeKey: string | null = null;
 	const write = writeRecords(database, ctx, message.recordType, items, async (o) => {
-		resultsKey = await putResults(env, jobId, chunk, attempt, resultLines(message.origin, o, parseErrors));
-		usage.r2ClassA += 1;
+		[resultsKey, beforeKey] = await Promise.all([
+			putResults(env, jobId, chunk, attempt, resultLines(message.origin, o, parseErrors)),
+			o.before.length > 0 ? putBefore(env, jobId, chunk, attempt, { at: ctx.now, entries: o.before }) : null,
+		]);
+		usage.r2ClassA += beforeKey ? 2 : 1;
 		const errors = [...parseErrors, ...o.errors].map((e) => {
 			const raw = raws.get(e.ref);
 			const kept = raw === undefined ? undefined : storedRecord(raw);
@@ -104,8 +113,8 @@ async function writeChunkOnce(
 		});
 		const claims = o.claims.length > 0 ? JSON.stringify(o.claims) : null;
 		return [
-			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results, claims)
-				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims})`,
+			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results, claims, before, before_rows)
+				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims}, ${beforeKey}, ${o.before.length})`,
 			...(context?.assign ? assignmentStatements(ctx, items, o, context.assign) : []),
 			...jsonParts(errors).map(
 				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, field, "column", error, raw, truncated)
@@ -121,7 +130,7 @@ async function writeChunkOnce(
 	} catch (error) {
 		// A twin delivery that committed first makes this batch fail on the ledger; its counts (and results) stand.
 		const twin = await chunkCounts(database, jobId, chunk);
-		if (resultsKey) await env.FILES.delete(resultsKey);
+		await env.FILES.delete([resultsKey, beforeKey].filter((k): k is string => !!k));
 		if (twin) return twin;
 		throw error;
 	}

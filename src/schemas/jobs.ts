@@ -59,6 +59,8 @@ export const Job = z
 		usage: Usage,
 		etaSeconds: z.number().nullable(),
 		createdBy: CreatedBy,
+		commitOf: z.string().optional().openapi({ description: "A commit: the preview job whose input it runs" }),
+		undoOf: z.string().optional().openapi({ description: "An undo: the job whose writes it reverts" }),
 		links: z.object({
 			self: z.string(),
 			errors: z.string(),
@@ -120,6 +122,10 @@ export const JobSpec = z.object({
 	/** What taking the file in used. */
 	usage: Usage.optional(),
 	chunks: z.array(z.object({ firstLine: z.number().int(), records: z.number().int() })),
+	/** A commit: the preview (dry-run job) whose chunks and context it reads instead of its own. */
+	commitOf: z.string().optional(),
+	/** An undo: the job whose chunks' before-images it restores, and when that job ended. */
+	undoOf: z.object({ job: z.string(), endedAt: z.string() }).optional(),
 });
 export type JobSpec = z.infer<typeof JobSpec>;
 

@@ -12,6 +12,8 @@ export const ChunkMessage = JobSpec.pick({
 	origin: true,
 	options: true,
 	overrides: true,
+	commitOf: true,
+	undoOf: true,
 }).extend({ jobId: z.string(), chunk: z.number().int(), firstLine: z.number().int() });
 export type ChunkMessage = z.infer<typeof ChunkMessage>;
 

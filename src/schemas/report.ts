@@ -29,5 +29,17 @@ export const ResultRow = z
 		field: z.string().optional().openapi({ description: "The field at fault, as the record spelled it" }),
 		column: z.string().optional().openapi({ description: "The CSV header cell of that field" }),
 		error: z.string().optional(),
+		changes: z
+			.record(z.string(), z.tuple([z.unknown(), z.unknown()]))
+			.optional()
+			.openapi({
+				description:
+					"A preview's update: each field it would change as `[before, after]`; a key of customFields or metadata as `customFields.key` (null: absent). An undo's restored row: `[now, restored]`.",
+				example: { firstName: ["Ann", "Anna"], "customFields.team": [null, "Blue"] },
+			}),
+		action: z
+			.enum(["restored", "removed"])
+			.optional()
+			.openapi({ description: "An undo job's record: its row restored to its before-image, or removed" }),
 	})
 	.openapi("ResultRow", { example: { line: 2, externalId: "emp_001", outcome: "created" } });

@@ -35,6 +35,8 @@ export function jobView(job: JobRecord, downloads: Downloads, now = Date.now()):
 		usage: job.usage,
 		etaSeconds: done ? 0 : rate > 0 ? Math.ceil((total - processed) / rate) : null,
 		createdBy: job.createdBy,
+		...(job.commitOf ? { commitOf: job.commitOf } : {}),
+		...(job.undoOf ? { undoOf: job.undoOf } : {}),
 		links: {
 			self: `/v1/jobs/${job.id}`,
 			errors: `/v1/jobs/${job.id}/errors`,
@@ -75,6 +77,7 @@ export function tenantObject(env: Env, tenantId: string) {
 			return job && viewJob(env, job);
 		},
 		getJobSpec: (id: string) => stub.getJobSpec(id),
+		getJobChunks: (id: string) => stub.getJobChunks(id),
 		listJobs: async (status: JobStatus | undefined, beforeSeq: number | undefined, limit: number) => {
 			const page = await stub.listJobs(status, beforeSeq, limit);
 			return { jobs: await Promise.all(page.jobs.map((job) => viewJob(env, job))), nextSeq: page.nextSeq };

@@ -119,6 +119,16 @@ export class Dispatch {
 			.one().n;
 	}
 
+	/** A job's chunks in order, as it was submitted with them: what a commit or an undo of it runs over. */
+	list(jobId: string): { firstLine: number; records: number }[] {
+		return this.sql
+			.exec<{ firstLine: number; records: number }>(
+				"SELECT first_line AS firstLine, records FROM chunks WHERE job_id = ? ORDER BY idx",
+				jobId,
+			)
+			.toArray();
+	}
+
 	remove(jobId: string): void {
 		this.sql.exec("DELETE FROM chunks WHERE job_id = ?", jobId);
 	}
@@ -226,5 +236,7 @@ function chunkMessage({ id, spec }: RunningJob, chunk: number, firstLine: number
 		origin: spec.origin,
 		options: spec.options,
 		overrides: spec.overrides,
+		commitOf: spec.commitOf,
+		undoOf: spec.undoOf,
 	};
 }

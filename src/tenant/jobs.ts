@@ -40,6 +40,8 @@ export type JobRecord = {
 	completedAt: string | null;
 	errorMessage: string | null;
 	dryRun: boolean;
+	commitOf?: string;
+	undoOf?: string;
 	/** Place in the tenant's FIFO, for pending jobs. */
 	position?: number;
 	counts: Counts & { total: number };
@@ -81,6 +83,8 @@ export class Jobs {
 			completedAt: row.completed_at,
 			errorMessage: row.error_message,
 			dryRun: spec.options.dryRun,
+			...(spec.commitOf ? { commitOf: spec.commitOf } : {}),
+			...(spec.undoOf ? { undoOf: spec.undoOf.job } : {}),
 			...(position !== undefined ? { position } : {}),
 			counts: {
 				total: row.total,
@@ -248,12 +252,20 @@ export class Jobs {
 		);
 	}
 
-	/** Jobs that ended before `cutoff`, oldest first. */
+	/**
+	 * Jobs that ended before `cutoff`, oldest first; but not one whose files a commit or undo that
+	 * has not ended yet reads (its chunks, its before-images): that one goes once they have ended.
+	 */
 	expired(cutoff: string, limit: number): string[] {
 		return this.sql
 			.exec<{ id: string }>(
-				"SELECT id FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ? ORDER BY completed_at LIMIT ?",
+				`SELECT id FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ?1 AND id NOT IN (
+					SELECT coalesce(spec ->> '$.commitOf', spec ->> '$.undoOf.job') FROM jobs WHERE status IN (?2, ?3)
+					AND coalesce(spec ->> '$.commitOf', spec ->> '$.undoOf.job') IS NOT NULL)
+				ORDER BY completed_at LIMIT ?4`,
 				cutoff,
+				PENDING,
+				PROCESSING,
 				limit,
 			)
 			.toArray()

@@ -87,6 +87,11 @@ export class TenantObject extends DurableObject<Env> {
 		return this.jobs.spec(id);
 	}
 
+	/** The chunks a job was submitted with (first line, records), in order. */
+	getJobChunks(id: string): { firstLine: number; records: number }[] {
+		return this.chunks.list(id);
+	}
+
 	listJobs(status: JobStatus | undefined, beforeSeq: number | undefined, limit: number) {
 		return this.jobs.list(status, beforeSeq, limit);
 	}

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { USER_ALIASES, UserRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { notifications, users } from "../schema";
+import { keepBefore } from "./before";
 import { jsonRows } from "./json-param";
 import { changes, claimedLater, createdFields, mergedColumn, withoutUnchangedObjects } from "./merge";
 import {
@@ -27,6 +28,7 @@ type Existing = {
 	clientId: string | null;
 	customFields: string | null;
 	metadata: string | null;
+	updatedAt: string;
 	srcJob: string;
 	srcLine: number;
 };
@@ -41,7 +43,7 @@ const identityOf = (u: UserRecord) =>
 
 const COLUMNS = sql`u.id, u.external_id AS externalId, u.email_lower AS emailLower, u.email, u.first_name AS firstName,
 	u.last_name AS lastName, u.company_id AS companyId, u.role, u.client_id AS clientId, u.custom_fields AS customFields,
-	u.metadata, u.src_job AS srcJob, u.src_line AS srcLine`;
+	u.metadata, u.updated_at AS updatedAt, u.src_job AS srcJob, u.src_line AS srcLine`;
 
 /** The tenant's users whose `column` is one of `keys`: one index probe per key, in the keys' order. */
 function usersBy(database: Db, tenantId: string, column: SQL, keys: string[]): Promise<Existing[]> {
@@ -128,6 +130,11 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 		if (!row) {
 			creates.push(item);
 			settle(outcome, { ...refError, outcome: "created" });
+			const key = {
+				...(u.externalId !== undefined ? { externalId: u.externalId } : {}),
+				...(emailLower ? { emailLower } : {}),
+			};
+			keepBefore(ctx, outcome, { ...refError, kind: "created", key });
 		} else if (
 			decideExisting(ctx, outcome, row, claimed.has(identity), {
 				...refError,
@@ -135,16 +142,19 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 				error: "User already exists",
 			})
 		) {
-			if (changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields)) {
+			const diff = changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields);
+			if (Object.keys(diff).length > 0) {
 				const rekeys =
 					(u.externalId !== undefined && u.externalId !== row.externalId) ||
 					(emailLower !== undefined && emailLower !== row.emailLower);
-				const value = withoutUnchangedObjects(row, u, OBJECTS, ctx.options.replaceFields);
+				const value = withoutUnchangedObjects(u, diff, OBJECTS);
 				updates.push({ ...item, value, id: row.id, rekeys });
-				settle(outcome, { ...refError, outcome: "updated" });
+				settle(outcome, { ...refError, outcome: "updated", ...(ctx.options.dryRun ? { changes: diff } : {}) });
+				keepBefore(ctx, outcome, { ...refError, kind: "updated", row });
 			} else {
 				settle(outcome, { ...refError, outcome: "unchanged" });
 				outcome.claims.push(identity);
+				keepBefore(ctx, outcome, { ...refError, kind: "unchanged", row });
 			}
 		}
 	}
