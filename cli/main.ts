@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { importCommand } from "./commands/import";
 import { jobsCommand } from "./commands/jobs";
 import { loginCommand } from "./commands/login";
+import { mappingsCommand } from "./commands/mappings";
 import { tenantsCommand } from "./commands/tenants";
 import { usersCommand } from "./commands/users";
 import { connection, type Globals } from "./connection";
@@ -22,7 +23,7 @@ const program = new Command("cohort")
 	.exitOverride();
 
 const globals = () => program.opts<Globals>();
-for (const command of [loginCommand, importCommand, jobsCommand, usersCommand, tenantsCommand])
+for (const command of [loginCommand, importCommand, jobsCommand, mappingsCommand, usersCommand, tenantsCommand])
 	program.addCommand(command(globals));
 
 /** Subcommands made on their own inherit nothing: give every one the program's settings (exitOverride above all). */

@@ -17,6 +17,7 @@ import {
 import { printChanges } from "../changes";
 import { client, connection, type Globals, retryPolicy } from "../connection";
 import { onInterrupt } from "../interrupt";
+import { readMapping } from "../mapping";
 import { EXIT, print, printJson, UsageError } from "../output";
 import { bytes, uploadBar } from "../progress";
 import { uploadState } from "../resume";
@@ -36,6 +37,7 @@ type Flags = {
 	sendWelcomeEmail?: boolean;
 	inviteMessage?: string;
 	ifBusy?: "queue" | "reject";
+	mapping?: string;
 };
 
 /** The file's format from --format or its name (.csv, .ndjson, .jsonl, optionally .gz); gzip from its first bytes. */
@@ -85,6 +87,7 @@ async function send(
 		skipExisting: Boolean(flags.skipExisting),
 		...(flags.inviteMessage === undefined ? {} : { inviteMessage: flags.inviteMessage }),
 	};
+	const mapping = readMapping(flags.mapping);
 	const staged = file.size > STAGED_ABOVE;
 	const state = staged ? await uploadState(path, { url, type: flags.type, format: file.format, options }) : undefined;
 	const log = (line: string) => json || process.stderr.write(`${line}\n`);
@@ -105,6 +108,7 @@ async function send(
 			format: file.format,
 			gzip: file.gzip,
 			options,
+			mapping,
 			ifBusy: flags.ifBusy,
 			partsInFlight: PARTS_IN_FLIGHT,
 			resume: state?.resume,
@@ -191,6 +195,10 @@ export function importCommand(globals: () => Globals) {
 		.option("--skip-existing", "records that exist already are skipped")
 		.option("--send-welcome-email", "send a welcome message to each created user")
 		.option("--invite-message <text>", "the text of the welcome message")
+		.option(
+			"--mapping <mapping>",
+			'CSV columns to fields: JSON {"header": "field"}, @file with that JSON, or a saved mapping\'s name',
+		)
 		.addOption(new Option("--if-busy <what>", "when another job of the tenant runs").choices(["queue", "reject"]))
 		.action(async function (this: Command, path: string, flags: Flags) {
 			process.exitCode = await run(path, { ...flags, dryRun: flags.dryRun || flags.preview }, globals());

@@ -30,10 +30,13 @@ const importFileRoute = createRoute({
 });
 
 export const importRoutes = router().openapi(importFileRoute, async (c) => {
-	const { type, ifBusy, inviteMessage, ...flags } = c.req.valid("query");
+	const { type, ifBusy, inviteMessage, mapping, ...flags } = c.req.valid("query");
 	const options = ImportOptions.parse({
 		...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
 		inviteMessage,
 	});
-	return accepted(c, await importFile(c.env, c.get("tenantId"), c.req.raw, { recordType: type, options, ifBusy }));
+	return accepted(
+		c,
+		await importFile(c.env, c.get("tenantId"), c.req.raw, { recordType: type, options, ifBusy, mapping }),
+	);
 });

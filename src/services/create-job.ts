@@ -3,7 +3,7 @@ import { randomId } from "../auth/keys";
 import type { AppEnv } from "../context";
 import { KINDS } from "../db/writes/kinds";
 import { ApiError } from "../errors";
-import { mapCsvHeader } from "../ingest/csv";
+import { type ColumnMapping, mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
 import { beginIntake, deleteJobFiles, endIntake, putContext } from "../jobs/files";
@@ -22,6 +22,8 @@ export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "ori
 		options: ImportOptions | (() => ImportOptions);
 		/** bulkImport: catalog items every imported user gets. */
 		assign?: Assignments;
+		/** CSV: where columns go that their headers do not name by themselves. */
+		mapping?: ColumnMapping;
 		body: ReadableStream<Uint8Array>;
 		encoding?: string | null;
 		ifBusy?: IfBusy;
@@ -43,6 +45,11 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	const ifBusy = input.ifBusy ?? "queue";
 	// Checked before the upload too, so a busy tenant does not wait for a whole file to be refused.
 	if (ifBusy === "reject" && (await tenant.isBusy())) orRefuse(BUSY);
+	if (input.mapping && input.format !== "csv") {
+		throw new ApiError("VALIDATION_ERROR", "A column mapping applies to CSV files only; this file is NDJSON", [
+			{ path: "mapping", message: "CSV files only" },
+		]);
+	}
 	const id = input.id ?? randomId("job");
 	let columns: ColumnTarget[] | null = null;
 	const chunks: JobSpec["chunks"] = [];
@@ -52,7 +59,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 		maxChunkBytes: CHUNK_BYTES,
 		maxChunkRecords: CHUNK_RECORDS,
 		onHeader: (text) => {
-			columns = mapCsvHeader(text, KINDS[input.recordType]).columns;
+			columns = mapCsvHeader(text, KINDS[input.recordType], input.mapping).columns;
 		},
 	});
 	await beginIntake(env, input.tenantId, id);

@@ -9,6 +9,7 @@ import type { BulkImportBody } from "../schemas/imports";
 import type { Assignments, Job } from "../schemas/jobs";
 import { ImportOptions } from "../schemas/records";
 import { createJob, failedJob, type JobInput } from "./create-job";
+import { resolveMapping } from "./mappings";
 
 const CSV_TYPES = ["text/csv", "application/csv", "text/plain", "application/octet-stream", ""];
 const LABELS: Record<CatalogKind, string> = {
@@ -91,6 +92,7 @@ export async function importFromUrl(env: Env, tenantId: string, body: BulkImport
 	};
 	assertFetchable(body.url, env);
 	await checkCatalog(env, tenantId, assign);
+	const mapping = await resolveMapping(env, tenantId, "users", body.mapping);
 	const options = ImportOptions.parse({
 		sendWelcomeEmail: true,
 		inviteMessage: body.inviteMessage,
@@ -107,5 +109,6 @@ export async function importFromUrl(env: Env, tenantId: string, body: BulkImport
 		type: "users.bulkImport",
 		assign,
 		overrides,
+		mapping,
 	});
 }
