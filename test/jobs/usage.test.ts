@@ -27,8 +27,9 @@ describe("what a job used", () => {
 		expect(fresh.usage).toEqual({
 			d1RowsRead: 3 * 12_000,
 			d1RowsWritten: 3 * 12_000 + 2 * chunks,
-			// Intake: a put per chunk and the intake mark; each chunk: its get and its results put, and its message.
-			r2ClassA: chunks + 1 + chunks,
+			// Intake: a put per chunk and the intake mark; each chunk: its get, the puts of its results and of what
+			// it found (the before-images undo restores), and its message.
+			r2ClassA: chunks + 1 + 2 * chunks,
 			r2ClassB: chunks,
 			queueOperations: 3 * chunks,
 		});
