@@ -5,6 +5,7 @@ import { chunkCounts } from "../db/queries/jobs";
 import { jobChunks, jobErrors } from "../db/schema";
 import { type Item, type RecordError, writeRecords } from "../db/writes";
 import { assignmentStatements } from "../db/writes/assign";
+import { seenStatements } from "../db/writes/full-sync";
 import { jsonParts } from "../db/writes/json-param";
 import { KINDS } from "../db/writes/kinds";
 import { csvErrorNames, parseCsvChunk } from "../ingest/csv";
@@ -16,6 +17,7 @@ import { storedRecord } from "../services/report";
 import { tenantObject } from "../services/tenant";
 import { readContext } from "./files";
 import { putResults, resultLines } from "./results";
+import { finishFullSync } from "./sync";
 
 /** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
 export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; error: string };
@@ -27,6 +29,7 @@ export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; e
  * `gone`: the job was deleted with its chunks.
  */
 export async function processChunk(env: Env, message: ChunkMessage): Promise<ChunkResult> {
+	if (message.step === "deactivate") return finishFullSync(env, message);
 	try {
 		const counts = await writeChunk(env, message);
 		if (!counts) return { status: "gone" };
@@ -85,6 +88,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results, claims)
 				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims})`,
 			...(context?.assign ? assignmentStatements(ctx, items, o, context.assign) : []),
+			...(message.options.sync === "full" ? seenStatements(tenantId, jobId, items) : []),
 			...jsonParts(errors).map(
 				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, field, "column", error, raw, truncated)
 					SELECT ${jobId}, v->>'ref', v->>'code', v->>'field', v->>'column', v->>'error', v->>'raw', v->>'truncated'

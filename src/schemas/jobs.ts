@@ -17,6 +17,8 @@ export const Counts = z.object({
 	failed: z.number().int(),
 });
 export type Counts = z.infer<typeof Counts>;
+/** What a chunk reports to its job: a full sync's last step adds the users it deactivated. */
+export type ReportedCounts = Counts & { deactivated?: number };
 
 /** The key that made a job (`keyId` "operator" for the operator). */
 export const CreatedBy = z.object({ keyId: z.string(), keyName: z.string() });
@@ -35,7 +37,14 @@ export const Job = z
 		repeatable: z.boolean(),
 		dryRun: z.boolean(),
 		position: z.number().int().optional(),
-		counts: z.object({ total: z.number().int(), processed: z.number().int(), ...Counts.shape }),
+		counts: z.object({
+			total: z.number().int(),
+			processed: z.number().int(),
+			...Counts.shape,
+			deactivated: z.number().int().openapi({
+				description: "Users a full sync made inactive because its file lacks them (not part of processed)",
+			}),
+		}),
 		progress: z.number(),
 		recordsPerSecond: z.number(),
 		etaSeconds: z.number().nullable(),

@@ -17,7 +17,7 @@ import type { FileFormat, RecordType } from "../schemas/common";
 import type { Job } from "../schemas/jobs";
 import { ImportOptions } from "../schemas/records";
 import { PART_SIZE, type Upload, type UploadedPart } from "../schemas/uploads";
-import { createJob } from "./create-job";
+import { assertSyncable, createJob } from "./create-job";
 import { tenantObject } from "./tenant";
 
 const TTL_MS = 24 * 60 * 60 * 1000;
@@ -48,6 +48,7 @@ export async function createUpload(
 	input: { type: RecordType; format: FileFormat; options: ImportOptions },
 	now = Date.now(),
 ) {
+	assertSyncable(input.type, input.options);
 	const id = randomId("upl");
 	const key = `uploads/${id}`;
 	const multipart = await env.FILES.createMultipartUpload(key);

@@ -1,5 +1,5 @@
 import { logEvent } from "../log";
-import type { Counts, CreatedBy, JobSpec, JobStatus } from "../schemas/jobs";
+import type { Counts, CreatedBy, JobSpec, JobStatus, ReportedCounts } from "../schemas/jobs";
 import { CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING } from "./states";
 
 type JobRow = {
@@ -19,6 +19,7 @@ type JobRow = {
 	unchanged: number;
 	skipped: number;
 	failed: number;
+	deactivated: number;
 };
 
 /** A job as the tenant object stores it; the API's view (rates, progress, links) is built from it. */
@@ -37,7 +38,7 @@ export type JobRecord = {
 	dryRun: boolean;
 	/** Place in the tenant's FIFO, for pending jobs. */
 	position?: number;
-	counts: Counts & { total: number };
+	counts: Counts & { total: number; deactivated: number };
 };
 
 export type RunningJob = { id: string; spec: JobSpec };
@@ -83,6 +84,7 @@ export class Jobs {
 				unchanged: row.unchanged,
 				skipped: row.skipped,
 				failed: row.failed,
+				deactivated: row.deactivated,
 			},
 		};
 	}
@@ -208,14 +210,15 @@ export class Jobs {
 	}
 
 	/** A chunk's counts; the caller counts each chunk once. */
-	addCounts(id: string, counts: Counts): void {
+	addCounts(id: string, counts: ReportedCounts): void {
 		this.sql.exec(
-			"UPDATE jobs SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ? WHERE id = ?",
+			"UPDATE jobs SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ?, deactivated = deactivated + ? WHERE id = ?",
 			counts.created,
 			counts.updated,
 			counts.unchanged,
 			counts.skipped,
 			counts.failed,
+			counts.deactivated ?? 0,
 			id,
 		);
 	}

@@ -34,6 +34,9 @@ const STEPS: readonly string[] = [
 	ALTER TABLE outbox ADD COLUMN failing_since INTEGER;`,
 	// 6: records found equal to what is stored are counted apart from updated ones.
 	"ALTER TABLE jobs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;",
+	// 7: a full sync's last step is a chunk of its own (step 'deactivate'), and its job counts the users it deactivated.
+	`ALTER TABLE jobs ADD COLUMN deactivated INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE chunks ADD COLUMN step TEXT;`,
 ];
 
 export function migrate(storage: DurableObjectStorage): void {

@@ -27,6 +27,7 @@ type Existing = {
 	clientId: string | null;
 	customFields: string | null;
 	metadata: string | null;
+	status: string;
 	srcJob: string;
 	srcLine: number;
 };
@@ -44,7 +45,7 @@ async function existingUsers(database: Db, tenantId: string, items: Item<UserRec
 	const emails = items.flatMap((i) => (i.value.email !== undefined ? [i.value.email.toLowerCase()] : []));
 	const columns = sql`id, external_id AS externalId, email_lower AS emailLower, email, first_name AS firstName,
 		last_name AS lastName, company_id AS companyId, role, client_id AS clientId, custom_fields AS customFields,
-		metadata, src_job AS srcJob, src_line AS srcLine`;
+		metadata, status, src_job AS srcJob, src_line AS srcLine`;
 	return database.all<Existing>(sql`
 		SELECT ${columns} FROM ${users} WHERE tenant_id = ${tenantId} AND external_id IN (SELECT value FROM json_each(${JSON.stringify(externalIds)}))
 		UNION
@@ -118,7 +119,9 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 				error: "User already exists",
 			})
 		) {
-			if (changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields)) {
+			// A record without a status makes its user active: an import that names a user brings it back.
+			const status = u.status ?? "active";
+			if (row.status !== status || changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields)) {
 				updates.push({ ...item, id: row.id });
 				settle(outcome, { ...refError, outcome: "updated" });
 			} else {
@@ -141,6 +144,7 @@ const ROWS = jsonRows([
 	"clientId",
 	"customFields",
 	"metadata",
+	"status",
 	"id",
 	"line",
 ]);
@@ -158,8 +162,8 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 	const statements = ROWS.parts(creates.map(created)).map(
 		(
 			rows,
-		) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, created_at, updated_at, src_job, src_line)
-			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, ${now}, ${now}, ${source}, ${f("line")}
+		) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, status, created_at, updated_at, src_job, src_line)
+			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, coalesce(${f("status")}, 'active'), ${now}, ${now}, ${source}, ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))`,
 	);
 	for (const rows of ROWS.parts(updates.map(rowOf))) {
@@ -171,6 +175,7 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 				role = coalesce(${f("role")}, role), client_id = coalesce(${f("clientId")}, client_id),
 				custom_fields = ${mergedColumn(sql`custom_fields`, f("customFields"), replace)},
 				metadata = ${mergedColumn(sql`metadata`, f("metadata"), replace)},
+				status = coalesce(${f("status")}, 'active'),
 				updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))
 			WHERE ${users.id} = ${f("id")} AND NOT (${users.srcJob} = ${source} AND ${users.srcLine} > ${f("line")})`);
