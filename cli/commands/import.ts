@@ -38,7 +38,17 @@ type Flags = {
 	inviteMessage?: string;
 	ifBusy?: "queue" | "reject";
 	mapping?: string;
+	sync?: "incremental" | "full";
+	maxDeactivate?: number;
 };
+
+/** --max-deactivate: a fraction below 1 (0.1) or a whole count of users. */
+function maxDeactivate(value: string): number {
+	const n = Number(value);
+	if (value.trim() === "" || !Number.isFinite(n) || n < 0 || (n >= 1 && !Number.isInteger(n)))
+		throw new UsageError(`--max-deactivate takes a fraction below 1 (0.1 = 10 %) or a whole count, not ${value}`);
+	return n;
+}
 
 /** The file's format from --format or its name (.csv, .ndjson, .jsonl, optionally .gz); gzip from its first bytes. */
 function describeFile(path: string, format: FileFormat | undefined) {
@@ -86,6 +96,8 @@ async function send(
 		sendWelcomeEmail: Boolean(flags.sendWelcomeEmail),
 		skipExisting: Boolean(flags.skipExisting),
 		...(flags.inviteMessage === undefined ? {} : { inviteMessage: flags.inviteMessage }),
+		...(flags.sync === undefined ? {} : { sync: flags.sync }),
+		...(flags.maxDeactivate === undefined ? {} : { maxDeactivate: flags.maxDeactivate }),
 	};
 	const mapping = readMapping(flags.mapping);
 	const staged = file.size > STAGED_ABOVE;
@@ -200,6 +212,18 @@ export function importCommand(globals: () => Globals) {
 			'CSV columns to fields: JSON {"header": "field"}, @file with that JSON, or a saved mapping\'s name',
 		)
 		.addOption(new Option("--if-busy <what>", "when another job of the tenant runs").choices(["queue", "reject"]))
+		.addOption(
+			new Option(
+				"--sync <mode>",
+				"full: users the file lacks become inactive once it is imported (users only)",
+			).choices(["incremental", "full"]),
+		)
+		.addOption(
+			new Option(
+				"--max-deactivate <n>",
+				"with --sync full: the most users it may deactivate, a fraction (0.1, the default) or a count; above it nobody is",
+			).argParser(maxDeactivate),
+		)
 		.action(async function (this: Command, path: string, flags: Flags) {
 			process.exitCode = await run(path, { ...flags, dryRun: flags.dryRun || flags.preview }, globals());
 		});

@@ -6,6 +6,7 @@ import { chunkCounts } from "../db/queries/jobs";
 import { jobChunks, jobErrors } from "../db/schema";
 import { type Item, type RecordError, writeRecords } from "../db/writes";
 import { assignmentStatements } from "../db/writes/assign";
+import { seenStatements } from "../db/writes/full-sync";
 import { jsonParts } from "../db/writes/json-param";
 import { KINDS } from "../db/writes/kinds";
 import { csvErrorNames, parseCsvChunk } from "../ingest/csv";
@@ -18,6 +19,7 @@ import { tenantObject } from "../services/tenant";
 import { putBefore } from "./before";
 import { readContext } from "./files";
 import { putResults, resultLines } from "./results";
+import { finishFullSync } from "./sync";
 import { undoChunk } from "./undo";
 
 /** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
@@ -30,6 +32,7 @@ export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; e
  * `gone`: the job was deleted with its chunks.
  */
 export async function processChunk(env: Env, message: ChunkMessage): Promise<ChunkResult> {
+	if (message.step === "deactivate") return finishFullSync(env, message);
 	try {
 		// The chunk's own message: written by the tenant object, read and deleted here.
 		const usage = { ...noUsage(), queueOperations: 3 };
@@ -116,6 +119,7 @@ async function writeChunkOnce(
 			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results, claims, before, before_rows)
 				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims}, ${beforeKey}, ${o.before.length})`,
 			...(context?.assign ? assignmentStatements(ctx, items, o, context.assign) : []),
+			...(message.options.sync === "full" ? seenStatements(tenantId, jobId, items) : []),
 			...jsonParts(errors).map(
 				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, field, "column", error, raw, truncated)
 					SELECT ${jobId}, v->>'ref', v->>'code', v->>'field', v->>'column', v->>'error', v->>'raw', v->>'truncated'

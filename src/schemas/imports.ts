@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { IfBusy, RecordType } from "./common";
 import { MappingRef, MappingText } from "./mappings";
-import { Id } from "./records";
+import { Id, MaxDeactivate } from "./records";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 
@@ -18,6 +18,8 @@ export const ImportQuery = z.object({
 	requireExternalId: bool.optional(),
 	inviteMessage: z.string().max(10_000).optional(),
 	mapping: MappingText.optional(),
+	sync: z.enum(["incremental", "full"]).optional(),
+	maxDeactivate: z.coerce.number().pipe(MaxDeactivate).optional(),
 });
 
 /** The seed sends one id as a plain string where the table says an array: take both. */
@@ -39,6 +41,8 @@ export const BulkImportBody = z
 		role: z.string().max(64).optional(),
 		dryRun: z.boolean().optional(),
 		mapping: MappingRef.optional(),
+		sync: z.enum(["incremental", "full"]).optional(),
+		maxDeactivate: MaxDeactivate.optional(),
 	})
 	.openapi("BulkImportRequest");
 export type BulkImportBody = z.output<typeof BulkImportBody>;

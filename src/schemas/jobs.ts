@@ -17,6 +17,8 @@ export const Counts = z.object({
 	failed: z.number().int(),
 });
 export type Counts = z.infer<typeof Counts>;
+/** What a chunk reports to its job: a full sync's last step adds the users it deactivated. */
+export type ReportedCounts = Counts & { deactivated?: number };
 
 /**
  * What a job used of the resources Cloudflare bills by the operation: D1 rows as D1 reports them,
@@ -53,7 +55,14 @@ export const Job = z
 		repeatable: z.boolean(),
 		dryRun: z.boolean(),
 		position: z.number().int().optional(),
-		counts: z.object({ total: z.number().int(), processed: z.number().int(), ...Counts.shape }),
+		counts: z.object({
+			total: z.number().int(),
+			processed: z.number().int(),
+			...Counts.shape,
+			deactivated: z.number().int().openapi({
+				description: "Users a full sync made inactive because its file lacks them (not part of processed)",
+			}),
+		}),
 		progress: z.number(),
 		recordsPerSecond: z.number(),
 		usage: Usage,

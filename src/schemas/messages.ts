@@ -14,7 +14,13 @@ export const ChunkMessage = JobSpec.pick({
 	overrides: true,
 	commitOf: true,
 	undoOf: true,
-}).extend({ jobId: z.string(), chunk: z.number().int(), firstLine: z.number().int() });
+}).extend({
+	jobId: z.string(),
+	chunk: z.number().int(),
+	firstLine: z.number().int(),
+	/** Not a chunk of the file but its job's last step: a full sync's deactivation (src/jobs/sync.ts). */
+	step: z.literal("deactivate").optional(),
+});
 export type ChunkMessage = z.infer<typeof ChunkMessage>;
 
 /** The notify queue: wake the welcome delivery of a tenant, or tell its webhook that a job ended. */

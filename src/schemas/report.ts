@@ -24,7 +24,9 @@ export const ResultRow = z
 		index: z.number().int().optional().openapi({ description: "0-based index in the request (JSON batches)" }),
 		externalId: z.string().optional(),
 		email: z.string().optional(),
-		outcome: z.enum(["created", "updated", "unchanged", "skipped", "failed"]),
+		outcome: z.enum(["created", "updated", "unchanged", "skipped", "failed", "deactivated"]).openapi({
+			description: "deactivated: a user a full sync made inactive (after the file's lines, with no line)",
+		}),
 		code: RecordErrorCode.optional(),
 		field: z.string().optional().openapi({ description: "The field at fault, as the record spelled it" }),
 		column: z.string().optional().openapi({ description: "The CSV header cell of that field" }),

@@ -7,7 +7,7 @@ import { type ColumnMapping, mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
 import { beginIntake, deleteJobFiles, endIntake, putContext } from "../jobs/files";
-import type { IfBusy } from "../schemas/common";
+import type { IfBusy, RecordType } from "../schemas/common";
 import { type Assignments, type ColumnTarget, chunkKey, type Job, type JobSpec, noUsage } from "../schemas/jobs";
 import type { ImportOptions } from "../schemas/records";
 import { BUSY, type Refusal } from "../tenant/object";
@@ -50,6 +50,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 			{ path: "mapping", message: "CSV files only" },
 		]);
 	}
+	if (typeof input.options !== "function") assertSyncable(input.recordType, input.options);
 	const id = input.id ?? randomId("job");
 	let columns: ColumnTarget[] | null = null;
 	const chunks: JobSpec["chunks"] = [];
@@ -82,6 +83,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 			}
 		}
 		await writing;
+		assertSyncable(input.recordType, optionsOf(input));
 		if (columns) await putContext(env, id, { columns, assign: input.assign });
 	} catch (error) {
 		await writing.catch(() => undefined);
@@ -121,6 +123,14 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	if ("refused" in submitted) await deleteJobFiles(env, id, chunks.length);
 	await endIntake(env, id);
 	return orRefuse<Job>(submitted);
+}
+
+/** A full sync deactivates users, so only a users job has one. */
+export function assertSyncable(recordType: RecordType, options: ImportOptions): void {
+	if (options.sync === "full" && recordType !== "users")
+		throw new ApiError("VALIDATION_ERROR", `sync full is for users imports; this one imports ${recordType}`, [
+			{ path: "sync", message: "only with type users" },
+		]);
 }
 
 /** Every job is made by a request: its key is the job's author, its origin where the job's links point. */

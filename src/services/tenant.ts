@@ -1,6 +1,13 @@
 import { ApiError } from "../errors";
 import type { IfBusy } from "../schemas/common";
-import { type Counts, ENDED_STATUSES, type Job, type JobSpec, type JobStatus, type Usage } from "../schemas/jobs";
+import {
+	ENDED_STATUSES,
+	type Job,
+	type JobSpec,
+	type JobStatus,
+	type ReportedCounts,
+	type Usage,
+} from "../schemas/jobs";
 import type { TenantLimits } from "../schemas/tenants";
 import type { JobRecord } from "../tenant/jobs";
 import type { Refusal } from "../tenant/object";
@@ -10,7 +17,7 @@ type Downloads = { resultsDownload: string; errorsDownload: string };
 
 /** The API's view of a job: the stored record with its rate, progress, estimate and links. */
 export function jobView(job: JobRecord, downloads: Downloads, now = Date.now()): Job {
-	const { total, created, updated, unchanged, skipped, failed } = job.counts;
+	const { total, created, updated, unchanged, skipped, failed, deactivated } = job.counts;
 	const processed = created + updated + unchanged + skipped + failed;
 	const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
 	const ended = job.completedAt ? Date.parse(job.completedAt) : now;
@@ -29,7 +36,7 @@ export function jobView(job: JobRecord, downloads: Downloads, now = Date.now()):
 		repeatable: failed > 0,
 		dryRun: job.dryRun,
 		...(job.position !== undefined ? { position: job.position } : {}),
-		counts: { total, processed, created, updated, unchanged, skipped, failed },
+		counts: { total, processed, created, updated, unchanged, skipped, failed, deactivated },
 		progress: total === 0 ? (done ? 1 : 0) : Math.min(1, processed / total),
 		recordsPerSecond: Math.round(rate),
 		usage: job.usage,
@@ -83,7 +90,7 @@ export function tenantObject(env: Env, tenantId: string) {
 			return { jobs: await Promise.all(page.jobs.map((job) => viewJob(env, job))), nextSeq: page.nextSeq };
 		},
 		cancelJob: async (id: string) => viewOrRefusal(env, await stub.cancelJob(id)),
-		chunkDone: (jobId: string, chunk: number, counts: Counts, usage: Usage) =>
+		chunkDone: (jobId: string, chunk: number, counts: ReportedCounts, usage: Usage) =>
 			stub.chunkDone(jobId, chunk, counts, usage),
 		failJob: (jobId: string, message: string) => stub.failJob(jobId, message),
 		jobEventDelivered: (jobId: string) => stub.jobEventDelivered(jobId),

@@ -19,7 +19,7 @@ import type { Job } from "../schemas/jobs";
 import type { MappingRef } from "../schemas/mappings";
 import { ImportOptions } from "../schemas/records";
 import { PART_SIZE, type Upload, type UploadedPart } from "../schemas/uploads";
-import { createJob } from "./create-job";
+import { assertSyncable, createJob } from "./create-job";
 import { resolveMapping } from "./mappings";
 import { tenantObject } from "./tenant";
 
@@ -55,6 +55,7 @@ export async function createUpload(
 	input: { type: RecordType; format: FileFormat; options: ImportOptions; mapping?: MappingRef },
 	now = Date.now(),
 ) {
+	assertSyncable(input.type, input.options);
 	if (input.mapping !== undefined && input.format !== "csv") {
 		throw new ApiError("VALIDATION_ERROR", "A column mapping applies to CSV uploads only", [
 			{ path: "mapping", message: "CSV files only" },

@@ -2,7 +2,7 @@ import { mediaType } from "../content-type";
 import { db } from "../db/client";
 import { existingItemIds } from "../db/queries/catalog";
 import type { CatalogKind } from "../db/schema";
-import { ApiError } from "../errors";
+import { ApiError, validationError } from "../errors";
 import { FILE_DOWNLOAD, OutboundError, outboundFetch } from "../notify/outbound";
 import { assertFetchable, redactUrl } from "../notify/url-guard";
 import type { BulkImportBody } from "../schemas/imports";
@@ -93,11 +93,15 @@ export async function importFromUrl(env: Env, tenantId: string, body: BulkImport
 	assertFetchable(body.url, env);
 	await checkCatalog(env, tenantId, assign);
 	const mapping = await resolveMapping(env, tenantId, "users", body.mapping);
-	const options = ImportOptions.parse({
+	const parsed = ImportOptions.safeParse({
 		sendWelcomeEmail: true,
 		inviteMessage: body.inviteMessage,
 		dryRun: body.dryRun ?? false,
+		sync: body.sync,
+		maxDeactivate: body.maxDeactivate,
 	});
+	if (!parsed.success) throw validationError(parsed.error, "json");
+	const options = parsed.data;
 	const overrides = {
 		...(body.role !== undefined ? { role: body.role } : {}),
 		...(body.clientId !== undefined ? { clientId: body.clientId } : {}),

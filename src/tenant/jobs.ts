@@ -1,5 +1,5 @@
 import { logEvent } from "../log";
-import type { Counts, CreatedBy, JobSpec, JobStatus, Usage } from "../schemas/jobs";
+import type { Counts, CreatedBy, JobSpec, JobStatus, ReportedCounts, Usage } from "../schemas/jobs";
 import { CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING } from "./states";
 
 type JobRow = {
@@ -24,6 +24,7 @@ type JobRow = {
 	r2_class_a: number;
 	r2_class_b: number;
 	queue_operations: number;
+	deactivated: number;
 };
 
 /** A job as the tenant object stores it; the API's view (rates, progress, links) is built from it. */
@@ -44,7 +45,7 @@ export type JobRecord = {
 	undoOf?: string;
 	/** Place in the tenant's FIFO, for pending jobs. */
 	position?: number;
-	counts: Counts & { total: number };
+	counts: Counts & { total: number; deactivated: number };
 	usage: Usage;
 };
 
@@ -93,6 +94,7 @@ export class Jobs {
 				unchanged: row.unchanged,
 				skipped: row.skipped,
 				failed: row.failed,
+				deactivated: row.deactivated,
 			},
 			usage: {
 				d1RowsRead: row.d1_rows_read,
@@ -226,14 +228,15 @@ export class Jobs {
 	}
 
 	/** A chunk's counts; the caller counts each chunk once. */
-	addCounts(id: string, counts: Counts): void {
+	addCounts(id: string, counts: ReportedCounts): void {
 		this.sql.exec(
-			"UPDATE jobs SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ? WHERE id = ?",
+			"UPDATE jobs SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ?, deactivated = deactivated + ? WHERE id = ?",
 			counts.created,
 			counts.updated,
 			counts.unchanged,
 			counts.skipped,
 			counts.failed,
+			counts.deactivated ?? 0,
 			id,
 		);
 	}

@@ -40,6 +40,9 @@ const STEPS: readonly string[] = [
 	ALTER TABLE jobs ADD COLUMN r2_class_a INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE jobs ADD COLUMN r2_class_b INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE jobs ADD COLUMN queue_operations INTEGER NOT NULL DEFAULT 0;`,
+	// 8: a full sync's last step is a chunk of its own (step 'deactivate'), and its job counts the users it deactivated.
+	`ALTER TABLE jobs ADD COLUMN deactivated INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE chunks ADD COLUMN step TEXT;`,
 ];
 
 export function migrate(storage: DurableObjectStorage): void {

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ErrorCode } from "../errors";
 import type { IfBusy } from "../schemas/common";
-import type { Counts, JobSpec, JobStatus, Usage } from "../schemas/jobs";
+import type { JobSpec, JobStatus, ReportedCounts, Usage } from "../schemas/jobs";
 import type { TenantLimits } from "../schemas/tenants";
 import { type RateDecision, RequestBucket } from "./bucket";
 import { Dispatch } from "./dispatch";
@@ -112,7 +112,7 @@ export class TenantObject extends DurableObject<Env> {
 	}
 
 	/** Counts a chunk once, however often it is reported, and completes the job with its last chunk. */
-	async chunkDone(jobId: string, chunk: number, counts: Counts, usage: Usage): Promise<void> {
+	async chunkDone(jobId: string, chunk: number, counts: ReportedCounts, usage: Usage): Promise<void> {
 		this.ctx.storage.transactionSync(() => {
 			if (!this.chunks.complete(jobId, chunk, Date.now())) return;
 			this.jobs.addCounts(jobId, counts);
@@ -161,7 +161,8 @@ export class TenantObject extends DurableObject<Env> {
 
 	private submit(spec: JobSpec): void {
 		this.ctx.storage.transactionSync(() => {
-			if (this.jobs.submit(spec, Date.now())) this.chunks.add(spec.id, spec.chunks);
+			if (this.jobs.submit(spec, Date.now()))
+				this.chunks.add(spec.id, spec.chunks, spec.options.sync === "full" ? "deactivate" : undefined);
 		});
 	}
 

@@ -107,3 +107,21 @@ describe("cohort import --mapping and cohort mappings", () => {
 		expect(bad.code).toBe(2);
 	});
 });
+
+describe("cohort import --sync full", () => {
+	it("deactivates the users the file lacks, up to --max-deactivate, and refuses above it", async () => {
+		const tenant = await newTenant();
+		const own = { ...env, COHORT_KEY: tenant.key };
+		const everyone = usersCsv("sync-all.csv", 10, "sync");
+		expect((await cohort(["import", everyone, "--type", "users"], own)).code).toBe(0);
+		const most = usersCsv("sync-most.csv", 8, "sync");
+		const refused = await cohort(["import", most, "--type", "users", "--sync", "full", "--max-deactivate", "0.1"], own);
+		expect(refused.code).not.toBe(0);
+		expect(refused.stdout).toContain("would deactivate 2 of 10 active users");
+		const run = await cohort(["import", most, "--type", "users", "--sync", "full", "--max-deactivate", "2"], own);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toMatch(/^ {2}deactivated +2$/m);
+		const bad = await cohort(["import", most, "--type", "users", "--sync", "full", "--max-deactivate", "1.5"], own);
+		expect(bad.stderr).toContain("--max-deactivate takes a fraction below 1");
+	});
+});

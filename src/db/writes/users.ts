@@ -29,6 +29,7 @@ type Existing = {
 	customFields: string | null;
 	metadata: string | null;
 	updatedAt: string;
+	status: string;
 	srcJob: string;
 	srcLine: number;
 };
@@ -43,7 +44,7 @@ const identityOf = (u: UserRecord) =>
 
 const COLUMNS = sql`u.id, u.external_id AS externalId, u.email_lower AS emailLower, u.email, u.first_name AS firstName,
 	u.last_name AS lastName, u.company_id AS companyId, u.role, u.client_id AS clientId, u.custom_fields AS customFields,
-	u.metadata, u.updated_at AS updatedAt, u.src_job AS srcJob, u.src_line AS srcLine`;
+	u.metadata, u.status, u.updated_at AS updatedAt, u.src_job AS srcJob, u.src_line AS srcLine`;
 
 /** The tenant's users whose `column` is one of `keys`: one index probe per key, in the keys' order. */
 function usersBy(database: Db, tenantId: string, column: SQL, keys: string[]): Promise<Existing[]> {
@@ -142,7 +143,10 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 				error: "User already exists",
 			})
 		) {
+			// A record without a status makes its user active: an import that names a user brings it back.
+			const status = u.status ?? "active";
 			const diff = changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields);
+			if (row.status !== status) diff.status = [row.status, status];
 			if (Object.keys(diff).length > 0) {
 				const rekeys =
 					(u.externalId !== undefined && u.externalId !== row.externalId) ||
@@ -172,6 +176,7 @@ const ROWS = jsonRows([
 	"clientId",
 	"customFields",
 	"metadata",
+	"status",
 	"id",
 	"line",
 ]);
@@ -189,8 +194,8 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 	const statements = ROWS.parts(creates.map(created)).map(
 		(
 			rows,
-		) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, created_at, updated_at, src_job, src_line)
-			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, ${now}, ${now}, ${source}, ${f("line")}
+		) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, status, created_at, updated_at, src_job, src_line)
+			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, coalesce(${f("status")}, 'active'), ${now}, ${now}, ${source}, ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))`,
 	);
 	// D1 bills a write to each index an UPDATE sets, even to the value it had: the identity columns are set only when they change.
@@ -205,6 +210,7 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 				role = coalesce(${f("role")}, role), client_id = coalesce(${f("clientId")}, client_id),
 				custom_fields = ${mergedColumn(sql`custom_fields`, f("customFields"), replace)},
 				metadata = ${mergedColumn(sql`metadata`, f("metadata"), replace)},
+				status = coalesce(${f("status")}, 'active'),
 				updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))
 			WHERE ${users.id} = ${f("id")} AND NOT (${users.srcJob} = ${source} AND ${users.srcLine} > ${f("line")})`);
