@@ -9,6 +9,7 @@ import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from ".
 import { companyRoutes } from "./routes/companies";
 import { bulkOperationsRoutes, thoughtIndustriesRoutes, userpilotRoutes } from "./routes/compat";
 import { enrollmentRoutes } from "./routes/enrollments";
+import { exportRoutes } from "./routes/exports";
 import { healthRoutes } from "./routes/health";
 import { importRoutes } from "./routes/imports";
 import { jobRoutes } from "./routes/jobs";
@@ -54,6 +55,7 @@ export const app = base
 	.route("/v1/imports", importRoutes)
 	.route("/v1/uploads", uploadRoutes)
 	.route("/v1/jobs", jobRoutes)
+	.route("/v1/exports", exportRoutes)
 	.route("/v1/notifications", notificationRoutes)
 	.route("/v1/webhook", webhookRoutes)
 	.route("/incoming/v2", thoughtIndustriesRoutes)

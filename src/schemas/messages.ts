@@ -12,6 +12,7 @@ export const ChunkMessage = JobSpec.pick({
 	origin: true,
 	options: true,
 	overrides: true,
+	step: true,
 }).extend({ jobId: z.string(), chunk: z.number().int(), firstLine: z.number().int() });
 export type ChunkMessage = z.infer<typeof ChunkMessage>;
 

@@ -115,7 +115,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 }
 
 /** Every job is made by a request: its key is the job's author, its origin where the job's links point. */
-function author(): Pick<JobSpec, "createdBy" | "baseUrl"> {
+export function author(): Pick<JobSpec, "createdBy" | "baseUrl"> {
 	const c = getContext<AppEnv>();
 	return { createdBy: c.get("createdBy"), baseUrl: new URL(c.req.url).origin };
 }

@@ -205,5 +205,6 @@ function chunkMessage({ id, spec }: RunningJob, chunk: number, firstLine: number
 		origin: spec.origin,
 		options: spec.options,
 		overrides: spec.overrides,
+		...(spec.step ? { step: spec.step } : {}),
 	};
 }

@@ -55,6 +55,8 @@ const ROUTES: Route[] = [
 	{ method: "GET", path: "/v1/jobs/{id}/events", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/jobs/{id}/errors", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/jobs/{id}/results", role: "viewer", owned: (a) => ({ id: a.jobId }) },
+	{ method: "POST", path: "/v1/exports", role: "admin" },
+	{ method: "GET", path: "/v1/exports/{id}/file", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/notifications", role: "viewer" },
 	{ method: "PUT", path: "/v1/webhook", role: "admin" },
 	{ method: "GET", path: "/v1/webhook", role: "viewer", owned: () => ({}) },
