@@ -8,10 +8,13 @@ import { ABANDONED, DONE, QUEUED, WAITING } from "./states";
  * never floods the shared queue, a cancel stops within a few chunks, and pacing has a handle. */
 const WINDOW = 8;
 /**
- * A queued chunk that has not reported within a few times the recent median chunk time (from send
- * to report, queue wait included) is sent again: within STALL_MIN_MS..STALL_MS, and STALL_MS until
- * there is anything to go by. Its writes are idempotent, so a chunk that was only slow costs a
- * duplicate read, while one lost in a crash goes out again in seconds.
+ * Chunks are sent again when their job stops making progress: a queued chunk falls due a few times
+ * the recent median gap between the job's chunk reports after the last report (within
+ * STALL_MIN_MS..STALL_MS), and never later than STALL_MS after it was sent. Gaps, not send-to-report
+ * times: with WINDOW chunks in a busy queue, a chunk's wait grows with the queue while reports keep
+ * coming, so a slow queue never looks stalled, and a crash that loses every message in flight is
+ * noticed within seconds of the reports stopping. Writes are idempotent, so a chunk that was only
+ * slow costs a duplicate read.
  */
 export const STALL_MS = 120_000;
 export const STALL_MIN_MS = 15_000;
@@ -52,9 +55,12 @@ export class Dispatch {
 		}
 	}
 
-	/** waiting | queued | abandoned -> done. True the first time only, so a chunk is counted once. */
+	/**
+	 * waiting | queued | abandoned -> done. True the first time only, so a chunk is counted once. The
+	 * report is progress: the job's other queued chunks fall due one timeout from now.
+	 */
 	complete(jobId: string, idx: number, now: number): boolean {
-		return (
+		const first =
 			this.sql.exec(
 				"UPDATE chunks SET state = ?, done_at = ? WHERE job_id = ? AND idx = ? AND state != ?",
 				DONE,
@@ -62,20 +68,35 @@ export class Dispatch {
 				jobId,
 				idx,
 				DONE,
-			).rowsWritten > 0
-		);
+			).rowsWritten > 0;
+		if (first) {
+			this.sql.exec(
+				`UPDATE chunks SET due_at = min(sent_at + ?1, ?2)
+				WHERE job_id = ?3 AND state = ?4 AND unsent_since IS NULL`,
+				STALL_MS,
+				now + this.stallTimeout(),
+				jobId,
+				QUEUED,
+			);
+		}
+		return first;
 	}
 
-	/** How long a queued chunk may go without reporting before it is sent again. */
+	/** How long a job's queued chunks may go without a report from it before they are sent again. */
 	stallTimeout(): number {
-		const times = this.sql
-			.exec<{ ms: number }>(
-				"SELECT done_at - sent_at AS ms FROM chunks WHERE done_at IS NOT NULL AND sent_at IS NOT NULL ORDER BY done_at DESC LIMIT ?",
-				STALL_SAMPLE,
+		const reports = this.sql
+			.exec<{ job_id: string; sent_at: number | null; done_at: number }>(
+				"SELECT job_id, sent_at, done_at FROM chunks WHERE done_at IS NOT NULL ORDER BY done_at DESC LIMIT ?",
+				STALL_SAMPLE + 1,
 			)
-			.toArray()
-			.map((r) => r.ms)
-			.sort((a, b) => a - b);
+			.toArray();
+		const gaps = reports
+			.slice(1)
+			.flatMap((r, i) => (r.job_id === reports[i]!.job_id ? [reports[i]!.done_at - r.done_at] : []));
+		// A job's first report has no gap before it: its own time from send to report stands in.
+		const latest = reports[0];
+		const first = latest?.sent_at == null ? [] : [latest.done_at - latest.sent_at];
+		const times = (gaps.length > 0 ? gaps : first).sort((a, b) => a - b);
 		if (times.length === 0) return STALL_MS;
 		const median = times[Math.floor(times.length / 2)]!;
 		return Math.min(STALL_MS, Math.max(STALL_MIN_MS, STALL_FACTOR * median));

@@ -134,7 +134,7 @@ describe("chunk transitions", () => {
 });
 
 describe("the stall timeout", () => {
-	it("is a few times the recent median chunk time, within 15 s and 2 min, and 2 min with nothing to go by", async () => {
+	it("is a few times the median gap between a job's reports, within 15 s and 2 min, and 2 min with nothing to go by", async () => {
 		await withParts(async ({ jobs, chunks }) => {
 			const job = spec(
 				"j",
@@ -144,20 +144,47 @@ describe("the stall timeout", () => {
 			chunks.add("j", job.chunks);
 			jobs.start("j", t0);
 			expect(chunks.stallTimeout()).toBe(STALL_MS);
+			const sent = chunks.take(jobs.running()!, t0);
 			let now = t0;
-			/** Sends what may go at `now`, and has each report `ms` later. */
-			const round = async (ms: number) => {
-				const sent = chunks.take(jobs.running()!, now);
+			/** The next sent chunk reports `ms` after the previous report. */
+			const report = (ms: number) => {
 				now += ms;
-				for (const m of sent) chunks.complete("j", m.chunk, now);
+				chunks.complete("j", sent.shift()!.chunk, now);
 			};
-			await round(1_000);
-			expect(chunks.stallTimeout()).toBe(STALL_MIN_MS);
-			await round(10_000);
-			expect(chunks.stallTimeout()).toBe(40_000);
-			await round(60_000);
-			await round(60_000);
+			// The first report has no gap before it: its time from send to report stands in.
+			report(30_000);
 			expect(chunks.stallTimeout()).toBe(STALL_MS);
+			for (let i = 0; i < 3; i++) report(1_000);
+			expect(chunks.stallTimeout()).toBe(STALL_MIN_MS);
+			for (let i = 0; i < 4; i++) report(10_000);
+			expect(chunks.stallTimeout()).toBe(40_000);
+		});
+	});
+
+	it("holds queued chunks back while the job reports, and sends them again once its reports stop", async () => {
+		await withParts(async ({ jobs, chunks, sent }) => {
+			const job = spec(
+				"j",
+				Array.from({ length: 32 }, () => 1),
+			);
+			jobs.submit(job, t0);
+			chunks.add("j", job.chunks);
+			jobs.start("j", t0);
+			const running = jobs.running()!;
+			await pump(chunks, running, t0);
+			const sends = (chunk: number) => sent.filter((m) => m.chunk === chunk).length;
+			// Chunk 0 waits in a busy queue while the chunks behind it report every 5 s for a minute.
+			let now = t0;
+			for (let idx = 1; idx <= 12; idx++) {
+				now += 5_000;
+				chunks.complete("j", idx, now);
+				await pump(chunks, running, now);
+			}
+			expect(sends(0)).toBe(1);
+			// Then nothing reports (the runtime died with the queue's messages): four gaps later, all go again.
+			expect(chunks.nextWakeAt(running, now)).toBe(now + 20_000);
+			await pump(chunks, running, now + 20_000);
+			expect([0, 13, 19].map(sends)).toEqual([2, 2, 2]);
 		});
 	});
 });
