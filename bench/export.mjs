@@ -31,7 +31,7 @@ export async function exportRun(api, { key, format, records }) {
 
 	const since = new Date().toISOString();
 	const contentType = format === "csv" ? "text/csv" : "application/x-ndjson";
-	const up = await api.upload(key, "type=users", file, contentType, 60_000 + file.length / 5_000);
+	const up = await api.upload(key, "type=users", file, contentType, 60_000 + Math.ceil(file.length / 5_000));
 	const back = await api.waitJob(key, up.job.id, { timeoutMs: jobTimeoutMs(records) });
 	run.reimport = {
 		status: back.job.status,
