@@ -47,6 +47,27 @@ export function rows(r) {
 			run.rowsInD1 === run.records && run.spotCheck.length === 0,
 		);
 	}
+	for (const c of r.cost ?? []) {
+		const label = `cost per 1M users imported, ${c.kind}`;
+		const chunks = c.usage.queueOperations / 3;
+		const [read, written] = [c.rowsReadPerRecord, c.rowsWrittenPerRecord];
+		const floor = c.floorPerMillion;
+		add(
+			`${label}: D1 rows read / written per record`,
+			`${n(read, 2)} / ${n(written, 4)} (floor ${n(floor.d1RowsRead / 1e6, 1)} / ${n(floor.d1RowsWritten / 1e6, 1)})`,
+			c.kind === "unchanged" ? "<= 3 read, 0 written" : "<= 3 read, written <= 1.25x floor",
+			// Per record; each chunk's ledger lookup and row come on top.
+			c.usage.d1RowsRead <= 3 * c.records + 10 * chunks &&
+				(c.kind === "unchanged"
+					? c.usage.d1RowsWritten <= 2 * chunks
+					: c.writtenVsFloor !== null && c.writtenVsFloor <= 1.25),
+		);
+		const m = c.perMillion;
+		add(
+			`${label}: dollars`,
+			`$${n(c.dollarsPerMillion, 3)} (floor $${n(c.floorDollarsPerMillion, 3)}): R2 ${n(m.r2ClassA)} A + ${n(m.r2ClassB)} B, ${n(m.queueOperations)} queue ops, ${n(m.workerRequests)} requests`,
+		);
+	}
 	for (const e of r.exports ?? []) {
 		const label = `export ${e.format.toUpperCase()} ${n(e.records)} users`;
 		add(

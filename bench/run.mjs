@@ -5,12 +5,13 @@ import { execFileSync } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { client } from "./client.mjs";
-import { csvBuffer, ndjsonBuffer } from "./data.mjs";
+import { costPerMillion } from "./cost.mjs";
+import { changedNdjsonBuffer, csvBuffer, ndjsonBuffer } from "./data.mjs";
 import { exportRun } from "./export.mjs";
 import { startSampler } from "./memory.mjs";
 import { startReceiver } from "./receiver.mjs";
 import { rows, save, table } from "./report.mjs";
-import { hostileRun, importRun, memoryRun, spotCheck, syncRun } from "./scenarios.mjs";
+import { hostileRun, importRun, memoryRun, reimportRun, spotCheck, syncRun } from "./scenarios.mjs";
 import { startServer } from "./server.mjs";
 import { sqliteReference } from "./sqlite-ref.mjs";
 import { welcomeRun } from "./welcome.mjs";
@@ -106,6 +107,17 @@ try {
 		results.imports.push(run);
 	}
 	if (opt["no-csv"]) results.skipped.push("CSV import: --no-csv");
+	const first = results.imports.find((r) => r.format === "ndjson");
+	if (first?.status === "completed") {
+		log("cost: the NDJSON file again (all unchanged), then with every tenth record changed");
+		const again = await reimportRun(api, first, ndjson, records);
+		const changed = await reimportRun(api, first, changedNdjsonBuffer(records, "nd"), records);
+		results.cost = [
+			costPerMillion("new", first, records),
+			costPerMillion("unchanged", again, records),
+			costPerMillion("10% changed", changed, records),
+		];
+	}
 	results.exports = [];
 	for (const run of results.imports) {
 		log(`export ${run.format} of the ${records.toLocaleString()} imported users, and the file imported back`);
@@ -194,6 +206,11 @@ results.failures = [
 					`${e.format} export: job ${e.status}, re-import ${e.reimport?.status} with ${e.reimport?.counts.unchanged} of ${e.records} unchanged, ${e.reimport?.rowsWritten} rows written`,
 				],
 	),
+	...(results.cost ?? []).flatMap((c) => {
+		const want = c.kind === "unchanged" ? { unchanged: records } : c.kind === "new" ? {} : { updated: records / 10 };
+		const wrong = Object.entries(want).filter(([k, v]) => c.counts[k] !== v);
+		return wrong.length ? [`cost run (${c.kind}): counts ${JSON.stringify(c.counts)}`] : [];
+	}),
 	...(results.sync?.non2xx ? [`sync: ${results.sync.non2xx} answers other than 2xx`] : []),
 	...(results.welcome && (results.welcome.delivered < results.welcome.records || results.welcome.problems.length > 0)
 		? [

@@ -1,10 +1,12 @@
 import { type Column, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { type D1Usage, metered } from "./metered";
 import * as schema from "./schema";
 
-export function db(env: Env) {
-	return drizzle(env.DB, { schema });
+/** The database; with `usage`, every statement adds the rows it read and wrote to it. */
+export function db(env: Env, usage?: D1Usage) {
+	return drizzle(usage ? metered(env.DB, usage) : env.DB, { schema });
 }
 
 export type Db = ReturnType<typeof db>;

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { randomId } from "../auth/keys";
-import { db } from "../db/client";
+import { type Db, db } from "../db/client";
+import { noD1Usage } from "../db/metered";
 import { chunkCounts } from "../db/queries/jobs";
 import { jobChunks, jobErrors } from "../db/schema";
 import { type Item, type RecordError, writeRecords } from "../db/writes";
@@ -10,7 +11,7 @@ import { KINDS } from "../db/writes/kinds";
 import { csvErrorNames, parseCsvChunk } from "../ingest/csv";
 import { parseNdjsonChunk } from "../ingest/ndjson";
 import { announceWelcomes } from "../notify/deliver";
-import { type Counts, chunkKey } from "../schemas/jobs";
+import { type Counts, chunkKey, noUsage, type Usage } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
 import { storedRecord } from "../services/report";
 import { tenantObject } from "../services/tenant";
@@ -28,20 +29,39 @@ export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; e
  */
 export async function processChunk(env: Env, message: ChunkMessage): Promise<ChunkResult> {
 	try {
-		const counts = await writeChunk(env, message);
+		// The chunk's own message: written by the tenant object, read and deleted here.
+		const usage = { ...noUsage(), queueOperations: 3 };
+		const counts = await writeChunk(env, message, usage);
 		if (!counts) return { status: "gone" };
-		await announceWelcomes(env, message.tenantId, message.options, counts.created);
-		await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts);
+		if (await announceWelcomes(env, message.tenantId, message.options, counts.created)) usage.queueOperations += 3;
+		await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts, usage);
 		return { status: "written" };
 	} catch (error) {
 		return { status: "failed", error: String(error) };
 	}
 }
 
-/** The chunk's counts, from the ledger when it was written before; undefined when its job is gone. */
-export async function writeChunk(env: Env, message: ChunkMessage): Promise<Counts | undefined> {
+/**
+ * The chunk's counts, from the ledger when it was written before; undefined when its job is gone.
+ * What the attempt used is added to `usage`.
+ */
+export async function writeChunk(env: Env, message: ChunkMessage, usage = noUsage()): Promise<Counts | undefined> {
+	const d1 = noD1Usage();
+	try {
+		return await writeChunkOnce(env, message, db(env, d1), usage);
+	} finally {
+		usage.d1RowsRead += d1.rowsRead;
+		usage.d1RowsWritten += d1.rowsWritten;
+	}
+}
+
+async function writeChunkOnce(
+	env: Env,
+	message: ChunkMessage,
+	database: Db,
+	usage: Usage,
+): Promise<Counts | undefined> {
 	const { tenantId, jobId, chunk } = message;
-	const database = db(env);
 	const done = await chunkCounts(database, jobId, chunk);
 	if (done) return done;
 
@@ -49,6 +69,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		env.FILES.get(chunkKey(jobId, chunk)),
 		message.format === "csv" ? readContext(env, jobId) : undefined,
 	]);
+	usage.r2ClassB += message.format === "csv" ? 2 : 1;
 	if (!object || (message.format === "csv" && !context)) return undefined;
 	const bytes = new Uint8Array(await object.arrayBuffer());
 	const lines = context
@@ -72,6 +93,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	let resultsKey: string | undefined;
 	const write = writeRecords(database, ctx, message.recordType, items, async (o) => {
 		resultsKey = await putResults(env, jobId, chunk, attempt, resultLines(message.origin, o, parseErrors));
+		usage.r2ClassA += 1;
 		const errors = [...parseErrors, ...o.errors].map((e) => {
 			const raw = raws.get(e.ref);
 			const kept = raw === undefined ? undefined : storedRecord(raw);

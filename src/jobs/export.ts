@@ -1,6 +1,8 @@
 import { db } from "../db/client";
+import { noD1Usage } from "../db/metered";
 import { exportRecords } from "../db/queries/exports";
 import { ExportPlan, exportPartKey, exportPlanKey } from "../schemas/exports";
+import { noUsage } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
 import { tenantObject } from "../services/tenant";
 import type { ChunkResult } from "./consumer";
@@ -24,11 +26,14 @@ export async function writeExportPage(env: Env, message: ChunkMessage): Promise<
 		const page = plan?.pages[message.chunk];
 		if (!plan || !page) return { status: "gone" };
 		const after = plan.pages[message.chunk - 1]?.last ?? 0;
-		const records = await exportRecords(db(env), plan.type, message.tenantId, plan.filter, after, page.last);
+		// The step's message, the plan read (class B) and the part written (class A), and what its query reads.
+		const d1 = noD1Usage();
+		const records = await exportRecords(db(env, d1), plan.type, message.tenantId, plan.filter, after, page.last);
+		const usage = { ...noUsage(), d1RowsRead: d1.rowsRead, queueOperations: 3, r2ClassA: 1, r2ClassB: 1 };
 		await env.FILES.put(exportPartKey(message.jobId, message.chunk), exportLines(plan.format, plan.header, records));
 		const counts = { created: 0, updated: 0, unchanged: records.length, failed: 0 };
 		const skipped = Math.max(0, page.records - records.length);
-		await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, { ...counts, skipped });
+		await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, { ...counts, skipped }, usage);
 		return { status: "written" };
 	} catch (error) {
 		return { status: "failed", error: String(error) };

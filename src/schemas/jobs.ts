@@ -18,6 +18,24 @@ export const Counts = z.object({
 });
 export type Counts = z.infer<typeof Counts>;
 
+/**
+ * What a job used of the resources Cloudflare bills by the operation: D1 rows as D1 reports them,
+ * R2 class A (writes, lists) and class B (reads) operations, and queue operations (a message written,
+ * read and deleted is three). Counted as the job runs; a chunk is counted once however often it is delivered.
+ */
+export const Usage = z
+	.object({
+		d1RowsRead: z.number().int(),
+		d1RowsWritten: z.number().int(),
+		r2ClassA: z.number().int(),
+		r2ClassB: z.number().int(),
+		queueOperations: z.number().int(),
+	})
+	.openapi("Usage");
+export type Usage = z.infer<typeof Usage>;
+
+export const noUsage = (): Usage => ({ d1RowsRead: 0, d1RowsWritten: 0, r2ClassA: 0, r2ClassB: 0, queueOperations: 0 });
+
 /** The key that made a job (`keyId` "operator" for the operator). */
 export const CreatedBy = z.object({ keyId: z.string(), keyName: z.string() });
 export type CreatedBy = z.infer<typeof CreatedBy>;
@@ -38,6 +56,7 @@ export const Job = z
 		counts: z.object({ total: z.number().int(), processed: z.number().int(), ...Counts.shape }),
 		progress: z.number(),
 		recordsPerSecond: z.number(),
+		usage: Usage,
 		etaSeconds: z.number().nullable(),
 		createdBy: CreatedBy,
 		links: z.object({
@@ -105,6 +124,8 @@ export const JobSpec = z.object({
 	createdBy: CreatedBy.optional(),
 	/** The origin the job was asked for at: its download links point there. */
 	baseUrl: z.string().optional(),
+	/** What taking the file in used. */
+	usage: Usage.optional(),
 	chunks: z.array(z.object({ firstLine: z.number().int(), records: z.number().int() })),
 });
 export type JobSpec = z.infer<typeof JobSpec>;

@@ -8,7 +8,7 @@ import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
 import { beginIntake, deleteJobFiles, endIntake, putContext } from "../jobs/files";
 import type { IfBusy } from "../schemas/common";
-import { type Assignments, type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
+import { type Assignments, type ColumnTarget, chunkKey, type Job, type JobSpec, noUsage } from "../schemas/jobs";
 import type { ImportOptions } from "../schemas/records";
 import { BUSY, type Refusal } from "../tenant/object";
 import { orRefuse, tenantObject } from "./tenant";
@@ -100,6 +100,8 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 				overrides: input.overrides,
 				total,
 				chunks,
+				// A put per chunk, the CSV context and the intake mark (deletes are free).
+				usage: { ...noUsage(), r2ClassA: chunks.length + (columns ? 2 : 1) },
 				...author(),
 			},
 			ifBusy,

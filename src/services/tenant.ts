@@ -1,7 +1,7 @@
 import { ApiError } from "../errors";
 import type { IfBusy } from "../schemas/common";
 import { isExportJob } from "../schemas/exports";
-import { type Counts, ENDED_STATUSES, type Job, type JobSpec, type JobStatus } from "../schemas/jobs";
+import { type Counts, ENDED_STATUSES, type Job, type JobSpec, type JobStatus, type Usage } from "../schemas/jobs";
 import type { TenantLimits } from "../schemas/tenants";
 import type { JobRecord } from "../tenant/jobs";
 import type { Refusal } from "../tenant/object";
@@ -33,6 +33,7 @@ export function jobView(job: JobRecord, downloads: Downloads, now = Date.now()):
 		counts: { total, processed, created, updated, unchanged, skipped, failed },
 		progress: total === 0 ? (done ? 1 : 0) : Math.min(1, processed / total),
 		recordsPerSecond: Math.round(rate),
+		usage: job.usage,
 		etaSeconds: done ? 0 : rate > 0 ? Math.ceil((total - processed) / rate) : null,
 		createdBy: job.createdBy,
 		links: {
@@ -85,7 +86,8 @@ export function tenantObject(env: Env, tenantId: string) {
 			return { jobs: await Promise.all(page.jobs.map((job) => viewJob(env, job))), nextSeq: page.nextSeq };
 		},
 		cancelJob: async (id: string) => viewOrRefusal(env, await stub.cancelJob(id)),
-		chunkDone: (jobId: string, chunk: number, counts: Counts) => stub.chunkDone(jobId, chunk, counts),
+		chunkDone: (jobId: string, chunk: number, counts: Counts, usage: Usage) =>
+			stub.chunkDone(jobId, chunk, counts, usage),
 		failJob: (jobId: string, message: string) => stub.failJob(jobId, message),
 		jobEventDelivered: (jobId: string) => stub.jobEventDelivered(jobId),
 		jobEventFailed: (jobId: string, error: string) => stub.jobEventFailed(jobId, error),

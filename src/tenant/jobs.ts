@@ -1,5 +1,5 @@
 import { logEvent } from "../log";
-import type { Counts, CreatedBy, JobSpec, JobStatus } from "../schemas/jobs";
+import type { Counts, CreatedBy, JobSpec, JobStatus, Usage } from "../schemas/jobs";
 import { CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING } from "./states";
 
 type JobRow = {
@@ -19,6 +19,11 @@ type JobRow = {
 	unchanged: number;
 	skipped: number;
 	failed: number;
+	d1_rows_read: number;
+	d1_rows_written: number;
+	r2_class_a: number;
+	r2_class_b: number;
+	queue_operations: number;
 };
 
 /** A job as the tenant object stores it; the API's view (rates, progress, links) is built from it. */
@@ -38,6 +43,7 @@ export type JobRecord = {
 	/** Place in the tenant's FIFO, for pending jobs. */
 	position?: number;
 	counts: Counts & { total: number };
+	usage: Usage;
 };
 
 export type RunningJob = { id: string; spec: JobSpec };
@@ -83,6 +89,13 @@ export class Jobs {
 				unchanged: row.unchanged,
 				skipped: row.skipped,
 				failed: row.failed,
+			},
+			usage: {
+				d1RowsRead: row.d1_rows_read,
+				d1RowsWritten: row.d1_rows_written,
+				r2ClassA: row.r2_class_a,
+				r2ClassB: row.r2_class_b,
+				queueOperations: row.queue_operations,
 			},
 		};
 	}
@@ -144,10 +157,11 @@ export class Jobs {
 			spec.type,
 			spec.description,
 			PENDING,
-			JSON.stringify({ ...spec, chunks: [] }),
+			JSON.stringify({ ...spec, chunks: [], usage: undefined }),
 			new Date(now).toISOString(),
 			spec.total,
 		);
+		if (spec.usage) this.addUsage(spec.id, spec.usage);
 		logEvent("job", { job: spec.id, tenant: spec.tenantId, from: null, to: PENDING, total: spec.total });
 		return true;
 	}
@@ -216,6 +230,20 @@ export class Jobs {
 			counts.unchanged,
 			counts.skipped,
 			counts.failed,
+			id,
+		);
+	}
+
+	/** What a chunk (or the job's intake) used; the caller counts each chunk once. */
+	addUsage(id: string, usage: Usage): void {
+		this.sql.exec(
+			`UPDATE jobs SET d1_rows_read = d1_rows_read + ?, d1_rows_written = d1_rows_written + ?,
+				r2_class_a = r2_class_a + ?, r2_class_b = r2_class_b + ?, queue_operations = queue_operations + ? WHERE id = ?`,
+			usage.d1RowsRead,
+			usage.d1RowsWritten,
+			usage.r2ClassA,
+			usage.r2ClassB,
+			usage.queueOperations,
 			id,
 		);
 	}

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ErrorCode } from "../errors";
 import type { IfBusy } from "../schemas/common";
-import type { Counts, JobSpec, JobStatus } from "../schemas/jobs";
+import type { Counts, JobSpec, JobStatus, Usage } from "../schemas/jobs";
 import type { TenantLimits } from "../schemas/tenants";
 import { type RateDecision, RequestBucket } from "./bucket";
 import { Dispatch } from "./dispatch";
@@ -107,10 +107,11 @@ export class TenantObject extends DurableObject<Env> {
 	}
 
 	/** Counts a chunk once, however often it is reported, and completes the job with its last chunk. */
-	async chunkDone(jobId: string, chunk: number, counts: Counts): Promise<void> {
+	async chunkDone(jobId: string, chunk: number, counts: Counts, usage: Usage): Promise<void> {
 		this.ctx.storage.transactionSync(() => {
 			if (!this.chunks.complete(jobId, chunk, Date.now())) return;
 			this.jobs.addCounts(jobId, counts);
+			this.jobs.addUsage(jobId, usage);
 			if (this.chunks.open(jobId) === 0) this.end(jobId, (now) => this.jobs.complete(jobId, now));
 		});
 		await this.advance();

@@ -18,6 +18,7 @@ const record: JobRecord = {
 	errorMessage: null,
 	dryRun: false,
 	counts: { total: 1000, created: 200, updated: 100, unchanged: 0, skipped: 50, failed: 50 },
+	usage: { d1RowsRead: 0, d1RowsWritten: 0, r2ClassA: 0, r2ClassB: 0, queueOperations: 0 },
 };
 
 const downloads = { resultsDownload: "r", errorsDownload: "e" };

@@ -68,6 +68,21 @@ export function changes<R extends JsonObject>(
 	return false;
 }
 
+/**
+ * The record without the JSON fields that would merge into what is stored: the UPDATE then keeps
+ * those columns as they are instead of merging in SQL, where D1 bills each JSON key it walks as a row read.
+ */
+export function withoutUnchangedObjects<R extends JsonObject>(
+	row: { [F in keyof R]?: unknown },
+	record: R,
+	objects: readonly (keyof R & string)[],
+	replace: boolean,
+): R {
+	const kept = { ...record };
+	for (const field of objects) if (!changes(row, record, [], [field], replace)) delete kept[field];
+	return kept;
+}
+
 /** Drops the keys sent as null from a new record's object, as merging into nothing would. */
 export const createdFields = <T extends JsonObject>(sent: T | undefined, replace: boolean): T | undefined =>
 	sent === undefined || replace ? sent : (mergeFields(null, sent, false) as T);

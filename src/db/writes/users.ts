@@ -3,7 +3,7 @@ import { USER_ALIASES, UserRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { notifications, users } from "../schema";
 import { jsonRows } from "./json-param";
-import { changes, claimedLater, createdFields, mergedColumn } from "./merge";
+import { changes, claimedLater, createdFields, mergedColumn, withoutUnchangedObjects } from "./merge";
 import {
 	decideExisting,
 	defineKind,
@@ -30,7 +30,8 @@ type Existing = {
 	srcJob: string;
 	srcLine: number;
 };
-type Planned = Item<UserRecord> & { id?: number };
+/** `rekeys`: the update changes an indexed identity column (adopts an externalId, or a new email). */
+type Planned = Item<UserRecord> & { id?: number; rekeys?: boolean };
 
 const SCALARS = ["externalId", "email", "firstName", "lastName", "companyId", "role", "clientId"] as const;
 const OBJECTS = ["customFields", "metadata"] as const;
@@ -38,17 +39,33 @@ const OBJECTS = ["customFields", "metadata"] as const;
 const identityOf = (u: UserRecord) =>
 	u.externalId !== undefined ? `x:${u.externalId}` : `e:${u.email!.toLowerCase()}`;
 
-/** Reads the rows the records could resolve to, by external id and by email, in one query. */
+const COLUMNS = sql`u.id, u.external_id AS externalId, u.email_lower AS emailLower, u.email, u.first_name AS firstName,
+	u.last_name AS lastName, u.company_id AS companyId, u.role, u.client_id AS clientId, u.custom_fields AS customFields,
+	u.metadata, u.src_job AS srcJob, u.src_line AS srcLine`;
+
+/** The tenant's users whose `column` is one of `keys`: one index probe per key, in the keys' order. */
+function usersBy(database: Db, tenantId: string, column: SQL, keys: string[]): Promise<Existing[]> {
+	if (keys.length === 0) return Promise.resolve([]);
+	// CROSS JOIN keeps the keys as the outer loop: SQLite would otherwise scan the table.
+	return database.all<Existing>(sql`SELECT ${COLUMNS} FROM json_each(${JSON.stringify(keys)}) k
+		CROSS JOIN ${users} u ON u.tenant_id = ${tenantId} AND u.${column} = k.value`);
+}
+
+/**
+ * Reads the rows the records could resolve to: by external id, then by email only for the emails
+ * those rows do not already hold (the unique index makes such a row the email's only owner). D1
+ * bills every row a query reads, so a user sent again as stored costs one probe, not two.
+ */
 async function existingUsers(database: Db, tenantId: string, items: Item<UserRecord>[]): Promise<Existing[]> {
 	const externalIds = items.flatMap((i) => (i.value.externalId !== undefined ? [i.value.externalId] : []));
-	const emails = items.flatMap((i) => (i.value.email !== undefined ? [i.value.email.toLowerCase()] : []));
-	const columns = sql`id, external_id AS externalId, email_lower AS emailLower, email, first_name AS firstName,
-		last_name AS lastName, company_id AS companyId, role, client_id AS clientId, custom_fields AS customFields,
-		metadata, src_job AS srcJob, src_line AS srcLine`;
-	return database.all<Existing>(sql`
-		SELECT ${columns} FROM ${users} WHERE tenant_id = ${tenantId} AND external_id IN (SELECT value FROM json_each(${JSON.stringify(externalIds)}))
-		UNION
-		SELECT ${columns} FROM ${users} WHERE tenant_id = ${tenantId} AND email_lower IN (SELECT value FROM json_each(${JSON.stringify(emails)}))`);
+	const found = await usersBy(database, tenantId, sql.raw("external_id"), externalIds);
+	const held = new Set(found.map((r) => r.emailLower));
+	const emails = [
+		...new Set(items.flatMap((i) => (i.value.email !== undefined ? [i.value.email.toLowerCase()] : []))),
+	].filter((e) => !held.has(e));
+	const byId = new Map(found.map((r) => [r.id, r]));
+	for (const r of await usersBy(database, tenantId, sql.raw("email_lower"), emails)) byId.set(r.id, r);
+	return [...byId.values()];
 }
 
 /**
@@ -119,7 +136,11 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 			})
 		) {
 			if (changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields)) {
-				updates.push({ ...item, id: row.id });
+				const rekeys =
+					(u.externalId !== undefined && u.externalId !== row.externalId) ||
+					(emailLower !== undefined && emailLower !== row.emailLower);
+				const value = withoutUnchangedObjects(row, u, OBJECTS, ctx.options.replaceFields);
+				updates.push({ ...item, value, id: row.id, rekeys });
 				settle(outcome, { ...refError, outcome: "updated" });
 			} else {
 				settle(outcome, { ...refError, outcome: "unchanged" });
@@ -162,11 +183,14 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, ${now}, ${now}, ${source}, ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))`,
 	);
-	for (const rows of ROWS.parts(updates.map(rowOf))) {
-		// Absent fields keep their stored value, JSON fields merge (merge.ts); the src guard lets a later line of the same job win.
-		statements.push(sql`UPDATE ${users} SET
-				external_id = coalesce(${f("externalId")}, external_id), email = coalesce(${f("email")}, email),
-				email_lower = coalesce(lower(${f("email")}), email_lower), first_name = coalesce(${f("firstName")}, first_name),
+	// D1 bills a write to each index an UPDATE sets, even to the value it had: the identity columns are set only when they change.
+	const identity = sql`external_id = coalesce(${f("externalId")}, external_id),
+		email_lower = coalesce(lower(${f("email")}), email_lower),`;
+	for (const rekeying of [false, true])
+		for (const rows of ROWS.parts(updates.filter((p) => p.rekeys === rekeying).map(rowOf))) {
+			// Absent fields keep their stored value, JSON fields merge (merge.ts); the src guard lets a later line of the same job win.
+			statements.push(sql`UPDATE ${users} SET ${rekeying ? identity : sql``}
+				email = coalesce(${f("email")}, email), first_name = coalesce(${f("firstName")}, first_name),
 				last_name = coalesce(${f("lastName")}, last_name), company_id = coalesce(${f("companyId")}, company_id),
 				role = coalesce(${f("role")}, role), client_id = coalesce(${f("clientId")}, client_id),
 				custom_fields = ${mergedColumn(sql`custom_fields`, f("customFields"), replace)},
@@ -174,7 +198,7 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 				updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))
 			WHERE ${users.id} = ${f("id")} AND NOT (${users.srcJob} = ${source} AND ${users.srcLine} > ${f("line")})`);
-	}
+		}
 	if (ctx.options.sendWelcomeEmail && creates.length > 0) statements.push(...welcomeStatements(ctx, creates));
 	return statements;
 }
