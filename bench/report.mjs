@@ -68,6 +68,25 @@ export function rows(r) {
 			`$${n(c.dollarsPerMillion, 3)} (floor $${n(c.floorDollarsPerMillion, 3)}): R2 ${n(m.r2ClassA)} A + ${n(m.r2ClassB)} B, ${n(m.queueOperations)} queue ops, ${n(m.workerRequests)} requests`,
 		);
 	}
+	for (const e of r.exports ?? []) {
+		const label = `export ${e.format.toUpperCase()} ${n(e.records)} users`;
+		add(
+			`${label}: job start to completed`,
+			`${n(e.recordsPerSecond)} rec/s (${n(e.jobSeconds, 2)} s, ${e.status}); the import: ${n(e.importRecordsPerSecond)} rec/s`,
+		);
+		if (e.bytes !== undefined)
+			add(
+				`${label}: download by signed link`,
+				`${n(e.bytes / 1e6, 1)} MB at ${n(e.downloadMBps, 1)} MB/s; request to file in hand ${n(e.e2eSeconds, 2)} s`,
+			);
+		if (e.reimport)
+			add(
+				`${label}: file imported back`,
+				`${n(e.reimport.counts.unchanged)} of ${n(e.records)} unchanged, ${n(e.reimport.rowsWritten)} rows written (${n(e.reimport.seconds, 2)} s)`,
+				"all unchanged, 0 written",
+				e.reimport.counts.unchanged === e.records && e.reimport.rowsWritten === 0,
+			);
+	}
 	if (r.sync) {
 		const s = r.sync;
 		const label = `sync ${n(s.requests)} x ${s.batch} users, ${s.concurrency} clients`;

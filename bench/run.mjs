@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { client } from "./client.mjs";
 import { costPerMillion } from "./cost.mjs";
 import { changedNdjsonBuffer, csvBuffer, ndjsonBuffer } from "./data.mjs";
+import { exportRun } from "./export.mjs";
 import { startSampler } from "./memory.mjs";
 import { startReceiver } from "./receiver.mjs";
 import { rows, save, table } from "./report.mjs";
@@ -122,6 +123,19 @@ try {
 			costPerMillion("10% changed", changed, records),
 		];
 	}
+	results.exports = [];
+	for (const run of results.imports) {
+		log(`export ${run.format} of the ${records.toLocaleString()} imported users, and the file imported back`);
+		const exported = await exportRun(api, { key: run.tenantKey, format: run.format, records });
+		exported.importRecordsPerSecond = run.recordsPerSecond;
+		if (exported.reimport) {
+			const written = await server.d1(
+				`SELECT count(*) AS n FROM users WHERE tenant_id = '${run.tenantId}' AND updated_at > '${exported.reimport.since}'`,
+			);
+			exported.reimport.rowsWritten = written[0]?.n;
+		}
+		results.exports.push(exported);
+	}
 	if (results.imports.length > 0) {
 		log("counting rows with wrangler d1 execute");
 		const counted = await server.d1("SELECT tenant_id AS tenantId, count(*) AS n FROM users GROUP BY tenant_id");
@@ -191,6 +205,16 @@ results.failures = [
 			? []
 			: [
 					`${r.format} import: job ${r.status}, ${r.rowsInD1} of ${r.records} rows in D1${r.spotCheck.length ? `, ${r.spotCheck.join("; ")}` : ""}`,
+				],
+	),
+	...(results.exports ?? []).flatMap((e) =>
+		e.status === "completed" &&
+		e.reimport?.counts.unchanged === e.records &&
+		e.reimport.counts.total === e.records &&
+		e.reimport.rowsWritten === 0
+			? []
+			: [
+					`${e.format} export: job ${e.status}, re-import ${e.reimport?.status} with ${e.reimport?.counts.unchanged} of ${e.records} unchanged, ${e.reimport?.rowsWritten} rows written`,
 				],
 	),
 	...(results.cost ?? []).flatMap((c) => {

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { exportCommand } from "./commands/export";
 import { importCommand } from "./commands/import";
 import { jobsCommand } from "./commands/jobs";
 import { loginCommand } from "./commands/login";
@@ -23,7 +24,15 @@ const program = new Command("cohort")
 	.exitOverride();
 
 const globals = () => program.opts<Globals>();
-for (const command of [loginCommand, importCommand, jobsCommand, mappingsCommand, usersCommand, tenantsCommand])
+for (const command of [
+	loginCommand,
+	importCommand,
+	exportCommand,
+	jobsCommand,
+	mappingsCommand,
+	usersCommand,
+	tenantsCommand,
+])
 	program.addCommand(command(globals));
 
 /** Subcommands made on their own inherit nothing: give every one the program's settings (exitOverride above all). */

@@ -9,6 +9,7 @@ import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from ".
 import { companyRoutes } from "./routes/companies";
 import { bulkOperationsRoutes, thoughtIndustriesRoutes, userpilotRoutes } from "./routes/compat";
 import { enrollmentRoutes } from "./routes/enrollments";
+import { exportRoutes } from "./routes/exports";
 import { healthRoutes } from "./routes/health";
 import { importRoutes } from "./routes/imports";
 import { jobRoutes } from "./routes/jobs";
@@ -59,6 +60,7 @@ export const app = base
 	.route("/v1/mappings", mappingRoutes)
 	.route("/v1/schemas", schemaRoutes)
 	.route("/v1/templates", templateRoutes)
+	.route("/v1/exports", exportRoutes)
 	.route("/v1/notifications", notificationRoutes)
 	.route("/v1/webhook", webhookRoutes)
 	.route("/incoming/v2", thoughtIndustriesRoutes)

@@ -76,6 +76,11 @@ export const Job = z
 			results: z.string(),
 			resultsDownload: z.string().openapi({ description: "Absolute; works without a key for an hour" }),
 			errorsDownload: z.string().openapi({ description: "Absolute; works without a key for an hour" }),
+			file: z.string().optional().openapi({ description: "Exports: the file, once the job has completed" }),
+			fileDownload: z
+				.string()
+				.optional()
+				.openapi({ description: "Exports: the file's link without a key, for an hour" }),
 		}),
 	})
 	.openapi("Job");
@@ -124,6 +129,8 @@ export const JobSpec = z.object({
 	origin: JobOrigin,
 	options: ImportOptions,
 	overrides: Overrides.optional(),
+	/** What its chunk messages do: write a file's records (the default), or write a page of an export. */
+	step: z.enum(["import", "export"]).optional(),
 	total: z.number().int(),
 	createdBy: CreatedBy.optional(),
 	/** The origin the job was asked for at: its download links point there. */

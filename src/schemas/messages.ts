@@ -18,8 +18,11 @@ export const ChunkMessage = JobSpec.pick({
 	jobId: z.string(),
 	chunk: z.number().int(),
 	firstLine: z.number().int(),
-	/** Not a chunk of the file but its job's last step: a full sync's deactivation (src/jobs/sync.ts). */
-	step: z.literal("deactivate").optional(),
+	/**
+	 * What the message asks for: a chunk of an import (absent or "import"), a page of an export
+	 * (src/jobs/export.ts), or a full sync's last step, its deactivation (src/jobs/sync.ts).
+	 */
+	step: z.enum(["import", "export", "deactivate"]).optional(),
 });
 export type ChunkMessage = z.infer<typeof ChunkMessage>;
 

@@ -1,5 +1,6 @@
 import { ApiError } from "../errors";
 import type { IfBusy } from "../schemas/common";
+import { isExportJob } from "../schemas/exports";
 import {
 	ENDED_STATUSES,
 	type Job,
@@ -13,7 +14,7 @@ import type { JobRecord } from "../tenant/jobs";
 import type { Refusal } from "../tenant/object";
 import { type Download, signedLink } from "./links";
 
-type Downloads = { resultsDownload: string; errorsDownload: string };
+type Downloads = { resultsDownload: string; errorsDownload: string; fileDownload?: string };
 
 /** The API's view of a job: the stored record with its rate, progress, estimate and links. */
 export function jobView(job: JobRecord, downloads: Downloads, now = Date.now()): Job {
@@ -48,6 +49,7 @@ export function jobView(job: JobRecord, downloads: Downloads, now = Date.now()):
 			self: `/v1/jobs/${job.id}`,
 			errors: `/v1/jobs/${job.id}/errors`,
 			results: `/v1/jobs/${job.id}/results`,
+			...(isExportJob(job.type) ? { file: `/v1/exports/${job.id}/file` } : {}),
 			...downloads,
 		},
 	};
@@ -57,8 +59,12 @@ export function jobView(job: JobRecord, downloads: Downloads, now = Date.now()):
 export async function viewJob(env: Env, job: JobRecord, now = Date.now()): Promise<Job> {
 	const link = (download: Download) =>
 		signedLink(env, job.baseUrl, { tenantId: job.tenantId, jobId: job.id, download }, now);
-	const [resultsDownload, errorsDownload] = await Promise.all([link("results"), link("errors")]);
-	return jobView(job, { resultsDownload, errorsDownload }, now);
+	const [resultsDownload, errorsDownload, fileDownload] = await Promise.all([
+		link("results"),
+		link("errors"),
+		isExportJob(job.type) ? link("file") : undefined,
+	]);
+	return jobView(job, { resultsDownload, errorsDownload, ...(fileDownload ? { fileDownload } : {}) }, now);
 }
 
 /** Turns a refusal from the tenant object back into the API error it stands for. */

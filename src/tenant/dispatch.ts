@@ -240,7 +240,8 @@ function chunkMessage({ id, spec }: RunningJob, { idx, first_line, step }: Taken
 		jobId: id,
 		chunk: idx,
 		firstLine: first_line,
-		...(step ? { step } : {}),
+		// A chunk's own step (a last step) before its job's (an export's pages).
+		...(step ? { step } : spec.step ? { step: spec.step } : {}),
 		recordType: spec.recordType,
 		format: spec.format,
 		origin: spec.origin,

@@ -63,6 +63,8 @@ const ROUTES: Route[] = [
 	{ method: "DELETE", path: "/v1/mappings/{name}", role: "admin", owned: () => ({ name: "a-mapping" }) },
 	{ method: "GET", path: "/v1/schemas/{type}", role: "viewer" },
 	{ method: "GET", path: "/v1/templates/{file}", role: "viewer" },
+	{ method: "POST", path: "/v1/exports", role: "admin" },
+	{ method: "GET", path: "/v1/exports/{id}/file", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/notifications", role: "viewer" },
 	{ method: "PUT", path: "/v1/webhook", role: "admin" },
 	{ method: "GET", path: "/v1/webhook", role: "viewer", owned: () => ({}) },
