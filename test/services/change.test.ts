@@ -216,6 +216,20 @@ describe("undo", () => {
 		expect((await post(key, `/v1/jobs/${job.id}/undo`)).status).toBe(409);
 	});
 
+	it("an undo puts back a user's status: one the job re-activated is inactive again", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const key = apiKey.key;
+		await importFile(key, [{ externalId: "s1", status: "inactive" }, { externalId: "s2" }]);
+		const before = await fullRead("users", tenant.id);
+		const job = await importFile(key, [{ externalId: "s1" }, { externalId: "s2" }]);
+		expect(job.counts).toMatchObject({ updated: 1, unchanged: 1 });
+		const undo = await waitForJob(key, (await (await post(key, `/v1/jobs/${job.id}/undo`)).json<JobView>()).id);
+		expect(undo.counts).toMatchObject({ updated: 1 });
+		expect(await fullRead("users", tenant.id)).toEqual(before);
+		const rows = await results(key, undo.id);
+		expect(rows.find((r) => r.externalId === "s1")).toMatchObject({ changes: { status: ["active", "inactive"] } });
+	});
+
 	it("a running job cannot be undone, nor a preview", async () => {
 		const { apiKey } = await createTenant();
 		const preview = await importFile(apiKey.key, [base(1)], "type=users&dryRun=true");

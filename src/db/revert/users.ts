@@ -9,7 +9,7 @@ type Current = StoredRow & { externalId: string | null; emailLower: string | nul
 
 const COLUMNS = sql`id, external_id AS externalId, email_lower AS emailLower, email, first_name AS firstName,
 	last_name AS lastName, company_id AS companyId, role, client_id AS clientId, custom_fields AS customFields,
-	metadata, updated_at AS updatedAt, src_job AS srcJob, src_line AS srcLine`;
+	metadata, status, updated_at AS updatedAt, src_job AS srcJob, src_line AS srcLine`;
 const RESTORED = [
 	"externalId",
 	"email",
@@ -21,13 +21,14 @@ const RESTORED = [
 	"clientId",
 	"customFields",
 	"metadata",
+	"status",
 	"updatedAt",
 	"srcJob",
 	"srcLine",
 	"id",
 ] as const;
 const ROWS = jsonRows(RESTORED);
-const SCALARS = ["externalId", "email", "firstName", "lastName", "companyId", "role", "clientId"];
+const SCALARS = ["externalId", "email", "firstName", "lastName", "companyId", "role", "clientId", "status"];
 const OBJECTS = ["customFields", "metadata"];
 const f = ROWS.field;
 
@@ -109,7 +110,8 @@ export const userRevert: Revert = {
 			statements.push(sql`UPDATE ${users} SET external_id = ${f("externalId")}, email = ${f("email")},
 				email_lower = ${f("emailLower")}, first_name = ${f("firstName")}, last_name = ${f("lastName")},
 				company_id = ${f("companyId")}, role = ${f("role")}, client_id = ${f("clientId")},
-				custom_fields = ${f("customFields")}, metadata = ${f("metadata")}, updated_at = ${f("updatedAt")},
+				custom_fields = ${f("customFields")}, metadata = ${f("metadata")}, status = coalesce(${f("status")}, 'active'),
+				updated_at = ${f("updatedAt")},
 				src_job = ${f("srcJob")}, src_line = ${f("srcLine")}
 				FROM (SELECT value AS v FROM json_each(${rows}))
 				WHERE ${users.id} = ${f("id")} AND ${users.srcJob} = ${job}`);
