@@ -99,11 +99,11 @@ export const UserRecord = z
 		companyId: Id.optional(),
 		role: z.string().max(64).optional(),
 		clientId: z.string().max(255).optional(),
-		customFields: customFields.optional(),
-		metadata: metadata.optional(),
 		status: z.enum(USER_STATUSES).optional().openapi({
 			description: "Absent: the user is active (an import that names an inactive user makes it active again).",
 		}),
+		customFields: customFields.optional(),
+		metadata: metadata.optional(),
 	})
 	.refine((u) => u.externalId !== undefined || u.email !== undefined, {
 		message: "externalId or email is required",

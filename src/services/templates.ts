@@ -16,6 +16,7 @@ const EXAMPLES: Record<RecordType, Record<string, string>> = {
 		companyId: "acme",
 		role: "learner",
 		clientId: "",
+		status: "active",
 		"custom.department": "Engineering",
 		"metadata.plan": "pro",
 	},

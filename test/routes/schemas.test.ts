@@ -22,6 +22,7 @@ describe("GET /v1/schemas/:type", () => {
 			"companyId",
 			"role",
 			"clientId",
+			"status",
 			"customFields",
 			"metadata",
 		]);
@@ -47,8 +48,10 @@ describe("GET /v1/templates/:type.csv", () => {
 		expect(res.status).toBe(200);
 		expect(res.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
 		const [header, example, end] = (await res.text()).split("\r\n");
-		expect(header).toBe("externalId,email,firstName,lastName,companyId,role,clientId,custom.department,metadata.plan");
-		expect(example).toBe("emp_001,ada@example.com,Ada,Lovelace,acme,learner,,Engineering,pro");
+		expect(header).toBe(
+			"externalId,email,firstName,lastName,companyId,role,clientId,status,custom.department,metadata.plan",
+		);
+		expect(example).toBe("emp_001,ada@example.com,Ada,Lovelace,acme,learner,,active,Engineering,pro");
 		expect(end).toBe("");
 		expect((await call("/v1/templates/users.json", { key: apiKey.key })).status).toBe(400);
 	});
