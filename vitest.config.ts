@@ -14,6 +14,8 @@ export default defineConfig(async () => ({
 					ALLOW_PRIVATE_IMPORT_URLS: "loopback",
 					// Small enough that the gzip bomb test stops quickly, large enough for the multi-MiB imports.
 					MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
+					// Small pages, so that an export test of a few thousand records runs through several steps.
+					EXPORT_PAGE_ROWS: "1000",
 					// Test-only bindings: the setup file applies these to each test file's isolated databases.
 					TEST_MIGRATIONS: await readD1Migrations("migrations/control"),
 					TEST_SHARD_MIGRATIONS: await readD1Migrations("migrations/shard"),

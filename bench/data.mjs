@@ -97,6 +97,17 @@ export function ndjsonBuffer(n, prefix) {
 	return Buffer.from(lines.join(""));
 }
 
+/** The same records with every `every`-th one's first name changed: what an update costs. */
+export function changedNdjsonBuffer(n, prefix, every = 10) {
+	const lines = new Array(n);
+	for (let i = 0; i < n; i++) {
+		const u = userRecord(i, prefix);
+		if (i % every === 0) u.firstName = `${u.firstName}-2`;
+		lines[i] = `${JSON.stringify(u)}\n`;
+	}
+	return Buffer.from(lines.join(""));
+}
+
 /** The same records as CSV with a header row (metadata as `metadata.<key>` columns). */
 export function csvBuffer(n, prefix) {
 	const rows = [`${CSV_COLUMNS.join(",")}\n`];

@@ -47,6 +47,46 @@ export function rows(r) {
 			run.rowsInD1 === run.records && run.spotCheck.length === 0,
 		);
 	}
+	for (const c of r.cost ?? []) {
+		const label = `cost per 1M users imported, ${c.kind}`;
+		const chunks = c.usage.queueOperations / 3;
+		const [read, written] = [c.rowsReadPerRecord, c.rowsWrittenPerRecord];
+		const floor = c.floorPerMillion;
+		add(
+			`${label}: D1 rows read / written per record`,
+			`${n(read, 2)} / ${n(written, 4)} (floor ${n(floor.d1RowsRead / 1e6, 1)} / ${n(floor.d1RowsWritten / 1e6, 1)})`,
+			c.kind === "unchanged" ? "<= 3 read, 0 written" : "<= 3 read, written <= 1.25x floor",
+			// Per record; each chunk's ledger lookup and row come on top.
+			c.usage.d1RowsRead <= 3 * c.records + 10 * chunks &&
+				(c.kind === "unchanged"
+					? c.usage.d1RowsWritten <= 2 * chunks
+					: c.writtenVsFloor !== null && c.writtenVsFloor <= 1.25),
+		);
+		const m = c.perMillion;
+		add(
+			`${label}: dollars`,
+			`$${n(c.dollarsPerMillion, 3)} (floor $${n(c.floorDollarsPerMillion, 3)}): R2 ${n(m.r2ClassA)} A + ${n(m.r2ClassB)} B, ${n(m.queueOperations)} queue ops, ${n(m.workerRequests)} requests`,
+		);
+	}
+	for (const e of r.exports ?? []) {
+		const label = `export ${e.format.toUpperCase()} ${n(e.records)} users`;
+		add(
+			`${label}: job start to completed`,
+			`${n(e.recordsPerSecond)} rec/s (${n(e.jobSeconds, 2)} s, ${e.status}); the import: ${n(e.importRecordsPerSecond)} rec/s`,
+		);
+		if (e.bytes !== undefined)
+			add(
+				`${label}: download by signed link`,
+				`${n(e.bytes / 1e6, 1)} MB at ${n(e.downloadMBps, 1)} MB/s; request to file in hand ${n(e.e2eSeconds, 2)} s`,
+			);
+		if (e.reimport)
+			add(
+				`${label}: file imported back`,
+				`${n(e.reimport.counts.unchanged)} of ${n(e.records)} unchanged, ${n(e.reimport.rowsWritten)} rows written (${n(e.reimport.seconds, 2)} s)`,
+				"all unchanged, 0 written",
+				e.reimport.counts.unchanged === e.records && e.reimport.rowsWritten === 0,
+			);
+	}
 	if (r.sync) {
 		const s = r.sync;
 		const label = `sync ${n(s.requests)} x ${s.batch} users, ${s.concurrency} clients`;
@@ -111,6 +151,20 @@ export function rows(r) {
 				"< 1 s",
 				l.maxMs < 1000,
 			);
+	}
+	if (r.undo) {
+		const u = r.undo;
+		const label = `undo of ${n(u.records)} users (${n(u.updates)} updates)`;
+		add(
+			`${label}: the import`,
+			`${n(u.import.recordsPerSecond)} rec/s (${n(u.import.seconds, 2)} s, ${u.import.status})`,
+		);
+		add(
+			`${label}: its undo`,
+			`${n(u.undo.recordsPerSecond)} rec/s (${n(u.undo.seconds, 2)} s, ${u.undo.status}); ${n(u.undo.recordsPerSecond / u.import.recordsPerSecond, 2)}x the import${u.problems.length ? `; ${u.problems.join("; ")}` : ""}`,
+			"every row back",
+			u.problems.length === 0,
+		);
 	}
 	return out;
 }

@@ -5,18 +5,22 @@ import { execFileSync } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { client } from "./client.mjs";
-import { csvBuffer, ndjsonBuffer } from "./data.mjs";
+import { costPerMillion } from "./cost.mjs";
+import { changedNdjsonBuffer, csvBuffer, ndjsonBuffer } from "./data.mjs";
+import { exportRun } from "./export.mjs";
 import { startSampler } from "./memory.mjs";
 import { startReceiver } from "./receiver.mjs";
 import { rows, save, table } from "./report.mjs";
-import { hostileRun, importRun, memoryRun, spotCheck, syncRun } from "./scenarios.mjs";
+import { hostileRun, importRun, memoryRun, reimportRun, spotCheck, syncRun } from "./scenarios.mjs";
 import { startServer } from "./server.mjs";
 import { sqliteReference } from "./sqlite-ref.mjs";
+import { undoRun } from "./undo.mjs";
 import { welcomeRun } from "./welcome.mjs";
 
 const USAGE = `npm run bench -- [--records 100000] [--no-csv] [--sync-requests 400] [--sync-concurrency 16]
   [--sync-batch 99] [--memory [--memory-mb 1024] [--memory-wait-s 600]]
-  [--welcome [--welcome-records 200000] [--welcome-wait-s 900]] [--keep-state]`;
+  [--welcome [--welcome-records 200000] [--welcome-wait-s 900]]
+  [--undo [--undo-records 100000] [--undo-updates 30000]] [--keep-state]`;
 const { values: opt } = parseArgs({
 	options: {
 		records: { type: "string", default: "100000" },
@@ -31,6 +35,9 @@ const { values: opt } = parseArgs({
 		welcome: { type: "boolean", default: false },
 		"welcome-records": { type: "string", default: "200000" },
 		"welcome-wait-s": { type: "string", default: "900" },
+		undo: { type: "boolean", default: false },
+		"undo-records": { type: "string", default: "100000" },
+		"undo-updates": { type: "string", default: "30000" },
 		"keep-state": { type: "boolean", default: false },
 		help: { type: "boolean", default: false },
 	},
@@ -105,6 +112,30 @@ try {
 		results.imports.push(run);
 	}
 	if (opt["no-csv"]) results.skipped.push("CSV import: --no-csv");
+	const first = results.imports.find((r) => r.format === "ndjson");
+	if (first?.status === "completed") {
+		log("cost: the NDJSON file again (all unchanged), then with every tenth record changed");
+		const again = await reimportRun(api, first, ndjson, records);
+		const changed = await reimportRun(api, first, changedNdjsonBuffer(records, "nd"), records);
+		results.cost = [
+			costPerMillion("new", first, records),
+			costPerMillion("unchanged", again, records),
+			costPerMillion("10% changed", changed, records),
+		];
+	}
+	results.exports = [];
+	for (const run of results.imports) {
+		log(`export ${run.format} of the ${records.toLocaleString()} imported users, and the file imported back`);
+		const exported = await exportRun(api, { key: run.tenantKey, format: run.format, records });
+		exported.importRecordsPerSecond = run.recordsPerSecond;
+		if (exported.reimport) {
+			const written = await server.d1(
+				`SELECT count(*) AS n FROM users WHERE tenant_id = '${run.tenantId}' AND updated_at > '${exported.reimport.since}'`,
+			);
+			exported.reimport.rowsWritten = written[0]?.n;
+		}
+		results.exports.push(exported);
+	}
 	if (results.imports.length > 0) {
 		log("counting rows with wrangler d1 execute");
 		const counted = await server.records("SELECT tenant_id AS tenantId, count(*) AS n FROM users GROUP BY tenant_id");
@@ -147,6 +178,12 @@ try {
 	} else {
 		results.skipped.push("welcome delivery: not requested (pass --welcome, optionally --welcome-records N)");
 	}
+	if (opt.undo) {
+		log(`undo: an import of ${opt["undo-records"]} users (${opt["undo-updates"]} updates), then its undo`);
+		results.undo = await undoRun(api, { records: Number(opt["undo-records"]), updates: Number(opt["undo-updates"]) });
+	} else {
+		results.skipped.push("undo: not requested (pass --undo, optionally --undo-records N --undo-updates M)");
+	}
 	sampler.stop();
 	const reloads = server.reloads();
 	if (reloads > 0)
@@ -170,11 +207,29 @@ results.failures = [
 					`${r.format} import: job ${r.status}, ${r.rowsInD1} of ${r.records} rows in D1${r.spotCheck.length ? `, ${r.spotCheck.join("; ")}` : ""}`,
 				],
 	),
+	...(results.exports ?? []).flatMap((e) =>
+		e.status === "completed" &&
+		e.reimport?.counts.unchanged === e.records &&
+		e.reimport.counts.total === e.records &&
+		e.reimport.rowsWritten === 0
+			? []
+			: [
+					`${e.format} export: job ${e.status}, re-import ${e.reimport?.status} with ${e.reimport?.counts.unchanged} of ${e.records} unchanged, ${e.reimport?.rowsWritten} rows written`,
+				],
+	),
+	...(results.cost ?? []).flatMap((c) => {
+		const want = c.kind === "unchanged" ? { unchanged: records } : c.kind === "new" ? {} : { updated: records / 10 };
+		const wrong = Object.entries(want).filter(([k, v]) => c.counts[k] !== v);
+		return wrong.length ? [`cost run (${c.kind}): counts ${JSON.stringify(c.counts)}`] : [];
+	}),
 	...(results.sync?.non2xx ? [`sync: ${results.sync.non2xx} answers other than 2xx`] : []),
 	...(results.welcome && (results.welcome.delivered < results.welcome.records || results.welcome.problems.length > 0)
 		? [
 				`welcome: ${results.welcome.delivered} of ${results.welcome.records} delivered${results.welcome.problems.length ? `; ${results.welcome.problems.join("; ")}` : ""}`,
 			]
+		: []),
+	...(results.undo && (results.undo.problems.length > 0 || results.undo.undo.status !== "completed")
+		? [`undo: job ${results.undo.undo.status}; ${results.undo.problems.join("; ")}`]
 		: []),
 	...[results.memory, results.memoryMultipart]
 		.filter((m) => m && m.job.status !== "completed")

@@ -30,6 +30,7 @@ export async function importRun(api, sampler, { format, body, records, prefix })
 		records,
 		bytes: body.length,
 		counts: job.counts,
+		usage: job.usage,
 		intakeSeconds,
 		intakeMBps: body.length / MB / intakeSeconds,
 		processingSeconds: e2eSeconds - intakeSeconds,
@@ -42,6 +43,13 @@ export async function importRun(api, sampler, { format, body, records, prefix })
 		// Seconds after the 202 at which the processed count was seen to move.
 		progress: done.progress.map(([t, processed]) => [Number(((t - up.accepted) / 1000).toFixed(2)), processed]),
 	};
+}
+
+/** The same tenant imports `body` again: what a repeated (or partly changed) file costs. */
+export async function reimportRun(api, run, body, records) {
+	const up = await api.upload(run.tenantKey, "type=users", body, "application/x-ndjson", uploadTimeoutMs(body.length));
+	const { job } = await api.waitJob(run.tenantKey, up.job.id, { timeoutMs: jobTimeoutMs(records) });
+	return job;
 }
 
 /** Reads a few imported users back through the API and compares them with what was sent. */

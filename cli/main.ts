@@ -1,7 +1,9 @@
 import { Command, CommanderError } from "commander";
+import { exportCommand } from "./commands/export";
 import { importCommand } from "./commands/import";
 import { jobsCommand } from "./commands/jobs";
 import { loginCommand } from "./commands/login";
+import { mappingsCommand } from "./commands/mappings";
 import { tenantsCommand } from "./commands/tenants";
 import { usersCommand } from "./commands/users";
 import { connection, type Globals } from "./connection";
@@ -22,7 +24,15 @@ const program = new Command("cohort")
 	.exitOverride();
 
 const globals = () => program.opts<Globals>();
-for (const command of [loginCommand, importCommand, jobsCommand, usersCommand, tenantsCommand])
+for (const command of [
+	loginCommand,
+	importCommand,
+	exportCommand,
+	jobsCommand,
+	mappingsCommand,
+	usersCommand,
+	tenantsCommand,
+])
 	program.addCommand(command(globals));
 
 /** Subcommands made on their own inherit nothing: give every one the program's settings (exitOverride above all). */

@@ -47,6 +47,7 @@ export function printSummary(job: Job, times: { totalMs?: number; uploadMs?: num
 	const { counts } = job;
 	// `unchanged` is newer than some servers; it is shown when the server reports it.
 	const unchanged = (counts as { unchanged?: number }).unchanged;
+	const deactivated = (counts as { deactivated?: number }).deactivated ?? 0;
 	const took = times.totalMs === undefined ? "" : ` in ${duration(times.totalMs / 1000)}`;
 	const split =
 		times.uploadMs === undefined || times.totalMs === undefined
@@ -62,6 +63,8 @@ export function printSummary(job: Job, times: { totalMs?: number; uploadMs?: num
 		["skipped", number(counts.skipped)],
 		["failed", number(counts.failed)],
 		["total", number(counts.total)],
+		// Only a full sync deactivates users (not records of the file, so after the total).
+		...(deactivated > 0 ? [["deactivated", number(deactivated)]] : []),
 	];
 	print(
 		table(

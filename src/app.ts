@@ -10,10 +10,13 @@ import { bundleRoutes, courseRoutes, learningPathRoutes, licenseRoutes } from ".
 import { companyRoutes } from "./routes/companies";
 import { bulkOperationsRoutes, thoughtIndustriesRoutes, userpilotRoutes } from "./routes/compat";
 import { enrollmentRoutes } from "./routes/enrollments";
+import { exportRoutes } from "./routes/exports";
 import { healthRoutes } from "./routes/health";
 import { importRoutes } from "./routes/imports";
 import { jobRoutes } from "./routes/jobs";
+import { mappingRoutes } from "./routes/mappings";
 import { notificationRoutes } from "./routes/notifications";
+import { schemaRoutes, templateRoutes } from "./routes/schemas";
 import { tenantRoutes } from "./routes/tenants";
 import { uploadRoutes } from "./routes/uploads";
 import { userRoutes } from "./routes/users";
@@ -56,6 +59,10 @@ export const app = base
 	.route("/v1/imports", importRoutes)
 	.route("/v1/uploads", uploadRoutes)
 	.route("/v1/jobs", jobRoutes)
+	.route("/v1/mappings", mappingRoutes)
+	.route("/v1/schemas", schemaRoutes)
+	.route("/v1/templates", templateRoutes)
+	.route("/v1/exports", exportRoutes)
 	.route("/v1/notifications", notificationRoutes)
 	.route("/v1/webhook", webhookRoutes)
 	.route("/incoming/v2", thoughtIndustriesRoutes)

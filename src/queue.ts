@@ -1,5 +1,6 @@
 import { type ChunkResult, processChunk } from "./jobs/consumer";
 import { chunkAttemptFailed, deadLetterMessage } from "./jobs/dead-letters";
+import { writeExportPage } from "./jobs/export";
 import { deliverJob } from "./notify/deliver";
 import { deliverWelcomes } from "./notify/welcome";
 import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
@@ -93,7 +94,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?:
 	switch (batch.queue) {
 		case "cohort-chunks":
 			return settle(batch.queue, (batch as MessageBatch<ChunkMessage>).messages, async (message, attempts) => {
-				const result = injectedFault(env, message, attempts) ?? (await processChunk(env, message));
+				const step = message.step === "export" ? writeExportPage : processChunk;
+				const result = injectedFault(env, message, attempts) ?? (await step(env, message));
 				if (result.status !== "failed") return { ok: true };
 				await chunkAttemptFailed(env, message, result.error).catch(() => undefined);
 				return { ok: false, error: result.error };

@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import type { Role } from "../src/auth/keys";
 import { shardDatabases } from "../src/db/client";
 import { tenantShard } from "../src/db/placement";
+import type { Usage } from "../src/schemas/jobs";
 import { assertDocumented } from "./openapi/contract";
 
 export const OPERATOR_KEY = "test-operator-key-0123456789abcdef";
@@ -76,6 +77,7 @@ export type JobView = {
 		failed: number;
 	};
 	links: { self: string; errors: string };
+	usage: Usage;
 };
 
 export async function upload(key: string, query: string, body: BodyInit, headers: Record<string, string>) {

@@ -14,8 +14,10 @@ import {
 	STAGED_ABOVE,
 	uploadFile,
 } from "../../src/client";
+import { printChanges } from "../changes";
 import { client, connection, type Globals, retryPolicy } from "../connection";
 import { onInterrupt } from "../interrupt";
+import { readMapping } from "../mapping";
 import { EXIT, print, printJson, UsageError } from "../output";
 import { bytes, uploadBar } from "../progress";
 import { uploadState } from "../resume";
@@ -27,6 +29,7 @@ type Flags = {
 	type: RecordType;
 	format?: FileFormat;
 	dryRun?: boolean;
+	preview?: boolean;
 	watch: boolean;
 	allowFailures?: boolean;
 	upsert: boolean;
@@ -34,7 +37,18 @@ type Flags = {
 	sendWelcomeEmail?: boolean;
 	inviteMessage?: string;
 	ifBusy?: "queue" | "reject";
+	mapping?: string;
+	sync?: "incremental" | "full";
+	maxDeactivate?: number;
 };
+
+/** --max-deactivate: a fraction below 1 (0.1) or a whole count of users. */
+function maxDeactivate(value: string): number {
+	const n = Number(value);
+	if (value.trim() === "" || !Number.isFinite(n) || n < 0 || (n >= 1 && !Number.isInteger(n)))
+		throw new UsageError(`--max-deactivate takes a fraction below 1 (0.1 = 10 %) or a whole count, not ${value}`);
+	return n;
+}
 
 /** The file's format from --format or its name (.csv, .ndjson, .jsonl, optionally .gz); gzip from its first bytes. */
 function describeFile(path: string, format: FileFormat | undefined) {
@@ -82,7 +96,10 @@ async function send(
 		sendWelcomeEmail: Boolean(flags.sendWelcomeEmail),
 		skipExisting: Boolean(flags.skipExisting),
 		...(flags.inviteMessage === undefined ? {} : { inviteMessage: flags.inviteMessage }),
+		...(flags.sync === undefined ? {} : { sync: flags.sync }),
+		...(flags.maxDeactivate === undefined ? {} : { maxDeactivate: flags.maxDeactivate }),
 	};
+	const mapping = readMapping(flags.mapping);
 	const staged = file.size > STAGED_ABOVE;
 	const state = staged ? await uploadState(path, { url, type: flags.type, format: file.format, options }) : undefined;
 	const log = (line: string) => json || process.stderr.write(`${line}\n`);
@@ -103,6 +120,7 @@ async function send(
 			format: file.format,
 			gzip: file.gzip,
 			options,
+			mapping,
 			ifBusy: flags.ifBusy,
 			partsInFlight: PARTS_IN_FLIGHT,
 			resume: state?.resume,
@@ -159,8 +177,13 @@ async function run(path: string, flags: Flags, globals: Globals): Promise<number
 	const totalMs = Date.now() - started;
 	if (json)
 		printJson({ job, upload: result.upload, errorsFile, seconds: { total: totalMs / 1000, upload: uploadMs / 1000 } });
-	else if (flags.watch) printSummary(job, { totalMs, uploadMs }, errorsFile);
-	else print(`Follow it with \`cohort jobs watch ${job.id}\`.`);
+	else if (flags.watch) {
+		printSummary(job, { totalMs, uploadMs }, errorsFile);
+		if (flags.preview && job.status === "completed") {
+			await printChanges(api, job.id);
+			print(`\nNothing was written. Run it for real with \`cohort jobs commit ${job.id}\`.`);
+		}
+	} else print(`Follow it with \`cohort jobs watch ${job.id}\`.`);
 	return flags.watch ? jobExit(job, flags.allowFailures) : EXIT.ok;
 }
 
@@ -177,14 +200,31 @@ export function importCommand(globals: () => Globals) {
 			new Option("-f, --format <format>", "the file's format, when its name does not say").choices(["ndjson", "csv"]),
 		)
 		.option("--dry-run", "validate and count everything, write nothing")
+		.option("--preview", "a dry run that then prints what it would change; `cohort jobs commit ID` runs it for real")
 		.option("--no-watch", "return once the job exists instead of following it")
 		.option("--allow-failures", "exit 0 even when some records failed")
 		.option("--no-upsert", "records that exist already fail instead of being updated")
 		.option("--skip-existing", "records that exist already are skipped")
 		.option("--send-welcome-email", "send a welcome message to each created user")
 		.option("--invite-message <text>", "the text of the welcome message")
+		.option(
+			"--mapping <mapping>",
+			'CSV columns to fields: JSON {"header": "field"}, @file with that JSON, or a saved mapping\'s name',
+		)
 		.addOption(new Option("--if-busy <what>", "when another job of the tenant runs").choices(["queue", "reject"]))
+		.addOption(
+			new Option(
+				"--sync <mode>",
+				"full: users the file lacks become inactive once it is imported (users only)",
+			).choices(["incremental", "full"]),
+		)
+		.addOption(
+			new Option(
+				"--max-deactivate <n>",
+				"with --sync full: the most users it may deactivate, a fraction (0.1, the default) or a count; above it nobody is",
+			).argParser(maxDeactivate),
+		)
 		.action(async function (this: Command, path: string, flags: Flags) {
-			process.exitCode = await run(path, flags, globals());
+			process.exitCode = await run(path, { ...flags, dryRun: flags.dryRun || flags.preview }, globals());
 		});
 }

@@ -44,7 +44,7 @@ async function follow(globals: Globals, job: Job, allowFailures?: boolean): Prom
 }
 
 export function jobsCommand(globals: () => Globals) {
-	const jobs = new Command("jobs").description("List, follow, cancel and retry import jobs");
+	const jobs = new Command("jobs").description("List, follow, cancel, retry, commit and undo import jobs");
 
 	jobs
 		.command("list")
@@ -125,6 +125,31 @@ export function jobsCommand(globals: () => Globals) {
 			if (globals().json) printJson(job);
 			else print(`Job ${job.id} ${job.status}: retrying ${number(job.counts.total)} records of ${id}`);
 		});
+
+	for (const [name, description, did] of [
+		["commit", "Run a completed preview (import --preview) for real, without sending the file again", "committing"],
+		[
+			"undo",
+			"A job that restores what a job updated and removes what it created; rows changed since are kept",
+			"undoing",
+		],
+	] as const) {
+		jobs
+			.command(name)
+			.description(description)
+			.argument("<id>")
+			.option("--watch", "follow the new job to its end")
+			.option("--allow-failures", "with --watch: exit 0 even when some records failed")
+			.action(async (id: string, flags: { watch?: boolean; allowFailures?: boolean }) => {
+				const job = await ok(api(globals()).v1.jobs[":id"][name].$post({ param: { id } }));
+				if (flags.watch) {
+					process.exitCode = await follow(globals(), job, flags.allowFailures);
+					return;
+				}
+				if (globals().json) printJson(job);
+				else print(`Job ${job.id} ${job.status}: ${did} ${number(job.counts.total)} records of ${id}`);
+			});
+	}
 
 	jobs
 		.command("errors")

@@ -49,7 +49,17 @@ CREATE TABLE `job_chunks` (
 	`failed` integer NOT NULL,
 	`results` text,
 	`claims` text,
+	`before` text,
+	`before_rows` integer DEFAULT 0 NOT NULL,
+	`deactivated` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`job_id`, `chunk`)
+);
+--> statement-breakpoint
+CREATE TABLE `job_deactivations` (
+	`job_id` text NOT NULL,
+	`user_id` integer NOT NULL,
+	`state` text NOT NULL,
+	PRIMARY KEY(`job_id`, `user_id`)
 );
 --> statement-breakpoint
 CREATE TABLE `job_errors` (
@@ -62,6 +72,20 @@ CREATE TABLE `job_errors` (
 	`raw` text,
 	`truncated` integer DEFAULT false NOT NULL,
 	PRIMARY KEY(`job_id`, `ref`)
+);
+--> statement-breakpoint
+CREATE TABLE `job_seen` (
+	`job_id` text NOT NULL,
+	`user_id` integer NOT NULL,
+	PRIMARY KEY(`job_id`, `user_id`)
+);
+--> statement-breakpoint
+CREATE TABLE `job_syncs` (
+	`job_id` text PRIMARY KEY NOT NULL,
+	`attempt` text NOT NULL,
+	`active` integer NOT NULL,
+	`candidates` integer NOT NULL,
+	`allowed` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE `notifications` (
@@ -101,6 +125,7 @@ CREATE TABLE `users` (
 	`client_id` text,
 	`custom_fields` text,
 	`metadata` text,
+	`status` text DEFAULT 'active' NOT NULL,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
 	`src_job` text NOT NULL,

@@ -2,7 +2,7 @@ export { type Client, type ClientOptions, createClient, type Job, ok, okResponse
 export { CohortError } from "./errors";
 export { type FollowOptions, followJob } from "./events";
 export { type RetryPolicy, withRetries } from "./retry";
-export { type ErrorRow, errorRows, ndjsonRows } from "./rows";
+export { type ErrorRow, errorRows, ndjsonRows, type ResultRow, resultRows } from "./rows";
 export {
 	type FileFormat,
 	type ImportOptions,

@@ -29,3 +29,22 @@ export async function* errorRows(client: Client, jobId: string): AsyncGenerator<
 	const res = await okResponse(client.v1.jobs[":id"].errors.$get({ param: { id: jobId }, query: {} }));
 	if (res.body) yield* ndjsonRows<ErrorRow>(res.body);
 }
+
+/** A row of a job's results (spec §9, §15): a record's outcome, and what a preview's update would change. */
+export type ResultRow = {
+	line?: number;
+	index?: number;
+	externalId?: string;
+	email?: string;
+	outcome: "created" | "updated" | "unchanged" | "skipped" | "failed";
+	code?: string;
+	error?: string;
+	changes?: Record<string, [unknown, unknown]>;
+	action?: "restored" | "removed";
+};
+
+/** Every record's outcome of a job, in input order, streamed. */
+export async function* resultRows(client: Client, jobId: string): AsyncGenerator<ResultRow> {
+	const res = await okResponse(client.v1.jobs[":id"].results.$get({ param: { id: jobId }, query: {} }));
+	if (res.body) yield* ndjsonRows<ResultRow>(res.body);
+}

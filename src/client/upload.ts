@@ -19,6 +19,8 @@ export type UploadFileOptions = {
 	/** The file is gzip-compressed: sent as is with Content-Encoding in one request, decompressed into parts when staged. */
 	gzip?: boolean;
 	options?: ImportOptions;
+	/** CSV: a saved mapping profile's name, or `{header: field}`. */
+	mapping?: string | Record<string, string>;
 	ifBusy?: "queue" | "reject";
 	/** Staged parts or one request; by default staged above STAGED_ABOVE bytes. */
 	staged?: boolean;
@@ -48,6 +50,7 @@ export function uploadFile(client: Client, file: Blob, options: UploadFileOption
 
 async function single(client: Client, file: Blob, o: UploadFileOptions): Promise<UploadResult> {
 	const query: ImportQuery = { type: o.type, ...(o.ifBusy ? { ifBusy: o.ifBusy } : {}) };
+	if (o.mapping !== undefined) query.mapping = typeof o.mapping === "string" ? o.mapping : JSON.stringify(o.mapping);
 	for (const [name, value] of Object.entries(o.options ?? {})) Object.assign(query, { [name]: String(value) });
 	const headers: Record<string, string> = { "Content-Type": CONTENT_TYPES[o.format] };
 	if (o.gzip) headers["Content-Encoding"] = "gzip";
@@ -179,7 +182,7 @@ async function complete(client: Client, id: string, signal?: AbortSignal): Promi
 async function staged(client: Client, file: Blob, o: UploadFileOptions): Promise<UploadResult> {
 	let upload = o.resume ? await resumable(client, o.resume, o) : undefined;
 	if (!upload) {
-		const json = { type: o.type, format: o.format, options: o.options };
+		const json = { type: o.type, format: o.format, options: o.options, mapping: o.mapping };
 		upload = await ok(client.v1.uploads.$post({ json }, { init: { signal: o.signal } }));
 		await o.onUpload?.(upload.id);
 	}

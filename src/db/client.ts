@@ -2,16 +2,18 @@ import { type Column, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import * as control from "./control-schema";
+import { type D1Usage, metered } from "./metered";
 import * as shard from "./schema";
 
 const schema = { ...control, ...shard };
 
 /**
  * The control database (binding `DB`, tables in control-schema.ts): tenants and their placement,
- * keys, sessions, idempotency, uploads, webhooks. Never records: those are on the tenant's shard.
+ * keys, sessions, idempotency, uploads, webhooks, mapping profiles. Never records: those are on the
+ * tenant's shard. With `usage`, every statement adds the rows it read and wrote to it.
  */
-export function db(env: Env) {
-	return drizzle(env.DB, { schema });
+export function db(env: Env, usage?: D1Usage) {
+	return drizzle(usage ? metered(env.DB, usage) : env.DB, { schema });
 }
 
 export type Db = ReturnType<typeof db>;
@@ -31,12 +33,12 @@ export function shardDatabases(env: Env): D1Database[] {
  * THE accessor for record tables (schema.ts: users, companies, catalog, enrollments, notifications,
  * job ledgers and error rows): the database of record shard `shard`. A request knows its tenant's
  * shard from authentication (`c.get("shard")`); work outside a request asks `tenantRecords()` in
- * db/placement.ts. A record query on `db(env)` finds no table.
+ * db/placement.ts. A record query on `db(env)` finds no table. `usage` meters it as `db()` does.
  */
-export function records(env: Env, shard: number): Db {
+export function records(env: Env, shard: number, usage?: D1Usage): Db {
 	const database = shardDatabases(env)[shard];
 	if (!database) throw new Error(`No record shard ${shard} is bound (DB_SHARD_${shard})`);
-	return drizzle(database, { schema });
+	return drizzle(usage ? metered(database, usage) : database, { schema });
 }
 
 /** Every record shard, in number order: for the sweeps that look at all tenants' records. */

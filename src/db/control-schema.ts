@@ -107,3 +107,17 @@ export const webhooks = sqliteTable("webhooks", {
 	secret: text("secret").notNull(),
 	updatedAt: text("updated_at").notNull(),
 });
+
+/** Saved CSV column mappings (§15), used by name with `?mapping=`: a header cell -> field map per record type. */
+export const mappingProfiles = sqliteTable(
+	"mapping_profiles",
+	{
+		tenantId: text("tenant_id").notNull(),
+		name: text("name").notNull(),
+		type: text("type").$type<RecordType>().notNull(),
+		columns: text("columns", { mode: "json" }).$type<Record<string, string>>().notNull(),
+		createdAt: text("created_at").notNull(),
+		updatedAt: text("updated_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);

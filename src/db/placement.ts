@@ -1,4 +1,5 @@
 import { db, records, shardDatabases } from "./client";
+import type { D1Usage } from "./metered";
 import { shardRows } from "./queries/shards";
 import { findTenant, tenantsPerShard } from "./queries/tenants";
 
@@ -7,10 +8,11 @@ export type TenantShard = { tenantId: string; shard: number };
 
 /**
  * The record database of a tenant for work outside a request (queue consumers, crons), read from its
- * placement in the control database; a request has its shard from authentication instead.
+ * placement in the control database; a request has its shard from authentication instead. `usage`
+ * meters its statements (the queue consumer bills a job's D1 rows).
  */
-export async function tenantRecords(env: Env, tenantId: string) {
-	return records(env, await tenantShard(env, tenantId));
+export async function tenantRecords(env: Env, tenantId: string, usage?: D1Usage) {
+	return records(env, await tenantShard(env, tenantId), usage);
 }
 
 /** The tenant's shard; a tenant that no longer exists had its records on none, and 0 finds nothing of it. */

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { USER_STATUSES } from "../schemas/records";
 
 /*
  * The record shards (one binding each, reached through `records()` in client.ts): a tenant's
@@ -36,10 +37,14 @@ export const users = sqliteTable(
 		clientId: text("client_id"),
 		customFields: text("custom_fields", { mode: "json" }).$type<Record<string, unknown>>(),
 		metadata: text("metadata", { mode: "json" }).$type<Record<string, string | number | boolean | null>>(),
+		/** A full sync makes the users its file lacks inactive; an import that names a user makes it active again. */
+		status: text("status", { enum: USER_STATUSES }).notNull().default("active"),
 		...timestamps,
 		...source,
 	},
 	(t) => [
+		// No index on status: D1 bills every index entry a write touches, on every user created, while a
+		// full sync, the one reader that needs it, walks the tenant's users once by the tenant prefix anyway.
 		uniqueIndex("users_external_id").on(t.tenantId, t.externalId),
 		uniqueIndex("users_email").on(t.tenantId, t.emailLower),
 	],
@@ -130,6 +135,8 @@ export const notifyLeases = sqliteTable("notify_leases", {
  * records, so a redelivered chunk finds it and only reports the stored counts again. `results`
  * names the R2 object with its records' outcomes (each attempt writes its own; the committed row
  * says which one counts); `claims` lists the identities it found unchanged (see writes/merge.ts).
+ * `before` names the R2 object with the rows its write touched as it found them (writes/before.ts:
+ * undo's before-images, a preview's fingerprints), `beforeRows` how many entries it holds.
  */
 export const jobChunks = sqliteTable(
 	"job_chunks",
@@ -143,8 +150,51 @@ export const jobChunks = sqliteTable(
 		failed: integer("failed").notNull(),
 		results: text("results"),
 		claims: text("claims"),
+		before: text("before"),
+		beforeRows: integer("before_rows").notNull().default(0),
+		/** A full sync's last step: the users it made inactive. */
+		deactivated: integer("deactivated").notNull().default(0),
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.chunk] })],
+);
+
+/**
+ * A full sync (src/jobs/sync.ts): every stored user its file names, by externalId or email (failed
+ * records included), written in the same D1 batch as the chunk that names it.
+ */
+export const jobSeen = sqliteTable(
+	"job_seen",
+	{ jobId: text("job_id").notNull(), userId: integer("user_id").notNull() },
+	(t) => [primaryKey({ columns: [t.jobId, t.userId] })],
+);
+
+/**
+ * A full sync's decision, taken once after its last chunk: the active users, those the file lacks
+ * (`candidates`) and how many `maxDeactivate` allows. `attempt` names the run that took it.
+ */
+export const jobSyncs = sqliteTable("job_syncs", {
+	jobId: text("job_id").primaryKey(),
+	attempt: text("attempt").notNull(),
+	active: integer("active").notNull(),
+	candidates: integer("candidates").notNull(),
+	allowed: integer("allowed").notNull(),
+});
+
+export const DEACTIVATION_STATES = ["pending", "deactivated", "skipped"] as const;
+
+/**
+ * The users a full sync decided to deactivate, frozen with its decision: `pending` until a batch
+ * makes the user inactive (`deactivated`) or finds it changed meanwhile (`skipped`). The
+ * `deactivated` rows are the list an undo re-activates.
+ */
+export const jobDeactivations = sqliteTable(
+	"job_deactivations",
+	{
+		jobId: text("job_id").notNull(),
+		userId: integer("user_id").notNull(),
+		state: text("state", { enum: DEACTIVATION_STATES }).notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.jobId, t.userId] })],
 );
 
 /** The last error of a chunk that failed an attempt, so a dead-lettered chunk's job can say why. */

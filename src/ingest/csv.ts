@@ -1,25 +1,28 @@
 import { parse } from "csv-parse/sync";
 import { ApiError } from "../errors";
 import type { ColumnTarget } from "../schemas/jobs";
-import type { Aliases } from "../schemas/records";
+import { closestField, normalize, type RecordColumns, resolveColumn } from "./headers";
 import { isBlank, isUtf8, type ParsedLine } from "./lines";
 import { RecordScanner } from "./scan";
 
-/** A record type's canonical fields and their other spellings: the columns a header may name. */
-type RecordColumns = { fields: readonly string[]; aliases: Aliases };
-
-/** `custom.<key>` and `metadata.<key>` columns fill these object fields, where the type has them. */
-const GROUPS = { custom: "customFields", metadata: "metadata" } as const;
-const GROUP_FIELDS: readonly string[] = Object.values(GROUPS);
 const PARSE_OPTIONS = { record_delimiter: "\n", relax_column_count: true } as const;
 /** Spec §13. */
 const MAX_COLUMNS = 1000;
 
+/** A client's `{header: field}`: where a column goes, when its header does not say it by itself. */
+export type ColumnMapping = Readonly<Record<string, string>>;
+
 /**
- * Maps header names (case-insensitive, trimmed) to targets; unknown or repeated columns, or more
- * than 1,000 of them, are a 400.
+ * Maps header names to targets: through `mapping` first (its keys matched exactly, else as
+ * `normalize` leaves them), then by the header itself (fields, aliases and synonyms, case, spaces
+ * and punctuation ignored). Unknown or repeated columns, or more than 1,000 of them, are a 400; an
+ * unknown one is named with the closest field when one is near.
  */
-export function mapCsvHeader(headerText: string, record: RecordColumns): { columns: ColumnTarget[] } {
+export function mapCsvHeader(
+	headerText: string,
+	record: RecordColumns,
+	mapping: ColumnMapping = {},
+): { columns: ColumnTarget[] } {
 	const names = parseHeader(headerText);
 	if (names.length > MAX_COLUMNS) {
 		throw new ApiError(
@@ -28,17 +31,15 @@ export function mapCsvHeader(headerText: string, record: RecordColumns): { colum
 			[{ path: "header", message: `more than ${MAX_COLUMNS} columns` }],
 		);
 	}
-	const lookup = new Map<string, string>();
-	for (const field of record.fields.filter((f) => !GROUP_FIELDS.includes(f))) {
-		for (const name of [field, ...(record.aliases[field] ?? [])]) lookup.set(name.toLowerCase(), field);
-	}
+	const mapped = new Map(Object.entries(mapping).map(([header, field]) => [normalize(header), field]));
 	const unknown: string[] = [];
 	const duplicates: string[] = [];
 	const seen = new Map<string, string>();
 	const columns = names.map((name): ColumnTarget => {
-		const target = resolve(name.trim(), lookup, record.fields);
+		const field = mapping[name] ?? mapped.get(normalize(name));
+		const target = resolveColumn(field ?? name, record);
 		if (!target) {
-			unknown.push(`"${name}"`);
+			unknown.push(field === undefined ? unknownHeader(name, record) : unknownTarget(name, field, record));
 			return { field: "" };
 		}
 		const id = targetId(target);
@@ -60,6 +61,19 @@ export function mapCsvHeader(headerText: string, record: RecordColumns): { colum
 	}
 	return { columns };
 }
+
+/** `; did you mean "email"?`, or nothing when no field is close. */
+export function didYouMean(name: string, record: RecordColumns): string {
+	const field = closestField(name, record);
+	return field ? `; did you mean "${field}"?` : "";
+}
+
+const unknownHeader = (header: string, record: RecordColumns) => {
+	const field = closestField(header, record);
+	return field ? `"${header}" (did you mean "${field}"?)` : `"${header}"`;
+};
+const unknownTarget = (header: string, field: string, record: RecordColumns) =>
+	`"${header}" (mapped to "${field}", which is not a field${didYouMean(field, record)})`;
 
 const targetId = (target: ColumnTarget) => (target.key === undefined ? target.field : `${target.field}.${target.key}`);
 
@@ -90,17 +104,6 @@ function parseHeader(text: string): string[] {
 	const names = rows[0];
 	if (!names) throw new ApiError("VALIDATION_ERROR", "CSV file has no header row");
 	return names;
-}
-
-function resolve(name: string, lookup: Map<string, string>, fields: readonly string[]): ColumnTarget | undefined {
-	const field = lookup.get(name.toLowerCase());
-	if (field) return { field };
-	const dot = name.indexOf(".");
-	const prefix = name.slice(0, dot).toLowerCase();
-	const key = name.slice(dot + 1);
-	if (dot < 1 || key === "" || !(prefix === "custom" || prefix === "metadata")) return undefined;
-	const group = GROUPS[prefix];
-	return fields.includes(group) ? { field: group, key } : undefined;
 }
 
 const lossyUtf8 = new TextDecoder();

@@ -2,11 +2,20 @@ import { getMultipartBoundary, MultipartPart } from "@mjackson/multipart-parser"
 import { ApiError } from "../errors";
 import { concat } from "./lines";
 
-/** The file a multipart/form-data body carries in its `file` field, its bytes streamed. */
-export type MultipartFile = { filename?: string; mediaType?: string; body: ReadableStream<Uint8Array> };
+/**
+ * The file a multipart/form-data body carries in its `file` field, its bytes streamed, and the
+ * text fields asked for that came before it.
+ */
+export type MultipartFile = {
+	filename?: string;
+	mediaType?: string;
+	body: ReadableStream<Uint8Array>;
+	fields: Record<string, string>;
+};
 
 const FIELD = "file";
 const MAX_HEADER_BYTES = 8 * 1024;
+const MAX_TEXT_FIELD_BYTES = 64 * 1024;
 const CRLF = new Uint8Array([13, 10]);
 const HEADER_END = new Uint8Array([13, 10, 13, 10]);
 const DASHES = new Uint8Array([45, 45]);
@@ -20,16 +29,27 @@ const invalid = (message: string) => new ApiError("VALIDATION_ERROR", `Invalid m
  * MultipartPart. Other fields are skipped as they stream by. The file's stream ends only once the
  * body is seen to end with its closing boundary, so a cut body errors instead of importing a
  * truncated file. Malformed bodies (no boundary, no opening boundary, cut short, no file) are a 400.
+ * `textFields` (up to 64 KiB each) are read only before the file: the file is streamed as it
+ * comes, so one of them after it would come too late, and is a 400.
  */
-export async function multipartFile(source: ReadableStream<Uint8Array>, contentType: string): Promise<MultipartFile> {
+export async function multipartFile(
+	source: ReadableStream<Uint8Array>,
+	contentType: string,
+	textFields: readonly string[] = [],
+): Promise<MultipartFile> {
 	const boundary = getMultipartBoundary(contentType);
 	if (!boundary) throw invalid("the Content-Type has no boundary");
-	const scanner = new PartScanner(source, boundary);
+	const scanner = new PartScanner(source, boundary, textFields);
+	const fields: Record<string, string> = {};
 	for (;;) {
 		const part = await scanner.nextPart();
 		if (!part) throw new ApiError("VALIDATION_ERROR", `The multipart body has no file in field "${FIELD}"`);
-		if (part.name === FIELD) return { filename: part.filename, mediaType: part.mediaType, body: scanner.partBody() };
-		await scanner.skipPart();
+		if (part.name === FIELD) {
+			return { filename: part.filename, mediaType: part.mediaType, body: scanner.partBody(), fields };
+		}
+		if (part.name !== undefined && textFields.includes(part.name))
+			fields[part.name] = await scanner.readText(part.name);
+		else await scanner.skipPart();
 	}
 }
 
@@ -43,7 +63,11 @@ class PartScanner {
 	private sourceDone = false;
 	private started = false;
 
-	constructor(source: ReadableStream<Uint8Array>, boundary: string) {
+	constructor(
+		source: ReadableStream<Uint8Array>,
+		boundary: string,
+		private readonly textFields: readonly string[],
+	) {
 		this.reader = source.getReader();
 		this.opening = new TextEncoder().encode(`--${boundary}`);
 		this.delimiter = concat([CRLF, this.opening]);
@@ -72,6 +96,22 @@ class PartScanner {
 		return headers;
 	}
 
+	/** The current part's content as UTF-8 text, at most MAX_TEXT_FIELD_BYTES of it. */
+	async readText(name: string): Promise<string> {
+		const pieces: Uint8Array[] = [];
+		let size = 0;
+		for await (const piece of this.content()) {
+			size += piece.length;
+			if (size > MAX_TEXT_FIELD_BYTES) throw invalid(`field "${name}" is longer than ${MAX_TEXT_FIELD_BYTES} bytes`);
+			pieces.push(piece.slice());
+		}
+		try {
+			return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(concat(pieces));
+		} catch {
+			throw invalid(`field "${name}" is not valid UTF-8`);
+		}
+	}
+
 	/** Reads past the current part's content without keeping it. */
 	async skipPart(): Promise<void> {
 		for await (const _ of this.content());
@@ -84,7 +124,12 @@ class PartScanner {
 			pull: async (controller) => {
 				const { done, value } = await content.next();
 				if (!done) return controller.enqueue(value);
-				while (await this.nextPart()) await this.skipPart();
+				for (let part = await this.nextPart(); part; part = await this.nextPart()) {
+					if (part.name !== undefined && this.textFields.includes(part.name)) {
+						throw invalid(`field "${part.name}" must come before field "${FIELD}"`);
+					}
+					await this.skipPart();
+				}
 				await this.drain();
 				controller.close();
 			},

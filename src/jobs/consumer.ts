@@ -1,21 +1,27 @@
 import { sql } from "drizzle-orm";
 import { randomId } from "../auth/keys";
+import type { Db } from "../db/client";
+import { noD1Usage } from "../db/metered";
 import { tenantRecords } from "../db/placement";
 import { chunkCounts } from "../db/queries/jobs";
 import { jobChunks, jobErrors } from "../db/schema";
 import { type Item, type RecordError, writeRecords } from "../db/writes";
 import { assignmentStatements } from "../db/writes/assign";
+import { seenStatements } from "../db/writes/full-sync";
 import { jsonParts } from "../db/writes/json-param";
 import { KINDS } from "../db/writes/kinds";
 import { csvErrorNames, parseCsvChunk } from "../ingest/csv";
 import { parseNdjsonChunk } from "../ingest/ndjson";
 import { announceWelcomes } from "../notify/deliver";
-import { type Counts, chunkKey } from "../schemas/jobs";
+import { type Counts, chunkKey, noUsage, type Usage } from "../schemas/jobs";
 import type { ChunkMessage } from "../schemas/messages";
 import { storedRecord } from "../services/report";
 import { tenantObject } from "../services/tenant";
+import { putBefore } from "./before";
 import { readContext } from "./files";
 import { putResults, resultLines } from "./results";
+import { finishFullSync } from "./sync";
+import { undoChunk } from "./undo";
 
 /** What became of a chunk message: `failed` is for the queue handler to retry, the others are done. */
 export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; error: string };
@@ -27,28 +33,52 @@ export type ChunkResult = { status: "written" | "gone" } | { status: "failed"; e
  * `gone`: the job was deleted with its chunks.
  */
 export async function processChunk(env: Env, message: ChunkMessage): Promise<ChunkResult> {
+	if (message.step === "deactivate") return finishFullSync(env, message);
 	try {
-		const counts = await writeChunk(env, message);
+		// The chunk's own message: written by the tenant object, read and deleted here.
+		const usage = { ...noUsage(), queueOperations: 3 };
+		const counts = await writeChunk(env, message, usage);
 		if (!counts) return { status: "gone" };
-		await announceWelcomes(env, message.tenantId, message.options, counts.created);
-		await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts);
+		if (await announceWelcomes(env, message.tenantId, message.options, counts.created)) usage.queueOperations += 3;
+		await tenantObject(env, message.tenantId).chunkDone(message.jobId, message.chunk, counts, usage);
 		return { status: "written" };
 	} catch (error) {
 		return { status: "failed", error: String(error) };
 	}
 }
 
-/** The chunk's counts, from the ledger when it was written before; undefined when its job is gone. */
-export async function writeChunk(env: Env, message: ChunkMessage): Promise<Counts | undefined> {
+/**
+ * The chunk's counts, from the ledger when it was written before; undefined when its job is gone.
+ * What the attempt used is added to `usage`.
+ */
+export async function writeChunk(env: Env, message: ChunkMessage, usage = noUsage()): Promise<Counts | undefined> {
+	const d1 = noD1Usage();
+	try {
+		return await writeChunkOnce(env, message, await tenantRecords(env, message.tenantId, d1), usage);
+	} finally {
+		usage.d1RowsRead += d1.rowsRead;
+		usage.d1RowsWritten += d1.rowsWritten;
+	}
+}
+
+async function writeChunkOnce(
+	env: Env,
+	message: ChunkMessage,
+	database: Db,
+	usage: Usage,
+): Promise<Counts | undefined> {
 	const { tenantId, jobId, chunk } = message;
-	const database = await tenantRecords(env, tenantId);
 	const done = await chunkCounts(database, jobId, chunk);
 	if (done) return done;
+	if (message.undoOf) return undoChunk(env, database, message, message.undoOf);
 
+	// A commit runs its preview's input: the chunks and context stay where the preview put them.
+	const inputOf = message.commitOf ?? jobId;
 	const [object, context] = await Promise.all([
-		env.FILES.get(chunkKey(jobId, chunk)),
-		message.format === "csv" ? readContext(env, jobId) : undefined,
+		env.FILES.get(chunkKey(inputOf, chunk)),
+		message.format === "csv" ? readContext(env, inputOf) : undefined,
 	]);
+	usage.r2ClassB += message.format === "csv" ? 2 : 1;
 	if (!object || (message.format === "csv" && !context)) return undefined;
 	const bytes = new Uint8Array(await object.arrayBuffer());
 	const lines = context
@@ -70,8 +100,13 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	const ctx = { tenantId, source: jobId, options: message.options, now: new Date().toISOString(), chunk };
 	const attempt = randomId("try");
 	let resultsKey: string | undefined;
+	let beforeKey: string | null = null;
 	const write = writeRecords(database, ctx, message.recordType, items, async (o) => {
-		resultsKey = await putResults(env, jobId, chunk, attempt, resultLines(message.origin, o, parseErrors));
+		[resultsKey, beforeKey] = await Promise.all([
+			putResults(env, jobId, chunk, attempt, resultLines(message.origin, o, parseErrors)),
+			o.before.length > 0 ? putBefore(env, jobId, chunk, attempt, { at: ctx.now, entries: o.before }) : null,
+		]);
+		usage.r2ClassA += beforeKey ? 2 : 1;
 		const errors = [...parseErrors, ...o.errors].map((e) => {
 			const raw = raws.get(e.ref);
 			const kept = raw === undefined ? undefined : storedRecord(raw);
@@ -82,9 +117,10 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 		});
 		const claims = o.claims.length > 0 ? JSON.stringify(o.claims) : null;
 		return [
-			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results, claims)
-				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims})`,
+			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results, claims, before, before_rows)
+				VALUES (${jobId}, ${chunk}, ${o.created}, ${o.updated}, ${o.unchanged}, ${o.skipped}, ${o.failed + parseErrors.length}, ${resultsKey}, ${claims}, ${beforeKey}, ${o.before.length})`,
 			...(context?.assign ? assignmentStatements(ctx, items, o, context.assign) : []),
+			...(message.options.sync === "full" ? seenStatements(tenantId, jobId, items) : []),
 			...jsonParts(errors).map(
 				(rows) => sql`INSERT INTO ${jobErrors} (job_id, ref, code, field, "column", error, raw, truncated)
 					SELECT ${jobId}, v->>'ref', v->>'code', v->>'field', v->>'column', v->>'error', v->>'raw', v->>'truncated'
@@ -99,7 +135,7 @@ export async function writeChunk(env: Env, message: ChunkMessage): Promise<Count
 	} catch (error) {
 		// A twin delivery that committed first makes this batch fail on the ledger; its counts (and results) stand.
 		const twin = await chunkCounts(database, jobId, chunk);
-		if (resultsKey) await env.FILES.delete(resultsKey);
+		await env.FILES.delete([resultsKey, beforeKey].filter((k): k is string => !!k));
 		if (twin) return twin;
 		throw error;
 	}

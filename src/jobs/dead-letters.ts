@@ -28,6 +28,10 @@ async function lineRange(env: Env, message: ChunkMessage): Promise<[number, numb
 
 /** What a job whose chunk was dead-lettered says: which records, the last error, and that retry takes them. */
 export async function deadLetterMessage(env: Env, message: ChunkMessage): Promise<string> {
+	if (message.step === "deactivate") {
+		const failure = await findChunkFailure(await tenantRecords(env, message.tenantId), message.jobId, message.chunk);
+		return `The full sync's deactivation could not finish${failure ? `; last error: ${failure.error}` : ""}. The file's records were written; its results list the users deactivated before it stopped.`;
+	}
 	const [range, failure] = await Promise.all([
 		lineRange(env, message),
 		tenantRecords(env, message.tenantId).then((database) => findChunkFailure(database, message.jobId, message.chunk)),

@@ -8,7 +8,10 @@ import type { JobOrigin } from "../schemas/jobs";
 export function resultLines(origin: JobOrigin, outcome: Outcome, parseErrors: RecordError[]): string {
 	const refName = origin === "json" ? "index" : "line";
 	const rows = [
-		...outcome.results.map(({ ref, externalId, email, outcome }) => ({ ref, line: { externalId, email, outcome } })),
+		...outcome.results.map(({ ref, externalId, email, outcome, changes }) => ({
+			ref,
+			line: { externalId, email, outcome, changes },
+		})),
 		...[...parseErrors, ...outcome.errors].map(({ ref, externalId, email, ...rest }) => ({
 			ref,
 			line: { externalId, email, outcome: "failed", ...rest },

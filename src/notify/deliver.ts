@@ -14,13 +14,14 @@ export async function deliverJob(env: Env, tenantId: string, job: Job): Promise<
 	if (hook) await postSigned(hook.url, hook.secret, jobDeliveryId(job), { type: `job.${job.status}`, job }, env);
 }
 
-/** Wakes the delivery step after a write that created users with `sendWelcomeEmail`. */
+/** Wakes the delivery step after a write that created users with `sendWelcomeEmail`; true when it did. */
 export async function announceWelcomes(
 	env: Env,
 	tenantId: string,
 	options: ImportOptions,
 	created: number,
-): Promise<void> {
-	if (options.sendWelcomeEmail && !options.dryRun && created > 0)
-		await env.NOTIFY.send({ kind: "welcome", tenantId } satisfies NotifyMessage);
+): Promise<boolean> {
+	if (!options.sendWelcomeEmail || options.dryRun || created === 0) return false;
+	await env.NOTIFY.send({ kind: "welcome", tenantId } satisfies NotifyMessage);
+	return true;
 }

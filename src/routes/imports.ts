@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { accepted, router } from "../context";
+import { validationError } from "../errors";
 import { idempotency } from "../idempotency";
 import { jsonContent } from "../schemas/common";
 import { errorResponses, openApiErrorResponses } from "../schemas/errors";
@@ -30,10 +31,15 @@ const importFileRoute = createRoute({
 });
 
 export const importRoutes = router().openapi(importFileRoute, async (c) => {
-	const { type, ifBusy, inviteMessage, ...flags } = c.req.valid("query");
-	const options = ImportOptions.parse({
+	const { type, ifBusy, inviteMessage, mapping, ...flags } = c.req.valid("query");
+	const parsed = ImportOptions.safeParse({
 		...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
 		inviteMessage,
 	});
-	return accepted(c, await importFile(c.env, c.get("tenantId"), c.req.raw, { recordType: type, options, ifBusy }));
+	if (!parsed.success) throw validationError(parsed.error, "query");
+	const options = parsed.data;
+	return accepted(
+		c,
+		await importFile(c.env, c.get("tenantId"), c.req.raw, { recordType: type, options, ifBusy, mapping }),
+	);
 });

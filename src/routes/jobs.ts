@@ -9,6 +9,7 @@ import { ENDED_STATUSES, Job, SignedLinkQuery } from "../schemas/jobs";
 import { idempotent, reportContent } from "../schemas/openapi";
 import { ErrorReportRow, ResultRow } from "../schemas/report";
 import { keyOrSignedLink, tenantKey } from "../services/access";
+import { commitJob, undoJob } from "../services/change";
 import { cancelJob, findJob, jobErrorReport, jobResultsReport, listJobs } from "../services/jobs";
 import { retryJob } from "../services/retry";
 
@@ -62,6 +63,36 @@ const retryJobRoute = createRoute({
 	...idempotent,
 	request: { params: IdParam },
 	responses: { 202: jsonContent(Job, "The retry job"), ...openApiErrorResponses, ...errorResponses(404, 409) },
+});
+
+const commitJobRoute = createRoute({
+	operationId: "commitJob",
+	method: "post",
+	path: "/{id}/commit",
+	tags,
+	summary: "Run a completed preview (dryRun job) for real, from the input it kept: a new job with `commitOf`",
+	description:
+		"409 when a record the preview would touch was written since (its rows changed, or an identity it would create now exists); the message and `details` name the records by line (or index).",
+	security,
+	middleware: [...tenantKey("admin"), idempotency("buffered")] as const,
+	...idempotent,
+	request: { params: IdParam },
+	responses: { 202: jsonContent(Job, "The commit job"), ...openApiErrorResponses, ...errorResponses(404, 409) },
+});
+
+const undoJobRoute = createRoute({
+	operationId: "undoJob",
+	method: "post",
+	path: "/{id}/undo",
+	tags,
+	summary: "A job (`<type>.undo`, with `undoOf`) that restores what an ended job updated and removes what it created",
+	description:
+		"Rows changed by anything after the job are left as they are and reported in its results as `skipped` with code `CONFLICT`. 409 for a job still running, a preview, an undo, or a job undone already.",
+	security,
+	middleware: [...tenantKey("admin"), idempotency("buffered")] as const,
+	...idempotent,
+	request: { params: IdParam },
+	responses: { 202: jsonContent(Job, "The undo job"), ...openApiErrorResponses, ...errorResponses(404, 409) },
 });
 
 const getJobEventsRoute = createRoute({
@@ -132,6 +163,8 @@ export const jobRoutes = router()
 	.openapi(getJobRoute, async (c) => c.json(await findJob(c.env, c.get("tenantId"), c.req.valid("param").id), 200))
 	.openapi(cancelJobRoute, async (c) => c.json(await cancelJob(c.env, c.get("tenantId"), c.req.valid("param").id), 200))
 	.openapi(retryJobRoute, async (c) => accepted(c, await retryJob(c.env, caller(c), c.req.valid("param").id)))
+	.openapi(commitJobRoute, async (c) => accepted(c, await commitJob(c.env, caller(c), c.req.valid("param").id)))
+	.openapi(undoJobRoute, async (c) => accepted(c, await undoJob(c.env, caller(c), c.req.valid("param").id)))
 	.openapi(getJobEventsRoute, async (c) => {
 		const tenantId = c.get("tenantId");
 		const id = c.req.valid("param").id;

@@ -92,11 +92,12 @@ const completeUploadRoute = createRoute({
 
 export const uploadRoutes = router()
 	.openapi(createUploadRoute, async (c) => {
-		const { type, format, options } = c.req.valid("json");
+		const { type, format, options, mapping } = c.req.valid("json");
 		const upload = await createUpload(c.env, c.get("tenantId"), {
 			type,
 			format,
 			options: options ?? ImportOptions.parse({}),
+			mapping,
 		});
 		return c.json(upload, 201, { Location: `/v1/uploads/${upload.id}` });
 	})

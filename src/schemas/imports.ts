@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { IfBusy, RecordType } from "./common";
-import { Id } from "./records";
+import { MappingRef, MappingText } from "./mappings";
+import { Id, MaxDeactivate } from "./records";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 
@@ -16,6 +17,9 @@ export const ImportQuery = z.object({
 	replaceFields: bool.optional(),
 	requireExternalId: bool.optional(),
 	inviteMessage: z.string().max(10_000).optional(),
+	mapping: MappingText.optional(),
+	sync: z.enum(["incremental", "full"]).optional(),
+	maxDeactivate: z.coerce.number().pipe(MaxDeactivate).optional(),
 });
 
 /** The seed sends one id as a plain string where the table says an array: take both. */
@@ -36,6 +40,9 @@ export const BulkImportBody = z
 		clientId: z.string().max(255).optional(),
 		role: z.string().max(64).optional(),
 		dryRun: z.boolean().optional(),
+		mapping: MappingRef.optional(),
+		sync: z.enum(["incremental", "full"]).optional(),
+		maxDeactivate: MaxDeactivate.optional(),
 	})
 	.openapi("BulkImportRequest");
 export type BulkImportBody = z.output<typeof BulkImportBody>;

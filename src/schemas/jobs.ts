@@ -17,6 +17,26 @@ export const Counts = z.object({
 	failed: z.number().int(),
 });
 export type Counts = z.infer<typeof Counts>;
+/** What a chunk reports to its job: a full sync's last step adds the users it deactivated. */
+export type ReportedCounts = Counts & { deactivated?: number };
+
+/**
+ * What a job used of the resources Cloudflare bills by the operation: D1 rows as D1 reports them,
+ * R2 class A (writes, lists) and class B (reads) operations, and queue operations (a message written,
+ * read and deleted is three). Counted as the job runs; a chunk is counted once however often it is delivered.
+ */
+export const Usage = z
+	.object({
+		d1RowsRead: z.number().int(),
+		d1RowsWritten: z.number().int(),
+		r2ClassA: z.number().int(),
+		r2ClassB: z.number().int(),
+		queueOperations: z.number().int(),
+	})
+	.openapi("Usage");
+export type Usage = z.infer<typeof Usage>;
+
+export const noUsage = (): Usage => ({ d1RowsRead: 0, d1RowsWritten: 0, r2ClassA: 0, r2ClassB: 0, queueOperations: 0 });
 
 /** The key that made a job (`keyId` "operator" for the operator). */
 export const CreatedBy = z.object({ keyId: z.string(), keyName: z.string() });
@@ -35,17 +55,32 @@ export const Job = z
 		repeatable: z.boolean(),
 		dryRun: z.boolean(),
 		position: z.number().int().optional(),
-		counts: z.object({ total: z.number().int(), processed: z.number().int(), ...Counts.shape }),
+		counts: z.object({
+			total: z.number().int(),
+			processed: z.number().int(),
+			...Counts.shape,
+			deactivated: z.number().int().openapi({
+				description: "Users a full sync made inactive because its file lacks them (not part of processed)",
+			}),
+		}),
 		progress: z.number(),
 		recordsPerSecond: z.number(),
+		usage: Usage,
 		etaSeconds: z.number().nullable(),
 		createdBy: CreatedBy,
+		commitOf: z.string().optional().openapi({ description: "A commit: the preview job whose input it runs" }),
+		undoOf: z.string().optional().openapi({ description: "An undo: the job whose writes it reverts" }),
 		links: z.object({
 			self: z.string(),
 			errors: z.string(),
 			results: z.string(),
 			resultsDownload: z.string().openapi({ description: "Absolute; works without a key for an hour" }),
 			errorsDownload: z.string().openapi({ description: "Absolute; works without a key for an hour" }),
+			file: z.string().optional().openapi({ description: "Exports: the file, once the job has completed" }),
+			fileDownload: z
+				.string()
+				.optional()
+				.openapi({ description: "Exports: the file's link without a key, for an hour" }),
 		}),
 	})
 	.openapi("Job");
@@ -94,11 +129,19 @@ export const JobSpec = z.object({
 	origin: JobOrigin,
 	options: ImportOptions,
 	overrides: Overrides.optional(),
+	/** What its chunk messages do: write a file's records (the default), or write a page of an export. */
+	step: z.enum(["import", "export"]).optional(),
 	total: z.number().int(),
 	createdBy: CreatedBy.optional(),
 	/** The origin the job was asked for at: its download links point there. */
 	baseUrl: z.string().optional(),
+	/** What taking the file in used. */
+	usage: Usage.optional(),
 	chunks: z.array(z.object({ firstLine: z.number().int(), records: z.number().int() })),
+	/** A commit: the preview (dry-run job) whose chunks and context it reads instead of its own. */
+	commitOf: z.string().optional(),
+	/** An undo: the job whose chunks' before-images it restores, and when that job ended. */
+	undoOf: z.object({ job: z.string(), endedAt: z.string() }).optional(),
 });
 export type JobSpec = z.infer<typeof JobSpec>;
 

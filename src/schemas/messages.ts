@@ -12,7 +12,18 @@ export const ChunkMessage = JobSpec.pick({
 	origin: true,
 	options: true,
 	overrides: true,
-}).extend({ jobId: z.string(), chunk: z.number().int(), firstLine: z.number().int() });
+	commitOf: true,
+	undoOf: true,
+}).extend({
+	jobId: z.string(),
+	chunk: z.number().int(),
+	firstLine: z.number().int(),
+	/**
+	 * What the message asks for: a chunk of an import (absent or "import"), a page of an export
+	 * (src/jobs/export.ts), or a full sync's last step, its deactivation (src/jobs/sync.ts).
+	 */
+	step: z.enum(["import", "export", "deactivate"]).optional(),
+});
 export type ChunkMessage = z.infer<typeof ChunkMessage>;
 
 /** The notify queue: wake the welcome delivery of a tenant, or tell its webhook that a job ended. */

@@ -73,7 +73,18 @@ export const fileBody = (description: string) => ({
 		"application/x-ndjson": fileBytes("application/x-ndjson"),
 		"application/jsonl": fileBytes("application/jsonl"),
 		"text/csv": fileBytes("text/csv"),
-		"multipart/form-data": multipartFile,
+		"multipart/form-data": {
+			schema: {
+				...multipartFile.schema,
+				properties: {
+					mapping: {
+						type: "string" as const,
+						description: "CSV only, before `file`: as the `mapping` query parameter (a profile's name or JSON)",
+					},
+					...multipartFile.schema.properties,
+				},
+			},
+		},
 	},
 });
 

@@ -88,6 +88,8 @@ export const USER_ALIASES = {
 	clientId: ["client_id"],
 } as const;
 
+export const USER_STATUSES = ["active", "inactive"] as const;
+
 export const UserRecord = z
 	.strictObject({
 		externalId: Id.optional(),
@@ -97,6 +99,9 @@ export const UserRecord = z
 		companyId: Id.optional(),
 		role: z.string().max(64).optional(),
 		clientId: z.string().max(255).optional(),
+		status: z.enum(USER_STATUSES).optional().openapi({
+			description: "Absent: the user is active (an import that names an inactive user makes it active again).",
+		}),
 		customFields: customFields.optional(),
 		metadata: metadata.optional(),
 	})
@@ -148,6 +153,14 @@ export type RecordErrorCode = z.infer<typeof RecordErrorCode>;
 
 const flag = z.boolean();
 
+/** How many users a full sync may deactivate: below 1 a fraction of the active users, from 1 a count. */
+export const MaxDeactivate = z
+	.number()
+	.min(0)
+	.refine((v) => v < 1 || Number.isInteger(v), "maxDeactivate is a fraction below 1 (0.1 = 10 %) or a whole count")
+	.openapi({ description: "Below 1 a fraction of the tenant's active users (default 0.1), from 1 a count" });
+export const DEFAULT_MAX_DEACTIVATE = 0.1;
+
 /** The write options; `upsert` defaults to true except on the Thought Industries batch route (spec §11). */
 function importOptions(upsertByDefault: boolean) {
 	return z
@@ -165,6 +178,15 @@ function importOptions(upsertByDefault: boolean) {
 			replaceFields: flag.default(false).openapi({
 				description: "Replace customFields and metadata whole instead of merging the sent keys into them.",
 			}),
+			sync: z.enum(["incremental", "full"]).optional().openapi({
+				description:
+					"full (users jobs only): once the whole file is written, the tenant's users it does not name become inactive, unless more than maxDeactivate would.",
+			}),
+			maxDeactivate: MaxDeactivate.optional(),
+		})
+		.refine((o) => o.maxDeactivate === undefined || o.sync === "full", {
+			message: "maxDeactivate applies only with sync full",
+			path: ["maxDeactivate"],
 		})
 		.transform(({ skipExisting, skipDuplicates, ...rest }) => ({
 			...rest,

@@ -24,10 +24,24 @@ export const ResultRow = z
 		index: z.number().int().optional().openapi({ description: "0-based index in the request (JSON batches)" }),
 		externalId: z.string().optional(),
 		email: z.string().optional(),
-		outcome: z.enum(["created", "updated", "unchanged", "skipped", "failed"]),
+		outcome: z.enum(["created", "updated", "unchanged", "skipped", "failed", "deactivated"]).openapi({
+			description: "deactivated: a user a full sync made inactive (after the file's lines, with no line)",
+		}),
 		code: RecordErrorCode.optional(),
 		field: z.string().optional().openapi({ description: "The field at fault, as the record spelled it" }),
 		column: z.string().optional().openapi({ description: "The CSV header cell of that field" }),
 		error: z.string().optional(),
+		changes: z
+			.record(z.string(), z.tuple([z.unknown(), z.unknown()]))
+			.optional()
+			.openapi({
+				description:
+					"A preview's update: each field it would change as `[before, after]`; a key of customFields or metadata as `customFields.key` (null: absent). An undo's restored row: `[now, restored]`.",
+				example: { firstName: ["Ann", "Anna"], "customFields.team": [null, "Blue"] },
+			}),
+		action: z
+			.enum(["restored", "removed"])
+			.optional()
+			.openapi({ description: "An undo job's record: its row restored to its before-image, or removed" }),
 	})
 	.openapi("ResultRow", { example: { line: 2, externalId: "emp_001", outcome: "created" } });

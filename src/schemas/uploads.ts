@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { FileFormat, IdParam, RecordType } from "./common";
+import { MappingRef } from "./mappings";
 import { ImportOptions } from "./records";
 
 /**
@@ -10,7 +11,12 @@ export const PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 
 export const NewUpload = z
-	.strictObject({ type: RecordType, format: FileFormat, options: ImportOptions.optional() })
+	.strictObject({
+		type: RecordType,
+		format: FileFormat,
+		options: ImportOptions.optional(),
+		mapping: MappingRef.optional(),
+	})
 	.openapi("NewUpload");
 
 /** One spelling per part: plain decimal digits, no sign, exponent, hex, space, fraction or leading zero. */

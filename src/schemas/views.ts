@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CATALOG_KINDS, type catalogItems, type companies, type users } from "../db/schema";
+import { USER_STATUSES } from "./records";
 
 type UserRow = typeof users.$inferSelect;
 type CompanyRow = typeof companies.$inferSelect;
@@ -18,6 +19,7 @@ export const User = z
 		clientId: z.string().nullable(),
 		customFields: z.record(z.string(), z.unknown()).nullable(),
 		metadata: primitives.nullable(),
+		status: z.enum(USER_STATUSES).openapi({ description: "inactive: a full sync's file lacked the user" }),
 		createdAt: z.string(),
 		updatedAt: z.string(),
 	})
@@ -33,6 +35,7 @@ export const userView = (u: UserRow): z.infer<typeof User> => ({
 	clientId: u.clientId,
 	customFields: u.customFields,
 	metadata: u.metadata,
+	status: u.status,
 	createdAt: u.createdAt,
 	updatedAt: u.updatedAt,
 });

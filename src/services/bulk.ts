@@ -3,6 +3,7 @@ import { jsonStream } from "../content-type";
 import { records } from "../db/client";
 import { type Outcome, writeRecords } from "../db/writes";
 import { KINDS } from "../db/writes/kinds";
+import { ApiError } from "../errors";
 import { BulkBodyReader } from "../ingest/json-body";
 import { announceWelcomes } from "../notify/deliver";
 import { BULK_BODIES, MAX_BULK_RECORDS } from "../schemas/bulk";
@@ -65,6 +66,10 @@ function bulkResult(outcome: Outcome) {
 async function write(env: Env, batch: Batch, body: BulkBodyReader, head: unknown[] = []) {
 	const values = [...head, ...(await body.take(Number.POSITIVE_INFINITY))];
 	const options = optionsOf(batch, body);
+	if (options.sync === "full")
+		throw new ApiError("VALIDATION_ERROR", "A full sync runs as a job: send it with ?mode=async, or as a file", [
+			{ path: "options.sync", message: "only in a job" },
+		]);
 	const { tenantId, type } = batch;
 	const outcome = await writeRecords(
 		records(env, batch.shard),

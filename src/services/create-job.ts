@@ -3,12 +3,12 @@ import { randomId } from "../auth/keys";
 import type { AppEnv } from "../context";
 import { KINDS } from "../db/writes/kinds";
 import { ApiError } from "../errors";
-import { mapCsvHeader } from "../ingest/csv";
+import { type ColumnMapping, mapCsvHeader } from "../ingest/csv";
 import { decodeBody } from "../ingest/decode";
 import { splitIntoChunks } from "../ingest/split";
 import { beginIntake, deleteJobFiles, endIntake, putContext } from "../jobs/files";
-import type { IfBusy } from "../schemas/common";
-import { type Assignments, type ColumnTarget, chunkKey, type Job, type JobSpec } from "../schemas/jobs";
+import type { IfBusy, RecordType } from "../schemas/common";
+import { type Assignments, type ColumnTarget, chunkKey, type Job, type JobSpec, noUsage } from "../schemas/jobs";
 import type { ImportOptions } from "../schemas/records";
 import { BUSY, type Refusal } from "../tenant/object";
 import { orRefuse, tenantObject } from "./tenant";
@@ -22,6 +22,8 @@ export type JobInput = Pick<JobSpec, "tenantId" | "recordType" | "format" | "ori
 		options: ImportOptions | (() => ImportOptions);
 		/** bulkImport: catalog items every imported user gets. */
 		assign?: Assignments;
+		/** CSV: where columns go that their headers do not name by themselves. */
+		mapping?: ColumnMapping;
 		body: ReadableStream<Uint8Array>;
 		encoding?: string | null;
 		ifBusy?: IfBusy;
@@ -43,6 +45,12 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	const ifBusy = input.ifBusy ?? "queue";
 	// Checked before the upload too, so a busy tenant does not wait for a whole file to be refused.
 	if (ifBusy === "reject" && (await tenant.isBusy())) orRefuse(BUSY);
+	if (input.mapping && input.format !== "csv") {
+		throw new ApiError("VALIDATION_ERROR", "A column mapping applies to CSV files only; this file is NDJSON", [
+			{ path: "mapping", message: "CSV files only" },
+		]);
+	}
+	if (typeof input.options !== "function") assertSyncable(input.recordType, input.options);
 	const id = input.id ?? randomId("job");
 	let columns: ColumnTarget[] | null = null;
 	const chunks: JobSpec["chunks"] = [];
@@ -52,7 +60,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 		maxChunkBytes: CHUNK_BYTES,
 		maxChunkRecords: CHUNK_RECORDS,
 		onHeader: (text) => {
-			columns = mapCsvHeader(text, KINDS[input.recordType]).columns;
+			columns = mapCsvHeader(text, KINDS[input.recordType], input.mapping).columns;
 		},
 	});
 	await beginIntake(env, input.tenantId, id);
@@ -75,6 +83,7 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 			}
 		}
 		await writing;
+		assertSyncable(input.recordType, optionsOf(input));
 		if (columns) await putContext(env, id, { columns, assign: input.assign });
 	} catch (error) {
 		await writing.catch(() => undefined);
@@ -100,6 +109,8 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 				overrides: input.overrides,
 				total,
 				chunks,
+				// A put per chunk, the CSV context and the intake mark (deletes are free).
+				usage: { ...noUsage(), r2ClassA: chunks.length + (columns ? 2 : 1) },
 				...author(),
 			},
 			ifBusy,
@@ -114,8 +125,16 @@ export async function createJob(env: Env, input: JobInput): Promise<Job> {
 	return orRefuse<Job>(submitted);
 }
 
+/** A full sync deactivates users, so only a users job has one. */
+export function assertSyncable(recordType: RecordType, options: ImportOptions): void {
+	if (options.sync === "full" && recordType !== "users")
+		throw new ApiError("VALIDATION_ERROR", `sync full is for users imports; this one imports ${recordType}`, [
+			{ path: "sync", message: "only with type users" },
+		]);
+}
+
 /** Every job is made by a request: its key is the job's author, its origin where the job's links point. */
-function author(): Pick<JobSpec, "createdBy" | "baseUrl"> {
+export function author(): Pick<JobSpec, "createdBy" | "baseUrl"> {
 	const c = getContext<AppEnv>();
 	return { createdBy: c.get("createdBy"), baseUrl: new URL(c.req.url).origin };
 }

@@ -1,7 +1,8 @@
 import { hex, secretsEqual } from "../auth/keys";
 
-/** What a signed link downloads. */
-export type Download = "results" | "errors";
+/** What a signed link downloads, and where: a job's reports, or an export's file. */
+export type Download = "results" | "errors" | "file";
+const PATHS: Record<Download, string> = { results: "jobs", errors: "jobs", file: "exports" };
 type Target = { tenantId: string; jobId: string; download: Download };
 
 const encoder = new TextEncoder();
@@ -18,7 +19,7 @@ const signed = (env: Env, { tenantId, jobId, download }: Target, expires: number
 	hmac(env.DOWNLOAD_SIGNING_KEY, `${tenantId}\n${jobId}\n${download}\n${expires}`);
 
 /**
- * An absolute link to a job's results or errors that works without a key for an hour (spec §9).
+ * An absolute link to a job's results or errors, or an export's file, that works without a key for an hour (spec §9).
  * The expiry is whole minutes, so a job's view, and its event stream, change once a minute at most.
  */
 export async function signedLink(env: Env, baseUrl: string, target: Target, now = Date.now()): Promise<string> {
@@ -28,7 +29,7 @@ export async function signedLink(env: Env, baseUrl: string, target: Target, now 
 		expires: String(expires),
 		signature: await signed(env, target, expires),
 	});
-	return `${baseUrl}/v1/jobs/${encodeURIComponent(target.jobId)}/${target.download}?${query}`;
+	return `${baseUrl}/v1/${PATHS[target.download]}/${encodeURIComponent(target.jobId)}/${target.download}?${query}`;
 }
 
 /** Whether a link's signature is the service's own for this target and it has not expired. */

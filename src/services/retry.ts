@@ -103,7 +103,8 @@ export async function retryJob(env: Env, { tenantId, shard }: TenantShard, paren
 		recordType: spec.recordType,
 		format: spec.format,
 		origin: spec.origin,
-		options: spec.options,
+		// The failed records alone are no whole file: a retry never deactivates anyone.
+		options: { ...spec.options, sync: undefined, maxDeactivate: undefined },
 		body: retryBody(env, database, parentId, context ? headerOf(context.columns) : null, chunks),
 		type: `${spec.recordType}.retry`,
 		description: `Retry of the ${failed} failed records${unwritten} of job ${parentId}`,

@@ -13,11 +13,14 @@ import {
 	type UploadRow,
 } from "../db/queries/uploads";
 import { ApiError, ERROR_STATUS } from "../errors";
+import type { ColumnMapping } from "../ingest/csv";
 import type { FileFormat, RecordType } from "../schemas/common";
 import type { Job } from "../schemas/jobs";
+import type { MappingRef } from "../schemas/mappings";
 import { ImportOptions } from "../schemas/records";
 import { PART_SIZE, type Upload, type UploadedPart } from "../schemas/uploads";
-import { createJob } from "./create-job";
+import { assertSyncable, createJob } from "./create-job";
+import { resolveMapping } from "./mappings";
 import { tenantObject } from "./tenant";
 
 const TTL_MS = 24 * 60 * 60 * 1000;
@@ -42,12 +45,23 @@ function view(row: UploadRow, parts: UploadedPart[], now: number): Upload {
 	};
 }
 
+/**
+ * Starts an upload. Its mapping is resolved now (a profile's columns are copied) and kept with its
+ * options, so the file is read at completion as it was meant when the upload began.
+ */
 export async function createUpload(
 	env: Env,
 	tenantId: string,
-	input: { type: RecordType; format: FileFormat; options: ImportOptions },
+	input: { type: RecordType; format: FileFormat; options: ImportOptions; mapping?: MappingRef },
 	now = Date.now(),
 ) {
+	assertSyncable(input.type, input.options);
+	if (input.mapping !== undefined && input.format !== "csv") {
+		throw new ApiError("VALIDATION_ERROR", "A column mapping applies to CSV uploads only", [
+			{ path: "mapping", message: "CSV files only" },
+		]);
+	}
+	const mapping = await resolveMapping(env, tenantId, input.type, input.mapping);
 	const id = randomId("upl");
 	const key = `uploads/${id}`;
 	const multipart = await env.FILES.createMultipartUpload(key);
@@ -56,7 +70,7 @@ export async function createUpload(
 		tenantId,
 		type: input.type,
 		format: input.format,
-		options: input.options,
+		options: mapping ? { ...input.options, mapping } : input.options,
 		r2Key: key,
 		r2UploadId: multipart.uploadId,
 		status: "open",
@@ -202,13 +216,15 @@ export async function completeUpload(env: Env, tenantId: string, id: string, now
 		assembled = true;
 		const object = await env.FILES.get(row.r2Key);
 		if (!object) throw new Error(`assembled object ${row.r2Key} is missing`);
+		const { mapping, ...options } = row.options;
 		const job = await createJob(env, {
 			id: uploadJobId(id),
 			tenantId,
 			recordType: row.type as RecordType,
 			format: row.format as FileFormat,
 			origin: "file",
-			options: ImportOptions.parse(row.options),
+			options: ImportOptions.parse(options),
+			mapping: mapping as ColumnMapping | undefined,
 			body: object.body,
 		});
 		await setUploadJob(database, id, job.id);

@@ -2,13 +2,14 @@ import { mediaType } from "../content-type";
 import { type Db, records } from "../db/client";
 import { existingItemIds } from "../db/queries/catalog";
 import type { CatalogKind } from "../db/schema";
-import { ApiError } from "../errors";
+import { ApiError, validationError } from "../errors";
 import { FILE_DOWNLOAD, OutboundError, outboundFetch } from "../notify/outbound";
 import { assertFetchable, redactUrl } from "../notify/url-guard";
 import type { BulkImportBody } from "../schemas/imports";
 import type { Assignments, Job } from "../schemas/jobs";
 import { ImportOptions } from "../schemas/records";
 import { createJob, failedJob, type JobInput } from "./create-job";
+import { resolveMapping } from "./mappings";
 
 const CSV_TYPES = ["text/csv", "application/csv", "text/plain", "application/octet-stream", ""];
 const LABELS: Record<CatalogKind, string> = {
@@ -95,11 +96,16 @@ export async function importFromUrl(
 	};
 	assertFetchable(body.url, env);
 	await checkCatalog(records(env, shard), tenantId, assign);
-	const options = ImportOptions.parse({
+	const mapping = await resolveMapping(env, tenantId, "users", body.mapping);
+	const parsed = ImportOptions.safeParse({
 		sendWelcomeEmail: true,
 		inviteMessage: body.inviteMessage,
 		dryRun: body.dryRun ?? false,
+		sync: body.sync,
+		maxDeactivate: body.maxDeactivate,
 	});
+	if (!parsed.success) throw validationError(parsed.error, "json");
+	const options = parsed.data;
 	const overrides = {
 		...(body.role !== undefined ? { role: body.role } : {}),
 		...(body.clientId !== undefined ? { clientId: body.clientId } : {}),
@@ -111,5 +117,6 @@ export async function importFromUrl(
 		type: "users.bulkImport",
 		assign,
 		overrides,
+		mapping,
 	});
 }

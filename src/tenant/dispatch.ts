@@ -2,7 +2,7 @@ import type { ChunkMessage } from "../schemas/messages";
 import { backoff } from "./backoff";
 import type { RunningJob } from "./jobs";
 import type { Pace } from "./pace";
-import { ABANDONED, DONE, QUEUED, WAITING } from "./states";
+import { ABANDONED, type ChunkStep, DONE, QUEUED, WAITING } from "./states";
 
 /** Chunks of the running job that may sit in the queue at once: small, so one tenant's huge job
  * never floods the shared queue, a cancel stops within a few chunks, and pacing has a handle. */
@@ -41,16 +41,21 @@ export class Dispatch {
 		return this.host.sql;
 	}
 
-	/** -> waiting, one row per chunk of a submitted job. */
-	add(jobId: string, chunks: { firstLine: number; records: number }[]): void {
-		for (const [idx, c] of chunks.entries()) {
+	/**
+	 * -> waiting, one row per chunk of a submitted job, and one more after them for a last `step`,
+	 * which is sent only once every other chunk of its job has reported.
+	 */
+	add(jobId: string, chunks: { firstLine: number; records: number }[], step?: ChunkStep): void {
+		const rows = [...chunks.map((c) => ({ ...c, step: null })), ...(step ? [{ firstLine: 0, records: 0, step }] : [])];
+		for (const [idx, c] of rows.entries()) {
 			this.sql.exec(
-				"INSERT INTO chunks (job_id, idx, first_line, records, state) VALUES (?, ?, ?, ?, ?)",
+				"INSERT INTO chunks (job_id, idx, first_line, records, state, step) VALUES (?, ?, ?, ?, ?, ?)",
 				jobId,
 				idx,
 				c.firstLine,
 				c.records,
 				WAITING,
+				c.step,
 			);
 		}
 	}
@@ -119,6 +124,16 @@ export class Dispatch {
 			.one().n;
 	}
 
+	/** A job's chunks in order, as it was submitted with them: what a commit or an undo of it runs over. */
+	list(jobId: string): { firstLine: number; records: number }[] {
+		return this.sql
+			.exec<{ firstLine: number; records: number }>(
+				"SELECT first_line AS firstLine, records FROM chunks WHERE job_id = ? ORDER BY idx",
+				jobId,
+			)
+			.toArray();
+	}
+
 	remove(jobId: string): void {
 		this.sql.exec("DELETE FROM chunks WHERE job_id = ?", jobId);
 	}
@@ -130,8 +145,8 @@ export class Dispatch {
 	take(job: RunningJob, now: number): ChunkMessage[] {
 		const dueAt = now + this.stallTimeout();
 		const due = this.sql
-			.exec<{ idx: number; first_line: number }>(
-				"UPDATE chunks SET sent_at = ?1, due_at = ?2 WHERE job_id = ?3 AND state = ?4 AND due_at <= ?1 RETURNING idx, first_line",
+			.exec<Taken>(
+				"UPDATE chunks SET sent_at = ?1, due_at = ?2 WHERE job_id = ?3 AND state = ?4 AND due_at <= ?1 RETURNING idx, first_line, step",
 				now,
 				dueAt,
 				job.id,
@@ -140,7 +155,7 @@ export class Dispatch {
 			.toArray();
 		const fresh = this.host.pace.admit(this.waiting(job.id), now);
 		for (const c of fresh) this.queue(job.id, c.idx, now, dueAt);
-		return [...due, ...fresh].map((c) => chunkMessage(job, c.idx, c.first_line));
+		return [...due, ...fresh].map((c) => chunkMessage(job, c));
 	}
 
 	/**
@@ -187,16 +202,18 @@ export class Dispatch {
 		return times.length > 0 ? Math.min(...times) : undefined;
 	}
 
-	/** The waiting chunks that fit in the queue beside those in flight. */
+	/** The waiting chunks that fit in the queue beside those in flight; a last step waits for the others to report. */
 	private waiting(jobId: string) {
 		const inFlight = this.sql
 			.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE job_id = ? AND state = ?", jobId, QUEUED)
 			.one().n;
 		return this.sql
-			.exec<{ idx: number; first_line: number; records: number }>(
-				"SELECT idx, first_line, records FROM chunks WHERE job_id = ? AND state = ? ORDER BY idx LIMIT ?",
+			.exec<Taken & { records: number }>(
+				`SELECT idx, first_line, records, step FROM chunks WHERE job_id = ?1 AND state = ?2 AND (step IS NULL OR NOT EXISTS
+					(SELECT 1 FROM chunks c WHERE c.job_id = ?1 AND c.step IS NULL AND c.state IN (?2, ?3))) ORDER BY idx LIMIT ?4`,
 				jobId,
 				WAITING,
+				QUEUED,
 				Math.max(0, WINDOW - inFlight),
 			)
 			.toArray();
@@ -215,16 +232,22 @@ export class Dispatch {
 	}
 }
 
-function chunkMessage({ id, spec }: RunningJob, chunk: number, firstLine: number): ChunkMessage {
+type Taken = { idx: number; first_line: number; step: ChunkStep | null };
+
+function chunkMessage({ id, spec }: RunningJob, { idx, first_line, step }: Taken): ChunkMessage {
 	return {
 		tenantId: spec.tenantId,
 		jobId: id,
-		chunk,
-		firstLine,
+		chunk: idx,
+		firstLine: first_line,
+		// A chunk's own step (a last step) before its job's (an export's pages).
+		...(step ? { step } : spec.step ? { step: spec.step } : {}),
 		recordType: spec.recordType,
 		format: spec.format,
 		origin: spec.origin,
 		options: spec.options,
 		overrides: spec.overrides,
+		commitOf: spec.commitOf,
+		undoOf: spec.undoOf,
 	};
 }

@@ -1,5 +1,5 @@
 import { logEvent } from "../log";
-import type { Counts, CreatedBy, JobSpec, JobStatus } from "../schemas/jobs";
+import type { Counts, CreatedBy, JobSpec, JobStatus, ReportedCounts, Usage } from "../schemas/jobs";
 import { CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING } from "./states";
 
 type JobRow = {
@@ -19,6 +19,12 @@ type JobRow = {
 	unchanged: number;
 	skipped: number;
 	failed: number;
+	d1_rows_read: number;
+	d1_rows_written: number;
+	r2_class_a: number;
+	r2_class_b: number;
+	queue_operations: number;
+	deactivated: number;
 };
 
 /** A job as the tenant object stores it; the API's view (rates, progress, links) is built from it. */
@@ -35,9 +41,12 @@ export type JobRecord = {
 	completedAt: string | null;
 	errorMessage: string | null;
 	dryRun: boolean;
+	commitOf?: string;
+	undoOf?: string;
 	/** Place in the tenant's FIFO, for pending jobs. */
 	position?: number;
-	counts: Counts & { total: number };
+	counts: Counts & { total: number; deactivated: number };
+	usage: Usage;
 };
 
 export type RunningJob = { id: string; spec: JobSpec };
@@ -75,6 +84,8 @@ export class Jobs {
 			completedAt: row.completed_at,
 			errorMessage: row.error_message,
 			dryRun: spec.options.dryRun,
+			...(spec.commitOf ? { commitOf: spec.commitOf } : {}),
+			...(spec.undoOf ? { undoOf: spec.undoOf.job } : {}),
 			...(position !== undefined ? { position } : {}),
 			counts: {
 				total: row.total,
@@ -83,6 +94,14 @@ export class Jobs {
 				unchanged: row.unchanged,
 				skipped: row.skipped,
 				failed: row.failed,
+				deactivated: row.deactivated,
+			},
+			usage: {
+				d1RowsRead: row.d1_rows_read,
+				d1RowsWritten: row.d1_rows_written,
+				r2ClassA: row.r2_class_a,
+				r2ClassB: row.r2_class_b,
+				queueOperations: row.queue_operations,
 			},
 		};
 	}
@@ -144,10 +163,11 @@ export class Jobs {
 			spec.type,
 			spec.description,
 			PENDING,
-			JSON.stringify({ ...spec, chunks: [] }),
+			JSON.stringify({ ...spec, chunks: [], usage: undefined }),
 			new Date(now).toISOString(),
 			spec.total,
 		);
+		if (spec.usage) this.addUsage(spec.id, spec.usage);
 		logEvent("job", { job: spec.id, tenant: spec.tenantId, from: null, to: PENDING, total: spec.total });
 		return true;
 	}
@@ -208,24 +228,47 @@ export class Jobs {
 	}
 
 	/** A chunk's counts; the caller counts each chunk once. */
-	addCounts(id: string, counts: Counts): void {
+	addCounts(id: string, counts: ReportedCounts): void {
 		this.sql.exec(
-			"UPDATE jobs SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ? WHERE id = ?",
+			"UPDATE jobs SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ?, deactivated = deactivated + ? WHERE id = ?",
 			counts.created,
 			counts.updated,
 			counts.unchanged,
 			counts.skipped,
 			counts.failed,
+			counts.deactivated ?? 0,
 			id,
 		);
 	}
 
-	/** Jobs that ended before `cutoff`, oldest first. */
+	/** What a chunk (or the job's intake) used; the caller counts each chunk once. */
+	addUsage(id: string, usage: Usage): void {
+		this.sql.exec(
+			`UPDATE jobs SET d1_rows_read = d1_rows_read + ?, d1_rows_written = d1_rows_written + ?,
+				r2_class_a = r2_class_a + ?, r2_class_b = r2_class_b + ?, queue_operations = queue_operations + ? WHERE id = ?`,
+			usage.d1RowsRead,
+			usage.d1RowsWritten,
+			usage.r2ClassA,
+			usage.r2ClassB,
+			usage.queueOperations,
+			id,
+		);
+	}
+
+	/**
+	 * Jobs that ended before `cutoff`, oldest first; but not one whose files a commit or undo that
+	 * has not ended yet reads (its chunks, its before-images): that one goes once they have ended.
+	 */
 	expired(cutoff: string, limit: number): string[] {
 		return this.sql
 			.exec<{ id: string }>(
-				"SELECT id FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ? ORDER BY completed_at LIMIT ?",
+				`SELECT id FROM jobs WHERE completed_at IS NOT NULL AND completed_at < ?1 AND id NOT IN (
+					SELECT coalesce(spec ->> '$.commitOf', spec ->> '$.undoOf.job') FROM jobs WHERE status IN (?2, ?3)
+					AND coalesce(spec ->> '$.commitOf', spec ->> '$.undoOf.job') IS NOT NULL)
+				ORDER BY completed_at LIMIT ?4`,
 				cutoff,
+				PENDING,
+				PROCESSING,
 				limit,
 			)
 			.toArray()

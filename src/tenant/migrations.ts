@@ -34,6 +34,15 @@ const STEPS: readonly string[] = [
 	ALTER TABLE outbox ADD COLUMN failing_since INTEGER;`,
 	// 6: records found equal to what is stored are counted apart from updated ones.
 	"ALTER TABLE jobs ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;",
+	// 7: what each job used of the resources billed by the operation.
+	`ALTER TABLE jobs ADD COLUMN d1_rows_read INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE jobs ADD COLUMN d1_rows_written INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE jobs ADD COLUMN r2_class_a INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE jobs ADD COLUMN r2_class_b INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE jobs ADD COLUMN queue_operations INTEGER NOT NULL DEFAULT 0;`,
+	// 8: a full sync's last step is a chunk of its own (step 'deactivate'), and its job counts the users it deactivated.
+	`ALTER TABLE jobs ADD COLUMN deactivated INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE chunks ADD COLUMN step TEXT;`,
 ];
 
 export function migrate(storage: DurableObjectStorage): void {

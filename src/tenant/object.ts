@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ErrorCode } from "../errors";
 import type { IfBusy } from "../schemas/common";
-import type { Counts, JobSpec, JobStatus } from "../schemas/jobs";
+import type { JobSpec, JobStatus, ReportedCounts, Usage } from "../schemas/jobs";
 import type { TenantLimits } from "../schemas/tenants";
 import { type RateDecision, RequestBucket } from "./bucket";
 import { Dispatch } from "./dispatch";
@@ -87,6 +87,11 @@ export class TenantObject extends DurableObject<Env> {
 		return this.jobs.spec(id);
 	}
 
+	/** The chunks a job was submitted with (first line, records), in order. */
+	getJobChunks(id: string): { firstLine: number; records: number }[] {
+		return this.chunks.list(id);
+	}
+
 	listJobs(status: JobStatus | undefined, beforeSeq: number | undefined, limit: number) {
 		return this.jobs.list(status, beforeSeq, limit);
 	}
@@ -107,10 +112,11 @@ export class TenantObject extends DurableObject<Env> {
 	}
 
 	/** Counts a chunk once, however often it is reported, and completes the job with its last chunk. */
-	async chunkDone(jobId: string, chunk: number, counts: Counts): Promise<void> {
+	async chunkDone(jobId: string, chunk: number, counts: ReportedCounts, usage: Usage): Promise<void> {
 		this.ctx.storage.transactionSync(() => {
 			if (!this.chunks.complete(jobId, chunk, Date.now())) return;
 			this.jobs.addCounts(jobId, counts);
+			this.jobs.addUsage(jobId, usage);
 			if (this.chunks.open(jobId) === 0) this.end(jobId, (now) => this.jobs.complete(jobId, now));
 		});
 		await this.advance();
@@ -155,7 +161,8 @@ export class TenantObject extends DurableObject<Env> {
 
 	private submit(spec: JobSpec): void {
 		this.ctx.storage.transactionSync(() => {
-			if (this.jobs.submit(spec, Date.now())) this.chunks.add(spec.id, spec.chunks);
+			if (this.jobs.submit(spec, Date.now()))
+				this.chunks.add(spec.id, spec.chunks, spec.options.sync === "full" ? "deactivate" : undefined);
 		});
 	}
 

@@ -13,7 +13,8 @@ import type { JobStatus } from "../schemas/jobs";
  *                     └──job ended──► abandoned ──report──► done
  *
  * Only the one processing job has chunks sent. It completes when its last chunk reports. A chunk
- * that reports after its job ended is counted all the same: its records were written.
+ * that reports after its job ended is counted all the same: its records were written. A full sync
+ * has one chunk more, its last step (deactivation), sent once all the others have reported.
  */
 
 export const PENDING = "pending" satisfies JobStatus;
@@ -27,3 +28,6 @@ export const WAITING = "waiting" satisfies ChunkState;
 export const QUEUED = "queued" satisfies ChunkState;
 export const DONE = "done" satisfies ChunkState;
 export const ABANDONED = "abandoned" satisfies ChunkState;
+
+/** A chunk that is not part of the file but a step of its job after the file. */
+export type ChunkStep = "deactivate";

@@ -71,3 +71,57 @@ describe("cohort import", () => {
 		expect(existsSync(`${file}.errors.csv`)).toBe(true);
 	});
 });
+
+describe("cohort import --mapping and cohort mappings", () => {
+	it("maps CSV columns from inline JSON, from @file and from a saved mapping by name", async () => {
+		const path = join(dir, "hris.csv");
+		writeFileSync(path, "Badge,Work Mail,Given name\nmap1,map1@example.com,Mo\n");
+		const inline = await cohort(
+			["--json", "import", path, "--type", "users", "--mapping", '{"Badge":"externalId","Work Mail":"email"}'],
+			env,
+		);
+		expect(inline.code, inline.stderr).toBe(0);
+		expect(JSON.parse(inline.stdout).job.counts).toMatchObject({ created: 1, failed: 0 });
+
+		const columns = join(dir, "columns.json");
+		writeFileSync(columns, '{"Badge": "user_id", "Work Mail": "email"}');
+		const put = await cohort(["mappings", "put", "hris", "--type", "users", "--columns", `@${columns}`], env);
+		expect(put.code, put.stderr).toBe(0);
+		expect(put.stdout).toMatch(/^hris \(users\), updated /);
+		const list = await cohort(["--json", "mappings", "list"], env);
+		expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: "hris", type: "users" })]);
+
+		writeFileSync(path, "Badge,Work Mail,Given name\nmap2,map2@example.com,Max\n");
+		const named = await cohort(["--json", "import", path, "--type", "users", "--mapping", "hris"], env);
+		expect(named.code, named.stderr).toBe(0);
+		expect(JSON.parse(named.stdout).job.counts).toMatchObject({ created: 1, failed: 0 });
+		const user = await cohort(["--json", "users", "get", "map2"], env);
+		expect(JSON.parse(user.stdout)).toMatchObject({ email: "map2@example.com", firstName: "Max" });
+
+		const gone = await cohort(["mappings", "delete", "hris"], env);
+		expect(gone.stdout).toBe("Deleted mapping hris\n");
+		const unknown = await cohort(["import", path, "--type", "users", "--mapping", "hris"], env);
+		expect(unknown.code).toBe(1);
+		expect(unknown.stderr).toContain('No mapping profile is named "hris"');
+		const bad = await cohort(["import", path, "--type", "users", "--mapping", "{nope"], env);
+		expect(bad.code).toBe(2);
+	});
+});
+
+describe("cohort import --sync full", () => {
+	it("deactivates the users the file lacks, up to --max-deactivate, and refuses above it", async () => {
+		const tenant = await newTenant();
+		const own = { ...env, COHORT_KEY: tenant.key };
+		const everyone = usersCsv("sync-all.csv", 10, "sync");
+		expect((await cohort(["import", everyone, "--type", "users"], own)).code).toBe(0);
+		const most = usersCsv("sync-most.csv", 8, "sync");
+		const refused = await cohort(["import", most, "--type", "users", "--sync", "full", "--max-deactivate", "0.1"], own);
+		expect(refused.code).not.toBe(0);
+		expect(refused.stdout).toContain("would deactivate 2 of 10 active users");
+		const run = await cohort(["import", most, "--type", "users", "--sync", "full", "--max-deactivate", "2"], own);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toMatch(/^ {2}deactivated +2$/m);
+		const bad = await cohort(["import", most, "--type", "users", "--sync", "full", "--max-deactivate", "1.5"], own);
+		expect(bad.stderr).toContain("--max-deactivate takes a fraction below 1");
+	});
+});

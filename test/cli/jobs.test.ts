@@ -131,3 +131,32 @@ describe("users get", () => {
 		expect(JSON.parse(json.stdout)).toMatchObject({ externalId: "j1", email: "j1@example.com" });
 	});
 });
+
+describe("preview, commit and undo", () => {
+	it("import --preview prints the changes, jobs commit writes them, jobs undo takes them back", async () => {
+		const own = home();
+		const { key } = await newTenant("change");
+		const connect = ["--url", server.base, "--key", key];
+		const first = csv("people.csv", ["p1,p1@example.com", "p2,p2@example.com"]);
+		expect((await cohort([...connect, "import", first, "--type", "users"], own)).code).toBe(0);
+		const path = join(dir, "people2.ndjson");
+		writeFileSync(path, '{"externalId":"p1","firstName":"Pat"}\n{"externalId":"p3"}\n');
+		const preview = await cohort([...connect, "import", path, "--type", "users", "--preview"], own);
+		expect(preview.code, preview.stderr).toBe(0);
+		expect(preview.stdout).toMatch(/would update 1 records/);
+		expect(preview.stdout).toMatch(/line 1 +p1 +firstName +\(none\) +Pat/);
+		const previewId = /cohort jobs commit (\S+)`/.exec(preview.stdout)![1]!;
+
+		const commit = await cohort([...connect, "--json", "jobs", "commit", previewId, "--watch"], own);
+		expect(commit.code, commit.stderr).toBe(0);
+		const committed = JSON.parse(commit.stdout);
+		expect(committed).toMatchObject({ status: "completed", commitOf: previewId, counts: { created: 1, updated: 1 } });
+
+		const undo = await cohort([...connect, "--json", "jobs", "undo", committed.id, "--watch"], own);
+		expect(undo.code, undo.stderr).toBe(0);
+		expect(JSON.parse(undo.stdout)).toMatchObject({ type: "users.undo", status: "completed", counts: { updated: 2 } });
+		const again = await cohort([...connect, "jobs", "undo", committed.id], own);
+		expect(again.code).toBe(1);
+		expect(again.stderr).toContain("was undone already");
+	});
+});

@@ -90,6 +90,26 @@ describe("mapping a CSV header", () => {
 		});
 	});
 
+	it("a mapping sends columns where it says, its keys matched exactly or like headers", () => {
+		const mapping = { Badge: "externalId", "work mail": "email", Dept: "custom.department", Emial: "role" };
+		expect(mapCsvHeader("BADGE,Work-Mail,Dept,Emial,Surname", KINDS.users, mapping).columns).toEqual([
+			{ field: "externalId", header: "BADGE" },
+			{ field: "email", header: "Work-Mail" },
+			{ field: "customFields", key: "department", header: "Dept" },
+			{ field: "role", header: "Emial" },
+			{ field: "lastName", header: "Surname" },
+		]);
+	});
+
+	it("two columns mapped to one field, or to a field the type lacks, are a 400", () => {
+		expect(rejection(() => mapCsvHeader("Badge,id", KINDS.users, { Badge: "externalId" }))).toMatchObject({
+			message: 'Duplicate CSV column(s): "id" (same as "Badge")',
+		});
+		expect(rejection(() => mapCsvHeader("Org,Label", KINDS.companies, { Label: "nmae" }))).toMatchObject({
+			message: 'Unknown CSV column(s): "Label" (mapped to "nmae", which is not a field; did you mean "name"?)',
+		});
+	});
+
 	it("an empty header is a missing header row", () => {
 		expect(rejection(() => mapCsvHeader("", KINDS.users))).toMatchObject({
 			code: "VALIDATION_ERROR",

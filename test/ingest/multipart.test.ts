@@ -27,6 +27,37 @@ const handmade = (boundary: string, ...parts: string[]) =>
 	`${parts.map((p) => `--${boundary}\r\n${p}\r\n`).join("")}--${boundary}--\r\n`;
 
 describe("multipartFile", () => {
+	it("reads the text fields asked for before the file, whatever the pieces; one after it, or too long, is a 400", async () => {
+		const form = new FormData();
+		form.append("note", "skipped");
+		form.append("mapping", '{"E-mail":"email","Abteilung ü":"custom.dept"}');
+		form.append("file", new File(["E-mail\na@example.com\n"], "a.csv", { type: "text/csv" }));
+		const { bytes, contentType } = await encoded(form);
+		for (const size of PIECE_SIZES) {
+			const file = await multipartFile(piecesOf(bytes, size), contentType, ["mapping"]);
+			expect(file.fields).toEqual({ mapping: '{"E-mail":"email","Abteilung ü":"custom.dept"}' });
+			expect(await text(file.body)).toBe("E-mail\na@example.com\n");
+		}
+
+		const late = new FormData();
+		late.append("file", new File(["x"], "a.csv"));
+		late.append("mapping", "{}");
+		const after = await encoded(late);
+		const file = await multipartFile(piecesOf(after.bytes, 7), after.contentType, ["mapping"]);
+		expect(await refusal(text(file.body))).toMatchObject({
+			code: "VALIDATION_ERROR",
+			message: 'Invalid multipart body: field "mapping" must come before field "file"',
+		});
+
+		const long = new FormData();
+		long.append("mapping", "x".repeat(64 * 1024 + 1));
+		long.append("file", new File(["x"], "a.csv"));
+		const big = await encoded(long);
+		expect(await refusal(multipartFile(piecesOf(big.bytes, 4096), big.contentType, ["mapping"]))).toMatchObject({
+			message: 'Invalid multipart body: field "mapping" is longer than 65536 bytes',
+		});
+	});
+
 	it("streams the file field's bytes whatever the pieces, past fields before and after it", async () => {
 		const content = `{"externalId":"a"}\r\n--not-the-boundary\r\n\r\n-${"é".repeat(300)}\r\n{"externalId":"b"}\r`;
 		const form = new FormData();

@@ -1,6 +1,6 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { shardDatabases } from "../../src/db/client";
 import worker from "../../src/index";
 import { purgeExpiredJobs } from "../../src/jobs/retention";
@@ -62,5 +62,25 @@ describe("retention", () => {
 			for (const job of jobs)
 				expect(await leftOf(apiKey.key, tenant.id, job.id)).toEqual({ job: 404, files: 0, rows: 0 });
 		}
+	});
+
+	it("a preview whose commit has not ended keeps its chunks until the commit has ended", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const preview = await waitForJob(
+			apiKey.key,
+			(await (await upload(apiKey.key, "type=users&dryRun=true", '{"externalId":"k1"}\n', NDJSON)).json<JobView>()).id,
+		);
+		// The commit's chunk is never sent, so it stays processing.
+		const send = vi.spyOn(env.CHUNKS, "sendBatch").mockResolvedValue({} as never);
+		const commit = await (
+			await call(`/v1/jobs/${preview.id}/commit`, { method: "POST", key: apiKey.key })
+		).json<JobView>();
+		send.mockRestore();
+		expect(commit.status).toBe("processing");
+		await purgeExpiredJobs(env, LATER());
+		expect(await leftOf(apiKey.key, tenant.id, preview.id)).toMatchObject({ job: 200, files: 3 });
+		await call(`/v1/jobs/${commit.id}/cancel`, { method: "POST", key: apiKey.key });
+		await purgeExpiredJobs(env, LATER());
+		expect(await leftOf(apiKey.key, tenant.id, preview.id)).toEqual({ job: 404, files: 0, rows: 0 });
 	});
 });

@@ -52,9 +52,19 @@ const ROUTES: Route[] = [
 	{ method: "GET", path: "/v1/jobs/{id}", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "POST", path: "/v1/jobs/{id}/cancel", role: "admin", owned: (a) => ({ id: a.jobId }) },
 	{ method: "POST", path: "/v1/jobs/{id}/retry", role: "admin", owned: (a) => ({ id: a.jobId }) },
+	{ method: "POST", path: "/v1/jobs/{id}/commit", role: "admin", owned: (a) => ({ id: a.jobId }) },
+	{ method: "POST", path: "/v1/jobs/{id}/undo", role: "admin", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/jobs/{id}/events", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/jobs/{id}/errors", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/jobs/{id}/results", role: "viewer", owned: (a) => ({ id: a.jobId }) },
+	{ method: "GET", path: "/v1/mappings", role: "viewer" },
+	{ method: "PUT", path: "/v1/mappings/{name}", role: "admin" },
+	{ method: "GET", path: "/v1/mappings/{name}", role: "viewer", owned: () => ({ name: "a-mapping" }) },
+	{ method: "DELETE", path: "/v1/mappings/{name}", role: "admin", owned: () => ({ name: "a-mapping" }) },
+	{ method: "GET", path: "/v1/schemas/{type}", role: "viewer" },
+	{ method: "GET", path: "/v1/templates/{file}", role: "viewer" },
+	{ method: "POST", path: "/v1/exports", role: "admin" },
+	{ method: "GET", path: "/v1/exports/{id}/file", role: "viewer", owned: (a) => ({ id: a.jobId }) },
 	{ method: "GET", path: "/v1/notifications", role: "viewer" },
 	{ method: "PUT", path: "/v1/webhook", role: "admin" },
 	{ method: "GET", path: "/v1/webhook", role: "viewer", owned: () => ({}) },
@@ -94,6 +104,7 @@ beforeAll(async () => {
 		key,
 		json: { url: "https://hooks.example.com/a", secret: "a-secret-of-16-chars" },
 	});
+	await call("/v1/mappings/a-mapping", { method: "PUT", key, json: { type: "users", columns: { Mail: "email" } } });
 	const aKey = await createKey(key, "admin");
 	owned = { externalId: "a-user", companyId: "a-co", jobId: job.id, uploadId: upload.id, keyId: aKey.id };
 

@@ -17,7 +17,8 @@ const record: JobRecord = {
 	completedAt: null,
 	errorMessage: null,
 	dryRun: false,
-	counts: { total: 1000, created: 200, updated: 100, unchanged: 0, skipped: 50, failed: 50 },
+	counts: { total: 1000, created: 200, updated: 100, unchanged: 0, skipped: 50, failed: 50, deactivated: 0 },
+	usage: { d1RowsRead: 0, d1RowsWritten: 0, r2ClassA: 0, r2ClassB: 0, queueOperations: 0 },
 };
 
 const downloads = { resultsDownload: "r", errorsDownload: "e" };
@@ -37,7 +38,7 @@ describe("the job view", () => {
 	it("adds processed, progress, rate, estimate and links to the stored record", () => {
 		const view = jobView(record, downloads, Date.parse("2026-01-01T00:00:04.000Z"));
 		expect(view).toMatchObject({
-			counts: { total: 1000, processed: 400, failed: 50 },
+			counts: { total: 1000, processed: 400, failed: 50, deactivated: 0 },
 			progress: 0.4,
 			recordsPerSecond: 100,
 			etaSeconds: 6,

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt } from "drizzle-orm";
 import { type Db, inJson } from "../client";
-import { chunkFailures, jobChunks, jobErrors } from "../schema";
+import { chunkFailures, jobChunks, jobDeactivations, jobErrors, jobSeen, jobSyncs } from "../schema";
 
 export type ErrorRow = typeof jobErrors.$inferSelect;
 
@@ -54,11 +54,23 @@ export async function writtenChunks(database: Db, jobId: string): Promise<Set<nu
 	return new Set(rows.map((r) => r.chunk));
 }
 
-/** The D1 rows of deleted jobs: their error reports, chunk ledgers and chunk failures. */
+/** The D1 rows of deleted jobs: their error reports, chunk ledgers, chunk failures and full-sync bookkeeping. */
 export async function deleteJobRows(database: Db, jobIds: string[]): Promise<void> {
 	await database.batch([
 		database.delete(jobErrors).where(inJson(jobErrors.jobId, jobIds)),
 		database.delete(jobChunks).where(inJson(jobChunks.jobId, jobIds)),
 		database.delete(chunkFailures).where(inJson(chunkFailures.jobId, jobIds)),
+		database.delete(jobSeen).where(inJson(jobSeen.jobId, jobIds)),
+		database.delete(jobSyncs).where(inJson(jobSyncs.jobId, jobIds)),
+		database.delete(jobDeactivations).where(inJson(jobDeactivations.jobId, jobIds)),
 	]);
+}
+
+/** Where each written chunk of a job keeps the rows it touched as it found them, and how many, in chunk order. */
+export function beforeImages(database: Db, jobId: string) {
+	return database
+		.select({ chunk: jobChunks.chunk, key: jobChunks.before, rows: jobChunks.beforeRows })
+		.from(jobChunks)
+		.where(eq(jobChunks.jobId, jobId))
+		.orderBy(asc(jobChunks.chunk));
 }

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { COMPANY_ALIASES, CompanyRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { companies } from "../schema";
+import { keepBefore } from "./before";
 import { jsonRows } from "./json-param";
 import { changes, claimedLater, createdFields, mergedColumn } from "./merge";
 import { decideExisting, defineKind, emptyOutcome, type Item, type Plan, settle, type WriteContext } from "./types";
@@ -11,6 +12,7 @@ type Existing = {
 	companyId: string;
 	name: string | null;
 	metadata: string | null;
+	updatedAt: string;
 	srcJob: string;
 	srcLine: number;
 };
@@ -28,7 +30,7 @@ async function planCompanies(database: Db, ctx: WriteContext, items: Item<Compan
 	}
 
 	const existing = await database.all<Existing>(sql`
-		SELECT id, company_id AS companyId, name, metadata, src_job AS srcJob, src_line AS srcLine FROM ${companies}
+		SELECT id, company_id AS companyId, name, metadata, updated_at AS updatedAt, src_job AS srcJob, src_line AS srcLine FROM ${companies}
 		WHERE tenant_id = ${ctx.tenantId} AND company_id IN (SELECT value FROM json_each(${JSON.stringify([...last.keys()])}))`);
 	const byId = new Map(existing.map((r) => [r.companyId, r]));
 	const claimed = await claimedLater(
@@ -48,6 +50,7 @@ async function planCompanies(database: Db, ctx: WriteContext, items: Item<Compan
 		if (!row) {
 			creates.push({ ...json, metadata: createdFields(item.value.metadata, replace) });
 			settle(outcome, { ...ids, outcome: "created" });
+			keepBefore(ctx, outcome, { ...ids, kind: "created", key: { companyId } });
 		} else if (
 			decideExisting(ctx, outcome, row, claimed.has(companyId), {
 				...ids,
@@ -55,12 +58,15 @@ async function planCompanies(database: Db, ctx: WriteContext, items: Item<Compan
 				error: `Company ${companyId} already exists`,
 			})
 		) {
-			if (changes(row, item.value, ["name"], ["metadata"], replace)) {
+			const diff = changes(row, item.value, ["name"], ["metadata"], replace);
+			if (Object.keys(diff).length > 0) {
 				updates.push(json);
-				settle(outcome, { ...ids, outcome: "updated" });
+				settle(outcome, { ...ids, outcome: "updated", ...(ctx.options.dryRun ? { changes: diff } : {}) });
+				keepBefore(ctx, outcome, { ...ids, kind: "updated", row });
 			} else {
 				settle(outcome, { ...ids, outcome: "unchanged" });
 				outcome.claims.push(companyId);
+				keepBefore(ctx, outcome, { ...ids, kind: "unchanged", row });
 			}
 		}
 	}

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { ENROLLMENT_ALIASES, EnrollmentRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { type CatalogKind, catalogItems, enrollments, users } from "../schema";
+import { keepBefore } from "./before";
 import { jsonRows } from "./json-param";
 import { defineKind, emptyOutcome, fail, type Item, type Plan, settle, type WriteContext } from "./types";
 
@@ -81,6 +82,8 @@ async function planEnrollments(database: Db, ctx: WriteContext, items: Item<Enro
 		} else {
 			creates.push({ userId, kind: target.kind, itemId: target.id, source: e.source ?? null });
 			settle(outcome, { ref: item.ref, ...ids(e), outcome: "created" });
+			const key = { userId, kind: target.kind, itemId: target.id };
+			keepBefore(ctx, outcome, { ref: item.ref, ...ids(e), kind: "created", key });
 		}
 	}
 	if (ctx.options.dryRun) return { outcome, statements: [] };

@@ -11,7 +11,7 @@ import type { Item, Kind, Outcome, Plan, RecordError, RecordSchema, WriteContext
 export type { Item, Outcome, RecordError, WriteContext } from "./types";
 
 /** The record's identity as its kind names it (canonical field or an alias), for the error of an invalid record. */
-function identityHints(kind: Kind<RecordSchema>, raw: unknown): Pick<RecordError, "externalId" | "email"> {
+export function identityHints(kind: Kind<RecordSchema>, raw: unknown): Pick<RecordError, "externalId" | "email"> {
 	if (typeof raw !== "object" || raw === null) return {};
 	const record = raw as Record<string, unknown>;
 	const read = (field: string | undefined) =>

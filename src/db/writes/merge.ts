@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { jobChunks } from "../schema";
+import type { FieldChanges } from "./before";
 import type { WriteContext } from "./types";
 
 type JsonObject = Record<string, unknown>;
@@ -46,8 +47,9 @@ const storedObject = (text: string | null): JsonObject | null =>
 	text === null ? null : (JSON.parse(text) as JsonObject);
 
 /**
- * Whether writing `record` would change the stored row: a scalar field it carries differs, or a
- * JSON field it carries merges into something other than what is stored.
+ * What writing `record` would change in the stored row: each scalar field it carries that differs,
+ * and each key of a JSON field it carries whose merged value differs from the stored one. Empty
+ * when the record equals what is stored.
  */
 export function changes<R extends JsonObject>(
 	row: { [F in keyof R]?: unknown },
@@ -55,17 +57,37 @@ export function changes<R extends JsonObject>(
 	scalars: readonly (keyof R & string)[],
 	objects: readonly (keyof R & string)[],
 	replace: boolean,
-): boolean {
+): FieldChanges {
+	const diff: FieldChanges = {};
 	for (const field of scalars) {
-		if (record[field] !== undefined && record[field] !== row[field]) return true;
+		const after = record[field];
+		if (after !== undefined && after !== row[field]) diff[field] = [row[field] ?? null, after];
 	}
 	for (const field of objects) {
 		const sent = record[field] as JsonObject | undefined;
 		if (sent === undefined) continue;
-		const stored = storedObject(row[field] as string | null);
-		if (!sameJson(mergeFields(stored, sent, replace), stored ?? {})) return true;
+		const stored = storedObject(row[field] as string | null) ?? {};
+		const merged = mergeFields(stored, sent, replace);
+		for (const key of new Set([...Object.keys(stored), ...Object.keys(merged)])) {
+			if (!sameJson(stored[key], merged[key])) diff[`${field}.${key}`] = [stored[key] ?? null, merged[key] ?? null];
+		}
 	}
-	return false;
+	return diff;
+}
+
+/**
+ * The record without the JSON fields that would merge into what is stored: the UPDATE then keeps
+ * those columns as they are instead of merging in SQL, where D1 bills each JSON key it walks as a row read.
+ */
+export function withoutUnchangedObjects<R extends JsonObject>(
+	record: R,
+	diff: FieldChanges,
+	objects: readonly (keyof R & string)[],
+): R {
+	const kept = { ...record };
+	const changed = Object.keys(diff);
+	for (const field of objects) if (!changed.some((key) => key.startsWith(`${field}.`))) delete kept[field];
+	return kept;
 }
 
 /** Drops the keys sent as null from a new record's object, as merging into nothing would. */

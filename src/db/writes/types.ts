@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { Counts } from "../../schemas/jobs";
 import { type ImportOptions, type RecordErrorCode, withAliases } from "../../schemas/records";
 import type { Db } from "../client";
+import type { BeforeEntry, FieldChanges } from "./before";
 
 /** Where a record came from: `ref` is its 0-based index (JSON) or 1-based line (files). */
 export type Item<T = unknown> = { ref: number; value: T };
@@ -22,14 +23,27 @@ export type RecordError = {
 
 /** What became of a record that did not fail. */
 type RecordOutcome = "created" | "updated" | "unchanged" | "skipped";
-export type RecordResult = { ref: number; externalId?: string; email?: string; outcome: RecordOutcome };
+export type RecordResult = {
+	ref: number;
+	externalId?: string;
+	email?: string;
+	outcome: RecordOutcome;
+	/** A dry run's update: what it would change, `{field: [before, after]}` (see before.ts). */
+	changes?: FieldChanges;
+};
 
 /**
- * Counts, failed records, every other record's outcome, and `claims`: the identities this write
+ * Counts, failed records, every other record's outcome, `before`: the stored rows the write touches
+ * as it found them (before.ts), and `claims`: the identities this write
  * found unchanged, kept in a job's chunk ledger so that an earlier line of the same job in a chunk
  * written later does not overwrite them (an unchanged record writes nothing that could say so).
  */
-export type Outcome = Counts & { errors: RecordError[]; results: RecordResult[]; claims: string[] };
+export type Outcome = Counts & {
+	errors: RecordError[];
+	results: RecordResult[];
+	before: BeforeEntry[];
+	claims: string[];
+};
 
 export type WriteContext = {
 	tenantId: string;
@@ -45,7 +59,17 @@ export type WriteContext = {
 export type Plan = { outcome: Outcome; statements: SQL[] };
 
 export function emptyOutcome(): Outcome {
-	return { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, errors: [], results: [], claims: [] };
+	return {
+		created: 0,
+		updated: 0,
+		unchanged: 0,
+		skipped: 0,
+		failed: 0,
+		errors: [],
+		results: [],
+		before: [],
+		claims: [],
+	};
 }
 
 /** Counts a record that did not fail and keeps its outcome. */

@@ -2,8 +2,9 @@ import { type SQL, sql } from "drizzle-orm";
 import { USER_ALIASES, UserRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { notifications, users } from "../schema";
+import { keepBefore } from "./before";
 import { jsonRows } from "./json-param";
-import { changes, claimedLater, createdFields, mergedColumn } from "./merge";
+import { changes, claimedLater, createdFields, mergedColumn, withoutUnchangedObjects } from "./merge";
 import {
 	decideExisting,
 	defineKind,
@@ -27,10 +28,13 @@ type Existing = {
 	clientId: string | null;
 	customFields: string | null;
 	metadata: string | null;
+	updatedAt: string;
+	status: string;
 	srcJob: string;
 	srcLine: number;
 };
-type Planned = Item<UserRecord> & { id?: number };
+/** `rekeys`: the update changes an indexed identity column (adopts an externalId, or a new email). */
+type Planned = Item<UserRecord> & { id?: number; rekeys?: boolean };
 
 const SCALARS = ["externalId", "email", "firstName", "lastName", "companyId", "role", "clientId"] as const;
 const OBJECTS = ["customFields", "metadata"] as const;
@@ -38,17 +42,33 @@ const OBJECTS = ["customFields", "metadata"] as const;
 const identityOf = (u: UserRecord) =>
 	u.externalId !== undefined ? `x:${u.externalId}` : `e:${u.email!.toLowerCase()}`;
 
-/** Reads the rows the records could resolve to, by external id and by email, in one query. */
+const COLUMNS = sql`u.id, u.external_id AS externalId, u.email_lower AS emailLower, u.email, u.first_name AS firstName,
+	u.last_name AS lastName, u.company_id AS companyId, u.role, u.client_id AS clientId, u.custom_fields AS customFields,
+	u.metadata, u.status, u.updated_at AS updatedAt, u.src_job AS srcJob, u.src_line AS srcLine`;
+
+/** The tenant's users whose `column` is one of `keys`: one index probe per key, in the keys' order. */
+function usersBy(database: Db, tenantId: string, column: SQL, keys: string[]): Promise<Existing[]> {
+	if (keys.length === 0) return Promise.resolve([]);
+	// CROSS JOIN keeps the keys as the outer loop: SQLite would otherwise scan the table.
+	return database.all<Existing>(sql`SELECT ${COLUMNS} FROM json_each(${JSON.stringify(keys)}) k
+		CROSS JOIN ${users} u ON u.tenant_id = ${tenantId} AND u.${column} = k.value`);
+}
+
+/**
+ * Reads the rows the records could resolve to: by external id, then by email only for the emails
+ * those rows do not already hold (the unique index makes such a row the email's only owner). D1
+ * bills every row a query reads, so a user sent again as stored costs one probe, not two.
+ */
 async function existingUsers(database: Db, tenantId: string, items: Item<UserRecord>[]): Promise<Existing[]> {
 	const externalIds = items.flatMap((i) => (i.value.externalId !== undefined ? [i.value.externalId] : []));
-	const emails = items.flatMap((i) => (i.value.email !== undefined ? [i.value.email.toLowerCase()] : []));
-	const columns = sql`id, external_id AS externalId, email_lower AS emailLower, email, first_name AS firstName,
-		last_name AS lastName, company_id AS companyId, role, client_id AS clientId, custom_fields AS customFields,
-		metadata, src_job AS srcJob, src_line AS srcLine`;
-	return database.all<Existing>(sql`
-		SELECT ${columns} FROM ${users} WHERE tenant_id = ${tenantId} AND external_id IN (SELECT value FROM json_each(${JSON.stringify(externalIds)}))
-		UNION
-		SELECT ${columns} FROM ${users} WHERE tenant_id = ${tenantId} AND email_lower IN (SELECT value FROM json_each(${JSON.stringify(emails)}))`);
+	const found = await usersBy(database, tenantId, sql.raw("external_id"), externalIds);
+	const held = new Set(found.map((r) => r.emailLower));
+	const emails = [
+		...new Set(items.flatMap((i) => (i.value.email !== undefined ? [i.value.email.toLowerCase()] : []))),
+	].filter((e) => !held.has(e));
+	const byId = new Map(found.map((r) => [r.id, r]));
+	for (const r of await usersBy(database, tenantId, sql.raw("email_lower"), emails)) byId.set(r.id, r);
+	return [...byId.values()];
 }
 
 /**
@@ -111,6 +131,11 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 		if (!row) {
 			creates.push(item);
 			settle(outcome, { ...refError, outcome: "created" });
+			const key = {
+				...(u.externalId !== undefined ? { externalId: u.externalId } : {}),
+				...(emailLower ? { emailLower } : {}),
+			};
+			keepBefore(ctx, outcome, { ...refError, kind: "created", key });
 		} else if (
 			decideExisting(ctx, outcome, row, claimed.has(identity), {
 				...refError,
@@ -118,12 +143,22 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 				error: "User already exists",
 			})
 		) {
-			if (changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields)) {
-				updates.push({ ...item, id: row.id });
-				settle(outcome, { ...refError, outcome: "updated" });
+			// A record without a status makes its user active: an import that names a user brings it back.
+			const status = u.status ?? "active";
+			const diff = changes(row, u, SCALARS, OBJECTS, ctx.options.replaceFields);
+			if (row.status !== status) diff.status = [row.status, status];
+			if (Object.keys(diff).length > 0) {
+				const rekeys =
+					(u.externalId !== undefined && u.externalId !== row.externalId) ||
+					(emailLower !== undefined && emailLower !== row.emailLower);
+				const value = withoutUnchangedObjects(u, diff, OBJECTS);
+				updates.push({ ...item, value, id: row.id, rekeys });
+				settle(outcome, { ...refError, outcome: "updated", ...(ctx.options.dryRun ? { changes: diff } : {}) });
+				keepBefore(ctx, outcome, { ...refError, kind: "updated", row });
 			} else {
 				settle(outcome, { ...refError, outcome: "unchanged" });
 				outcome.claims.push(identity);
+				keepBefore(ctx, outcome, { ...refError, kind: "unchanged", row });
 			}
 		}
 	}
@@ -141,6 +176,7 @@ const ROWS = jsonRows([
 	"clientId",
 	"customFields",
 	"metadata",
+	"status",
 	"id",
 	"line",
 ]);
@@ -158,23 +194,27 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 	const statements = ROWS.parts(creates.map(created)).map(
 		(
 			rows,
-		) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, created_at, updated_at, src_job, src_line)
-			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, ${now}, ${now}, ${source}, ${f("line")}
+		) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, status, created_at, updated_at, src_job, src_line)
+			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, coalesce(${f("status")}, 'active'), ${now}, ${now}, ${source}, ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))`,
 	);
-	for (const rows of ROWS.parts(updates.map(rowOf))) {
-		// Absent fields keep their stored value, JSON fields merge (merge.ts); the src guard lets a later line of the same job win.
-		statements.push(sql`UPDATE ${users} SET
-				external_id = coalesce(${f("externalId")}, external_id), email = coalesce(${f("email")}, email),
-				email_lower = coalesce(lower(${f("email")}), email_lower), first_name = coalesce(${f("firstName")}, first_name),
+	// D1 bills a write to each index an UPDATE sets, even to the value it had: the identity columns are set only when they change.
+	const identity = sql`external_id = coalesce(${f("externalId")}, external_id),
+		email_lower = coalesce(lower(${f("email")}), email_lower),`;
+	for (const rekeying of [false, true])
+		for (const rows of ROWS.parts(updates.filter((p) => p.rekeys === rekeying).map(rowOf))) {
+			// Absent fields keep their stored value, JSON fields merge (merge.ts); the src guard lets a later line of the same job win.
+			statements.push(sql`UPDATE ${users} SET ${rekeying ? identity : sql``}
+				email = coalesce(${f("email")}, email), first_name = coalesce(${f("firstName")}, first_name),
 				last_name = coalesce(${f("lastName")}, last_name), company_id = coalesce(${f("companyId")}, company_id),
 				role = coalesce(${f("role")}, role), client_id = coalesce(${f("clientId")}, client_id),
 				custom_fields = ${mergedColumn(sql`custom_fields`, f("customFields"), replace)},
 				metadata = ${mergedColumn(sql`metadata`, f("metadata"), replace)},
+				status = coalesce(${f("status")}, 'active'),
 				updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
 			FROM (SELECT value AS v FROM json_each(${rows}))
 			WHERE ${users.id} = ${f("id")} AND NOT (${users.srcJob} = ${source} AND ${users.srcLine} > ${f("line")})`);
-	}
+		}
 	if (ctx.options.sendWelcomeEmail && creates.length > 0) statements.push(...welcomeStatements(ctx, creates));
 	return statements;
 }

@@ -18,7 +18,16 @@ describe("CSV file imports", () => {
 		const res = await upload(apiKey.key, "type=users", file, CSV);
 		expect(res.status).toBe(202);
 		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
-		expect(job.counts).toEqual({ total: 6, processed: 6, created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 4 });
+		expect(job.counts).toEqual({
+			total: 6,
+			processed: 6,
+			created: 2,
+			updated: 0,
+			unchanged: 0,
+			skipped: 0,
+			failed: 4,
+			deactivated: 0,
+		});
 		expect(await countRows("users", tenant.id)).toBe(2);
 		const e1 = await (await call("/v1/users/e1", { key: apiKey.key })).json<Record<string, unknown>>();
 		expect(e1).toMatchObject({

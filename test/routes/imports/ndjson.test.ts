@@ -24,7 +24,16 @@ describe("NDJSON file imports", () => {
 		expect(res.headers.get("Location")).toBe(`/v1/jobs/${created.id}`);
 		const job = await waitForJob(apiKey.key, created.id);
 		expect(job).toMatchObject({ status: "completed", type: "users.import" });
-		expect(job.counts).toEqual({ total: 7, processed: 7, created: 2, updated: 0, unchanged: 0, skipped: 0, failed: 5 });
+		expect(job.counts).toEqual({
+			total: 7,
+			processed: 7,
+			created: 2,
+			updated: 0,
+			unchanged: 0,
+			skipped: 0,
+			failed: 5,
+			deactivated: 0,
+		});
 		expect(await countRows("users", tenant.id)).toBe(2);
 
 		const report = await (await call(job.links.errors, { key: apiKey.key })).text();

@@ -1,0 +1,62 @@
+import { and, eq, sql } from "drizzle-orm";
+import { randomId } from "../auth/keys";
+import { type Db, runBatch } from "../db/client";
+import { chunkCounts } from "../db/queries/jobs";
+import { REVERTS, type UndoLine } from "../db/revert";
+import { jobChunks } from "../db/schema";
+import type { Counts } from "../schemas/jobs";
+import type { ChunkMessage } from "../schemas/messages";
+import { readBefore } from "./before";
+import { putResults } from "./results";
+
+/** The before-images of one chunk of the undone job, from its ledger row. */
+async function beforeKey(database: Db, jobId: string, chunk: number) {
+	const [row] = await database
+		.select({ key: jobChunks.before })
+		.from(jobChunks)
+		.where(and(eq(jobChunks.jobId, jobId), eq(jobChunks.chunk, chunk)));
+	return row?.key;
+}
+
+function resultText(origin: ChunkMessage["origin"], lines: UndoLine[]): string {
+	const refName = origin === "json" ? "index" : "line";
+	return [...lines]
+		.sort((a, b) => a.ref - b.ref)
+		.map(({ ref, ...line }) => `${JSON.stringify({ [refName]: ref, ...line })}\n`)
+		.join("");
+}
+
+/**
+ * Undoes one chunk of a job: puts its rows back as its before-images have them, exactly once. The
+ * restoring statements and the undo job's ledger row are one D1 transaction, as an import chunk's
+ * records and ledger row are, so a redelivered chunk finds the ledger row and writes nothing again.
+ * Chunk N of the undo job is chunk N of the undone job; results name the undone job's lines.
+ */
+export async function undoChunk(
+	env: Env,
+	database: Db,
+	message: ChunkMessage,
+	undoOf: { job: string; endedAt: string },
+): Promise<Counts> {
+	const { tenantId, jobId, chunk } = message;
+	const image = await readBefore(env, await beforeKey(database, undoOf.job, chunk));
+	const ctx = { tenantId, job: undoOf.job, endedAt: undoOf.endedAt, at: image.at };
+	const { lines, statements } = await REVERTS[message.recordType].undo(database, ctx, image.entries);
+	const updated = lines.filter((l) => l.outcome === "updated").length;
+	const counts = { created: 0, updated, unchanged: 0, skipped: lines.length - updated, failed: 0 };
+	const resultsKey = await putResults(env, jobId, chunk, randomId("try"), resultText(message.origin, lines));
+	try {
+		await runBatch(database, [
+			...statements,
+			sql`INSERT INTO ${jobChunks} (job_id, chunk, created, updated, unchanged, skipped, failed, results)
+				VALUES (${jobId}, ${chunk}, 0, ${counts.updated}, 0, ${counts.skipped}, 0, ${resultsKey})`,
+		]);
+		return counts;
+	} catch (error) {
+		// A twin delivery that committed first makes this batch fail on the ledger; its counts (and results) stand.
+		await env.FILES.delete(resultsKey);
+		const twin = await chunkCounts(database, jobId, chunk);
+		if (twin) return twin;
+		throw error;
+	}
+}
