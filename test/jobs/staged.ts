@@ -8,13 +8,9 @@ import { ImportOptions } from "../../src/schemas/records";
 
 const stubFor = (tenantId: string) => env.TENANT.get(env.TENANT.idFromName(tenantId));
 
-/**
- * A users job (NDJSON, welcome messages on) whose chunks sit in R2, one per array of lines, queued in
- * the tenant object without any message sent yet: the test delivers the chunk messages itself.
- */
-export async function stagedJob(tenantId: string, ...chunks: string[][]) {
+/** A users job (NDJSON) whose chunks sit in R2, one per array of lines, with the messages that deliver them. */
+export async function stageChunks(tenantId: string, options: ImportOptions, chunks: string[][]) {
 	const id = `job_staged_${crypto.randomUUID()}`;
-	const options = ImportOptions.parse({ sendWelcomeEmail: true });
 	const messages: ChunkMessage[] = [];
 	let firstLine = 1;
 	for (const [chunk, lines] of chunks.entries()) {
@@ -35,6 +31,15 @@ export async function stagedJob(tenantId: string, ...chunks: string[][]) {
 		total: chunks.reduce((n, lines) => n + lines.length, 0),
 		chunks: messages.map((m, i) => ({ firstLine: m.firstLine, records: chunks[i]!.length })),
 	};
+	return { id, messages, spec };
+}
+
+/**
+ * A users job (NDJSON, welcome messages on) whose chunks sit in R2, one per array of lines, queued in
+ * the tenant object without any message sent yet: the test delivers the chunk messages itself.
+ */
+export async function stagedJob(tenantId: string, ...chunks: string[][]) {
+	const { id, messages, spec } = await stageChunks(tenantId, ImportOptions.parse({ sendWelcomeEmail: true }), chunks);
 	// The queue loses this first send, so the test delivers the chunks itself.
 	const send = vi.spyOn(env.CHUNKS, "sendBatch").mockResolvedValueOnce({} as never);
 	await stubFor(tenantId).submitJob(spec, "queue");

@@ -2,11 +2,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { tenantRecords } from "../../src/db/placement";
 import { deactivateBatch, decide } from "../../src/db/writes/full-sync";
-import { chunkKey, type JobSpec } from "../../src/schemas/jobs";
 import type { ChunkMessage } from "../../src/schemas/messages";
 import { ImportOptions } from "../../src/schemas/records";
 import { call, createTenant, type JobView, shardOf, upload, waitForJob } from "../helpers";
-import { deliverChunks } from "./staged";
+import { deliverChunks, stageChunks } from "./staged";
 
 const NDJSON = { "Content-Type": "application/x-ndjson" };
 type SyncJob = JobView & { counts: JobView["counts"] & { deactivated: number } };
@@ -148,32 +147,13 @@ describe("sync=full on a users import", () => {
 
 /** A full-sync users job whose chunks the test delivers itself, and the message of its last step. */
 async function stagedSync(tenantId: string, chunks: string[][], maxDeactivate: number) {
-	const id = `job_sync_${crypto.randomUUID()}`;
 	const options = ImportOptions.parse({ sync: "full", maxDeactivate });
-	const common = { tenantId, jobId: id, recordType: "users", format: "ndjson", origin: "file", options } as const;
-	const messages: ChunkMessage[] = [];
-	let firstLine = 1;
-	for (const [chunk, records] of chunks.entries()) {
-		await env.FILES.put(chunkKey(id, chunk), `${records.join("\n")}\n`);
-		messages.push({ ...common, chunk, firstLine });
-		firstLine += records.length;
-	}
-	const spec: JobSpec = {
-		id,
-		tenantId,
-		type: "users.import",
-		description: "staged",
-		recordType: "users",
-		format: "ndjson",
-		origin: "file",
-		options,
-		total: chunks.flat().length,
-		chunks: messages.map((m, i) => ({ firstLine: m.firstLine, records: chunks[i]!.length })),
-	};
+	const { id, messages, spec } = await stageChunks(tenantId, options, chunks);
 	// The queue takes nothing: the test delivers every message itself.
 	const send = vi.spyOn(env.CHUNKS, "sendBatch").mockResolvedValue({} as never);
 	await env.TENANT.get(env.TENANT.idFromName(tenantId)).submitJob(spec, "queue");
-	return { id, messages, last: { ...common, chunk: chunks.length, firstLine: 0, step: "deactivate" as const }, send };
+	const last = { ...messages[0]!, chunk: chunks.length, firstLine: 0, step: "deactivate" as const };
+	return { id, messages, last, send };
 }
 
 describe("the last step under redelivery and crashes", () => {
