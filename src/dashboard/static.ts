@@ -4,6 +4,7 @@ import uplotCss from "uplot/dist/uPlot.min.css";
 import type { AppEnv } from "../context";
 import api from "./static/api.js";
 import appCss from "./static/app.css";
+import change from "./static/change.js";
 import chart from "./static/chart.js";
 import errors from "./static/errors.js";
 import importPage from "./static/import.js";
@@ -19,6 +20,7 @@ const FILES: Record<string, { body: string; type: string }> = {
 	"uplot.css": { body: uplotCss, type: "text/css" },
 	"uplot.js": { body: uplotJs, type: "text/javascript" },
 	"api.js": { body: api, type: "text/javascript" },
+	"change.js": { body: change, type: "text/javascript" },
 	"chart.js": { body: chart, type: "text/javascript" },
 	"errors.js": { body: errors, type: "text/javascript" },
 	"import.js": { body: importPage, type: "text/javascript" },

@@ -49,12 +49,17 @@ describe("dashboard pages", () => {
 		const job = await (await page("/app/jobs/job_1", viewer)).text();
 		expect(job).not.toContain('id="cancel"');
 		expect(job).not.toContain('id="retry"');
+		expect(job).not.toContain('id="commit"');
+		expect(job).not.toContain('id="undo"');
+		expect(job).toContain('id="changes"');
 		expect(job).not.toContain('href="/app/import"');
 		expect((await page("/app/import", viewer)).headers.get("Location")).toBe("/app/jobs");
 
 		const admin = await (await page("/app/jobs/job_1", await cookieFor("admin"))).text();
 		expect(admin).toContain('id="cancel"');
 		expect(admin).toContain('id="retry"');
+		expect(admin).toContain('id="commit"');
+		expect(admin).toContain('id="undo"');
 		expect(admin).toContain('href="/app/import"');
 	});
 
@@ -77,7 +82,8 @@ describe("dashboard files", () => {
 		const again = await page("/app/static/uplot.js", { "If-None-Match": js.headers.get("ETag")! });
 		expect(again.status).toBe(304);
 		expect((await page("/app/static/app.css")).headers.get("Content-Type")).toBe("text/css; charset=utf-8");
-		expect((await page("/app/static/api.js")).status).toBe(200);
+		for (const name of ["api.js", "change.js"])
+			expect((await page(`/app/static/${name}`)).status, name).toBe(200);
 		expect((await page("/app/static/nothing.js")).status).toBe(404);
 	});
 });
