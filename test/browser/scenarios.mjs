@@ -273,6 +273,23 @@ for (const name of ["chromium", "firefox"]) {
 			assert.equal(await firstName(`${name}-user-3`), "Changed");
 		});
 
+		it("exports the active users as CSV and downloads the file, the same as the API's", STEP, async () => {
+			await page.goto(url("/app/exports"));
+			await audit("exports");
+			await page.select("#status", "active");
+			await page.click("#start");
+			await page.waitForSelector("#export-file:not([hidden])", { timeout: 60_000 });
+			assert.match(await text(page, "#export-text"), /^Exported [\d,]+ records\./);
+			const jobId = (await page.$eval("#export-job", (a) => a.getAttribute("href"))).split("/").pop();
+			await audit("exports-done");
+			await page.click("#export-file");
+			// Named by the answer's Content-Disposition.
+			const downloaded = await waitForFile(session.downloads, `users-${jobId}.csv`);
+			const fromApi = await (await tenant.request(`/v1/exports/${jobId}/file`)).text();
+			assert.equal(downloaded, fromApi);
+			assert.ok(downloaded.includes(`${name}-user-7@example.com`));
+		});
+
 		it("cancels a pending job after a confirmation", STEP, async () => {
 			// Paced to one record a minute, a 10,001-record job holds the queue, so the next one waits.
 			await tenant.setLimits({ burst: 10_000, requestsPerMinute: 10_000, recordsPerMinute: 1 });
@@ -341,8 +358,11 @@ for (const name of ["chromium", "firefox"]) {
 			assert.equal(await page.$("#retry"), null);
 			assert.equal(await page.$("#undo"), null);
 			assert.equal(await page.$('a[href="/app/import"]'), null);
-			await page.goto(url("/app/import"));
-			assert.match(page.url(), /\/app\/jobs$/);
+			assert.equal(await page.$('a[href="/app/exports"]'), null);
+			for (const path of ["/app/import", "/app/exports"]) {
+				await page.goto(url(path));
+				assert.match(page.url(), /\/app\/jobs$/);
+			}
 		});
 
 		it("sends an expired session to sign-in", STEP, async () => {

@@ -1,7 +1,7 @@
 import { html } from "hono/html";
 import { page, type Viewer } from "../layout";
 
-const RECORD_TYPES = [
+export const RECORD_TYPES = [
 	["users", "Users"],
 	["companies", "Companies"],
 	["enrollments", "Enrollments"],
