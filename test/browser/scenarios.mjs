@@ -290,6 +290,35 @@ for (const name of ["chromium", "firefox"]) {
 			assert.ok(downloaded.includes(`${name}-user-7@example.com`));
 		});
 
+		it("imports a CSV through a column mapping as a full sync, refused above its threshold", STEP, async () => {
+			await page.goto(url("/app/import"));
+			const mapped = `Badge,Mail\n${name}-mapped-1,${name}-mapped-1@example.com\n`;
+			await page.$eval(
+				"#file",
+				(input, content) => {
+					const data = new DataTransfer();
+					data.items.add(new File([content], "hris.csv", { type: "text/csv" }));
+					input.files = data.files;
+					input.dispatchEvent(new Event("change", { bubbles: true }));
+				},
+				mapped,
+			);
+			await page.type("#mapping", '{"Badge":"externalId","Mail":"email"}');
+			assert.ok(await page.$eval("#max-deactivate", (i) => i.disabled));
+			await page.click("#full-sync");
+			await page.type("#max-deactivate", "0");
+			await audit("import-full-sync");
+			await Promise.all([page.waitForNavigation(), page.click("#start")]);
+			await until(page, () => document.getElementById("job-status")?.textContent === "failed", { timeout: 60_000 });
+			const status = await text(page, "#job-status-text");
+			assert.ok(status.startsWith("The job failed: Refused (409 CONFLICT): the full sync would deactivate"), status);
+			assert.equal(
+				(await (await tenant.request(`/v1/users/${name}-mapped-1`)).json()).email,
+				`${name}-mapped-1@example.com`,
+			);
+			assert.equal((await (await tenant.request(`/v1/users/${name}-user-7`)).json()).status, "active");
+		});
+
 		it("cancels a pending job after a confirmation", STEP, async () => {
 			// Paced to one record a minute, a 10,001-record job holds the queue, so the next one waits.
 			await tenant.setLimits({ burst: 10_000, requestsPerMinute: 10_000, recordsPerMinute: 1 });

@@ -44,6 +44,13 @@ describe("dashboard pages", () => {
 		}
 	});
 
+	it("offer a column mapping and a full sync with its threshold on the import page", async () => {
+		const html = await (await page("/app/import", await cookieFor("admin"))).text();
+		expect(html).toContain('<input id="mapping" name="mapping" list="mappings"');
+		expect(html).toContain('id="full-sync"');
+		expect(html).toContain('<label for="max-deactivate">');
+	});
+
 	it("show a viewer no write buttons and no import or export page", async () => {
 		const viewer = await cookieFor("viewer");
 		const job = await (await page("/app/jobs/job_1", viewer)).text();
