@@ -23,7 +23,7 @@ describe("cohort export", () => {
 		expect(run.code, run.stderr).toBe(0);
 		expect(run.stdout).toMatch(/^Exported 300 users to .*export\.csv \(job job_\S+\)$/m);
 		const lines = readFileSync(out, "utf8").trim().split("\r\n");
-		expect(lines[0]).toBe("externalId,email,firstName,lastName,companyId,role,clientId,custom.colour");
+		expect(lines[0]).toBe("externalId,email,firstName,lastName,companyId,role,clientId,status,custom.colour");
 		expect(lines).toHaveLength(301);
 		const back = await cohort(["--json", "import", out, "--type", "users"], env);
 		expect(back.code, back.stderr).toBe(0);
@@ -40,6 +40,7 @@ describe("cohort export", () => {
 			externalId: "e1",
 			email: "e1@example.com",
 			firstName: "Name 1",
+			status: "active",
 			customFields: { colour: "blue" },
 		});
 		const usage = await cohort(["--json", "export", "--type", "users"], env);
