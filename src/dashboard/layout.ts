@@ -10,7 +10,7 @@ export type Viewer = { keyName: string; role: Role };
 export type PageOptions = {
 	title: string;
 	/** The nav entry to mark as current. */
-	current?: "jobs" | "import" | "users";
+	current?: "jobs" | "import" | "exports" | "users";
 	viewer?: Viewer;
 	/** A module under /app/static that renders the page's data. */
 	script?: string;
@@ -22,6 +22,7 @@ export type PageOptions = {
 const NAV = [
 	{ id: "jobs", href: "/app/jobs", label: "Jobs", minimum: "viewer" },
 	{ id: "import", href: "/app/import", label: "Import", minimum: "admin" },
+	{ id: "exports", href: "/app/exports", label: "Export", minimum: "admin" },
 	{ id: "users", href: "/app/users", label: "Users", minimum: "viewer" },
 ] as const;
 

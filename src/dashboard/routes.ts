@@ -10,6 +10,7 @@ import { endSession, SESSION_COOKIE, sameOrigin, sessionKey, startSession } from
 import type { AppEnv } from "../context";
 import { JOB_STATUSES, type JobStatus } from "../schemas/jobs";
 import type { Viewer } from "./layout";
+import { exportsPage } from "./pages/exports";
 import { importPage } from "./pages/import";
 import { jobPage } from "./pages/job";
 import { jobsPage } from "./pages/jobs";
@@ -94,5 +95,11 @@ export const dashboardRoutes = new Hono<DashboardEnv>()
 		const viewer = c.get("viewer");
 		if (!roleAtLeast(viewer.role, "admin")) return c.redirect("/app/jobs", 303);
 		return c.html(importPage(viewer));
+	})
+	// Starting an export takes the tenant's job queue, so it is an admin's; a viewer downloads from the job page.
+	.get("/exports", (c) => {
+		const viewer = c.get("viewer");
+		if (!roleAtLeast(viewer.role, "admin")) return c.redirect("/app/jobs", 303);
+		return c.html(exportsPage(viewer));
 	})
 	.get("/users", (c) => c.html(usersPage(c.get("viewer"), c.req.query("q") ?? "")));

@@ -4,8 +4,10 @@ import uplotCss from "uplot/dist/uPlot.min.css";
 import type { AppEnv } from "../context";
 import api from "./static/api.js";
 import appCss from "./static/app.css";
+import change from "./static/change.js";
 import chart from "./static/chart.js";
 import errors from "./static/errors.js";
+import exportsPage from "./static/exports.js";
 import importPage from "./static/import.js";
 import job from "./static/job.js";
 import jobs from "./static/jobs.js";
@@ -19,8 +21,10 @@ const FILES: Record<string, { body: string; type: string }> = {
 	"uplot.css": { body: uplotCss, type: "text/css" },
 	"uplot.js": { body: uplotJs, type: "text/javascript" },
 	"api.js": { body: api, type: "text/javascript" },
+	"change.js": { body: change, type: "text/javascript" },
 	"chart.js": { body: chart, type: "text/javascript" },
 	"errors.js": { body: errors, type: "text/javascript" },
+	"exports.js": { body: exportsPage, type: "text/javascript" },
 	"import.js": { body: importPage, type: "text/javascript" },
 	"job.js": { body: job, type: "text/javascript" },
 	"jobs.js": { body: jobs, type: "text/javascript" },

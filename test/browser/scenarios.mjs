@@ -197,6 +197,128 @@ for (const name of ["chromium", "firefox"]) {
 			await screenshot(page, name, "job-retry");
 		});
 
+		/** Sends a CSV as a preview through the API and opens its job page once the summary is there. */
+		async function openPreview(rows) {
+			const body = `externalId,firstName\n${rows.map((r) => r.join(",")).join("\n")}\n`;
+			const res = await tenant.request("/v1/imports?type=users&dryRun=true", {
+				method: "POST",
+				body,
+				headers: { "Content-Type": "text/csv" },
+			});
+			const { id } = await res.json();
+			await page.goto(url(`/app/jobs/${id}`));
+			await until(page, () => document.getElementById("changes-text")?.textContent.startsWith("Committing would"), {
+				timeout: 60_000,
+			});
+			return id;
+		}
+		const tableRows = (selector) =>
+			page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+		const firstName = async (id) => (await (await tenant.request(`/v1/users/${id}`)).json()).firstName;
+
+		it("shows what a preview would change per field, commits it, then undoes the commit", STEP, async () => {
+			const preview = await openPreview([
+				[`${name}-user-1`, "Ada"],
+				[`${name}-user-2`, "Bea"],
+				[`${name}-fresh-1`, "New"],
+			]);
+			assert.equal(
+				await text(page, "#changes-text"),
+				"Committing would create 1, update 2 records; 0 are unchanged, 0 skipped and 0 failed.",
+			);
+			assert.deepEqual(await tableRows("#changes-tables .table-wrap:nth-of-type(1)"), [["firstName", "2"]]);
+			assert.deepEqual(await tableRows("#changes-tables .table-wrap:nth-of-type(2)"), [
+				["line 2", `${name}-user-1`, "firstName", "First 1", "Ada"],
+				["line 3", `${name}-user-2`, "firstName", "First 2", "Bea"],
+			]);
+			await audit("job-preview");
+
+			await page.waitForSelector("#commit:not([hidden])");
+			await page.click("#commit");
+			await Promise.all([page.waitForNavigation(), confirmDialog()]);
+			assert.ok(page.url().endsWith(`/app/jobs/${preview}-commit`), page.url());
+			await until(page, () => document.getElementById("job-status")?.textContent === "completed", { timeout: 60_000 });
+			assert.equal(await firstName(`${name}-user-1`), "Ada");
+			assert.match(await text(page, "#job-related"), new RegExp(`^Commit of preview ${preview}\\.$`));
+
+			await page.waitForSelector("#undo:not([hidden])");
+			await page.click("#undo");
+			await Promise.all([page.waitForNavigation(), confirmDialog()]);
+			assert.ok(page.url().endsWith(`/app/jobs/${preview}-commit-undo`), page.url());
+			await until(page, () => document.getElementById("job-status")?.textContent === "completed", { timeout: 60_000 });
+			assert.equal(await firstName(`${name}-user-1`), "First 1");
+			await assert.rejects(tenant.request(`/v1/users/${name}-fresh-1`), /404/);
+
+			await page.goto(url(`/app/jobs/${preview}-commit`));
+			await until(page, () => document.getElementById("job-related")?.textContent.startsWith("Undone by job"));
+			assert.ok(await page.$eval("#undo", (b) => b.hidden));
+			await page.goto(url(`/app/jobs/${preview}`));
+			await until(page, () => document.getElementById("job-related")?.textContent.startsWith("Committed as job"));
+			assert.ok(await page.$eval("#commit", (b) => b.hidden));
+		});
+
+		it("shows a refused commit in the API's words, naming the record", STEP, async () => {
+			await openPreview([[`${name}-user-3`, "Cyd"]]);
+			await tenant.request("/v1/users/bulk", {
+				method: "POST",
+				json: { users: [{ externalId: `${name}-user-3`, firstName: "Changed" }] },
+			});
+			await page.waitForSelector("#commit:not([hidden])");
+			await page.click("#commit");
+			await confirmDialog();
+			await page.waitForSelector("#job-error:not([hidden])");
+			const error = await text(page, "#job-error");
+			assert.ok(error.startsWith("The preview could not be committed: The stored data changed since preview"), error);
+			assert.ok(error.includes(`line 2 (${name}-user-3)`), error);
+			assert.equal(await firstName(`${name}-user-3`), "Changed");
+		});
+
+		it("exports the active users as CSV and downloads the file, the same as the API's", STEP, async () => {
+			await page.goto(url("/app/exports"));
+			await audit("exports");
+			await page.select("#status", "active");
+			await page.click("#start");
+			await page.waitForSelector("#export-file:not([hidden])", { timeout: 60_000 });
+			assert.match(await text(page, "#export-text"), /^Exported [\d,]+ records\./);
+			const jobId = (await page.$eval("#export-job", (a) => a.getAttribute("href"))).split("/").pop();
+			await audit("exports-done");
+			await page.click("#export-file");
+			// Named by the answer's Content-Disposition.
+			const downloaded = await waitForFile(session.downloads, `users-${jobId}.csv`);
+			const fromApi = await (await tenant.request(`/v1/exports/${jobId}/file`)).text();
+			assert.equal(downloaded, fromApi);
+			assert.ok(downloaded.includes(`${name}-user-7@example.com`));
+		});
+
+		it("imports a CSV through a column mapping as a full sync, refused above its threshold", STEP, async () => {
+			await page.goto(url("/app/import"));
+			const mapped = `Badge,Mail\n${name}-mapped-1,${name}-mapped-1@example.com\n`;
+			await page.$eval(
+				"#file",
+				(input, content) => {
+					const data = new DataTransfer();
+					data.items.add(new File([content], "hris.csv", { type: "text/csv" }));
+					input.files = data.files;
+					input.dispatchEvent(new Event("change", { bubbles: true }));
+				},
+				mapped,
+			);
+			await page.type("#mapping", '{"Badge":"externalId","Mail":"email"}');
+			assert.ok(await page.$eval("#max-deactivate", (i) => i.disabled));
+			await page.click("#full-sync");
+			await page.type("#max-deactivate", "0");
+			await audit("import-full-sync");
+			await Promise.all([page.waitForNavigation(), page.click("#start")]);
+			await until(page, () => document.getElementById("job-status")?.textContent === "failed", { timeout: 60_000 });
+			const status = await text(page, "#job-status-text");
+			assert.ok(status.startsWith("The job failed: Refused (409 CONFLICT): the full sync would deactivate"), status);
+			assert.equal(
+				(await (await tenant.request(`/v1/users/${name}-mapped-1`)).json()).email,
+				`${name}-mapped-1@example.com`,
+			);
+			assert.equal((await (await tenant.request(`/v1/users/${name}-user-7`)).json()).status, "active");
+		});
+
 		it("cancels a pending job after a confirmation", STEP, async () => {
 			// Paced to one record a minute, a 10,001-record job holds the queue, so the next one waits.
 			await tenant.setLimits({ burst: 10_000, requestsPerMinute: 10_000, recordsPerMinute: 1 });
@@ -263,9 +385,13 @@ for (const name of ["chromium", "firefox"]) {
 			await until(page, () => document.getElementById("job-status")?.textContent === "completed");
 			assert.equal(await page.$("#cancel"), null);
 			assert.equal(await page.$("#retry"), null);
+			assert.equal(await page.$("#undo"), null);
 			assert.equal(await page.$('a[href="/app/import"]'), null);
-			await page.goto(url("/app/import"));
-			assert.match(page.url(), /\/app\/jobs$/);
+			assert.equal(await page.$('a[href="/app/exports"]'), null);
+			for (const path of ["/app/import", "/app/exports"]) {
+				await page.goto(url(path));
+				assert.match(page.url(), /\/app\/jobs$/);
+			}
 		});
 
 		it("sends an expired session to sign-in", STEP, async () => {

@@ -35,7 +35,7 @@ describe("dashboard pages", () => {
 
 	it("render for a session with a strict Content-Security-Policy and no caching", async () => {
 		const headers = await cookieFor("admin");
-		for (const path of ["/app/jobs", "/app/jobs/job_1", "/app/import", "/app/users?q=u1"]) {
+		for (const path of ["/app/jobs", "/app/jobs/job_1", "/app/import", "/app/exports", "/app/users?q=u1"]) {
 			const res = await page(path, headers);
 			expect(res.status, path).toBe(200);
 			expect(res.headers.get("Content-Security-Policy")).toContain("script-src 'self'");
@@ -44,18 +44,34 @@ describe("dashboard pages", () => {
 		}
 	});
 
-	it("show a viewer no write buttons and no import page", async () => {
+	it("offer a column mapping and a full sync with its threshold on the import page", async () => {
+		const html = await (await page("/app/import", await cookieFor("admin"))).text();
+		expect(html).toContain('<input id="mapping" name="mapping" list="mappings"');
+		expect(html).toContain('id="full-sync"');
+		expect(html).toContain('<label for="max-deactivate">');
+	});
+
+	it("show a viewer no write buttons and no import or export page", async () => {
 		const viewer = await cookieFor("viewer");
 		const job = await (await page("/app/jobs/job_1", viewer)).text();
 		expect(job).not.toContain('id="cancel"');
 		expect(job).not.toContain('id="retry"');
+		expect(job).not.toContain('id="commit"');
+		expect(job).not.toContain('id="undo"');
+		expect(job).toContain('id="changes"');
 		expect(job).not.toContain('href="/app/import"');
-		expect((await page("/app/import", viewer)).headers.get("Location")).toBe("/app/jobs");
+		expect(job).not.toContain('href="/app/exports"');
+		for (const path of ["/app/import", "/app/exports"]) {
+			expect((await page(path, viewer)).headers.get("Location"), path).toBe("/app/jobs");
+		}
 
 		const admin = await (await page("/app/jobs/job_1", await cookieFor("admin"))).text();
 		expect(admin).toContain('id="cancel"');
 		expect(admin).toContain('id="retry"');
+		expect(admin).toContain('id="commit"');
+		expect(admin).toContain('id="undo"');
 		expect(admin).toContain('href="/app/import"');
+		expect(admin).toContain('href="/app/exports"');
 	});
 
 	it("escape what comes from the URL", async () => {
@@ -77,7 +93,8 @@ describe("dashboard files", () => {
 		const again = await page("/app/static/uplot.js", { "If-None-Match": js.headers.get("ETag")! });
 		expect(again.status).toBe(304);
 		expect((await page("/app/static/app.css")).headers.get("Content-Type")).toBe("text/css; charset=utf-8");
-		expect((await page("/app/static/api.js")).status).toBe(200);
+		for (const name of ["api.js", "change.js", "exports.js"])
+			expect((await page(`/app/static/${name}`)).status, name).toBe(200);
 		expect((await page("/app/static/nothing.js")).status).toBe(404);
 	});
 });

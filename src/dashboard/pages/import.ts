@@ -1,7 +1,7 @@
 import { html } from "hono/html";
 import { page, type Viewer } from "../layout";
 
-const RECORD_TYPES = [
+export const RECORD_TYPES = [
 	["users", "Users"],
 	["companies", "Companies"],
 	["enrollments", "Enrollments"],
@@ -22,6 +22,10 @@ export function importPage(viewer: Viewer) {
 	<select id="type" name="type">
 		${RECORD_TYPES.map(([value, label]) => html`<option value="${value}">${label}</option>`)}
 	</select>
+	<label for="mapping">Column mapping (CSV, optional): a saved mapping's name, or JSON {"header": "field"}</label>
+	<input id="mapping" name="mapping" list="mappings" autocomplete="off" spellcheck="false" aria-describedby="mapping-hint">
+	<datalist id="mappings"></datalist>
+	<p id="mapping-hint" class="muted">Headers such as E-mail, Employee ID or First Name are matched without one.</p>
 	<fieldset>
 		<legend>Records that already exist</legend>
 		<label><input type="radio" name="existing" value="upsert" checked> Update them (upsert)</label>
@@ -33,7 +37,14 @@ export function importPage(viewer: Viewer) {
 		<label><input type="checkbox" id="dry-run" name="dryRun"> Dry run: check everything, write nothing</label>
 		<label><input type="checkbox" id="welcome" name="sendWelcomeEmail"> Send a welcome email to each created user</label>
 	</fieldset>
-	<p id="import-error" class="error" role="alert" hidden></p>
+	<fieldset>
+		<legend>Full sync (users)</legend>
+		<label><input type="checkbox" id="full-sync" name="sync" aria-describedby="sync-hint"> The file is everyone: make users it lacks inactive</label>
+		<label for="max-deactivate">Deactivate at most: a fraction below 1 or a count</label>
+		<input id="max-deactivate" name="maxDeactivate" inputmode="decimal" placeholder="0.1" autocomplete="off">
+		<p id="sync-hint" class="muted">When more users would go, nobody is deactivated and the job says so. Default: 10 % of the active users.</p>
+	</fieldset>
+	<div id="import-error" class="error" role="alert" hidden></div>
 	<button type="submit" id="start">Upload and import</button>
 </form>
 <section id="upload" class="card" aria-labelledby="upload-h" hidden>

@@ -21,21 +21,29 @@ export function jobPage(viewer: Viewer, id: string) {
 <p class="crumbs"><a href="/app/jobs">All jobs</a></p>
 <h1>Job <code>${id}</code></h1>
 <p id="job-description" class="muted"></p>
-<p id="job-error" class="error" role="alert" hidden></p>
+<div id="job-error" class="error" role="alert" hidden></div>
 <section class="card" aria-labelledby="progress-h">
 	<h2 id="progress-h">Progress</h2>
 	<p class="status-line"><span id="job-status" class="chip"></span> <span id="job-status-text" role="status" tabindex="-1"></span></p>
 	<progress id="job-progress" max="100" value="0" aria-label="Records processed" aria-describedby="job-rate"></progress>
 	<p id="job-rate"></p>
 	<p id="job-meta" class="muted"></p>
+	<p id="job-related"></p>
 	${
 		canWrite
 			? html`<div class="actions">
 		<button type="button" id="cancel" class="danger" hidden>Cancel job</button>
 		<button type="button" id="retry" hidden>Retry failed records</button>
+		<button type="button" id="undo" class="danger" hidden>Undo this job</button>
 	</div>`
 			: ""
 	}
+</section>
+<section id="changes" class="card" aria-labelledby="changes-h" hidden>
+	<h2 id="changes-h">What committing would change</h2>
+	<p id="changes-text" role="status"></p>
+	<div id="changes-tables"></div>
+	${canWrite ? html`<p class="actions"><button type="button" id="commit" hidden>Commit: import for real</button></p>` : ""}
 </section>
 <section aria-labelledby="counts-h">
 	<h2 id="counts-h">Counts</h2>

@@ -4,11 +4,22 @@
 export const ENDED = ["completed", "failed", "cancelled"];
 
 export class ApiError extends Error {
-	constructor(status, message, code) {
+	constructor(status, message, code, details = []) {
 		super(message);
 		this.status = status;
 		this.code = code;
+		this.details = details;
 	}
+}
+
+const SHOWN_DETAILS = 20;
+
+/** A failure as the API words it: its message, then its details (the records a conflict names). */
+export function explain(prefix, error) {
+	const details = error.details ?? [];
+	const items = details.slice(0, SHOWN_DETAILS).map((d) => h("li", {}, d.path ? `${d.path}: ${d.message}` : d.message));
+	if (details.length > SHOWN_DETAILS) items.push(h("li", {}, `and ${number(details.length - SHOWN_DETAILS)} more`));
+	return [h("p", {}, `${prefix}: ${error.message}`), details.length > 1 ? h("ul", {}, items) : null];
 }
 
 /** Back to sign-in, returning here afterwards: the session ended, expired or its key was revoked. */
@@ -24,7 +35,8 @@ export const idempotencyKey = () => (crypto.randomUUID ? crypto.randomUUID() : `
 export async function failure(res) {
 	if (res.status === 401) toSignIn();
 	const body = await res.json().catch(() => null);
-	return new ApiError(res.status, body?.error?.message ?? `The server answered ${res.status}`, body?.error?.code);
+	const error = body?.error;
+	return new ApiError(res.status, error?.message ?? `The server answered ${res.status}`, error?.code, error?.details);
 }
 
 /** Calls the API as the signed-in key; the browser sends the session cookie (and Origin on writes). */
@@ -90,6 +102,23 @@ export function follow(id, onJob) {
 		if (source.readyState === EventSource.CLOSED) api(`/v1/jobs/${encodeURIComponent(id)}`).catch(() => {});
 	});
 	return () => source.close();
+}
+
+/** The objects of an NDJSON answer, read as they arrive; leaving the loop early stops the download. */
+export async function* ndjsonRows(res) {
+	const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+	let rest = "";
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			const lines = (rest + (value ?? "")).split("\n");
+			rest = done ? "" : lines.pop();
+			for (const line of lines) if (line.trim()) yield JSON.parse(line);
+			if (done) return;
+		}
+	} finally {
+		await reader.cancel().catch(() => {});
+	}
 }
 
 /** Saves a response body as a file through a temporary link (the browser sends the cookie, not a key). */

@@ -1,31 +1,19 @@
 // A job's error table, a page at a time. The API streams the whole report (NDJSON), so a page is
 // read from the stream and the rest is left unread: a job with a million errors costs one page.
-import { failure, h, number } from "./api.js";
+import { failure, h, ndjsonRows, number } from "./api.js";
 
 const PAGE_SIZE = 50;
 const RELOAD_MS = 10_000;
 
-/** Reads NDJSON lines `from` (0-based) until `count` more are found or the stream ends. */
+/** Reads NDJSON rows `from` (0-based) until `count` more are found or the stream ends. */
 async function readLines(res, from, count) {
-	const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
 	const rows = [];
 	let index = 0;
-	let rest = "";
-	for (;;) {
-		const { done, value } = await reader.read();
-		const lines = (rest + (value ?? "")).split("\n");
-		rest = done ? "" : lines.pop();
-		for (const line of lines) {
-			if (!line.trim()) continue;
-			if (index >= from) rows.push(JSON.parse(line));
-			index++;
-			if (rows.length === count) {
-				await reader.cancel();
-				return rows;
-			}
-		}
-		if (done) return rows;
+	for await (const row of ndjsonRows(res)) {
+		if (index++ >= from) rows.push(row);
+		if (rows.length === count) break;
 	}
+	return rows;
 }
 
 const recordText = (record) => (typeof record === "string" ? record : JSON.stringify(record));

@@ -1,7 +1,7 @@
 // The import page: a file dropped or picked, its type and options, an upload with a progress bar,
 // then the job page. A dry run stays here and shows what the import would do before anything is
-// written, with a button to run it for real.
-import { ENDED, follow, h, number } from "./api.js";
+// written, with a button that commits it (the API runs the file it kept; nothing is sent again).
+import { api, ENDED, explain, follow, h, idempotencyKey, number } from "./api.js";
 import { fileFormat, STAGED_ABOVE, StagedUpload, uploadWhole } from "./upload.js";
 
 const $ = (id) => document.getElementById(id);
@@ -20,9 +20,10 @@ function choose(chosen) {
 		: "";
 }
 
-function fail(text) {
-	$("import-error").textContent = text;
-	$("import-error").hidden = !text;
+/** A sentence of the page's own, or `prefix: ` and the API's words for `error`. */
+function fail(prefix, error) {
+	$("import-error").replaceChildren(...(error ? explain(prefix, error) : prefix ? [prefix] : []));
+	$("import-error").hidden = !prefix;
 }
 
 input.addEventListener("change", () => choose(input.files[0]));
@@ -38,15 +39,40 @@ drop.addEventListener("drop", (event) => {
 	choose(files[0]);
 });
 
+// Full sync is for users only, and its threshold only with it.
+const syncable = () => $("type").value === "users";
+function toggleSync() {
+	$("full-sync").disabled = !syncable();
+	$("max-deactivate").disabled = !syncable() || !$("full-sync").checked;
+}
+$("type").addEventListener("change", toggleSync);
+$("full-sync").addEventListener("change", toggleSync);
+
 function settings() {
 	const existing = form.elements.existing.value;
+	const fullSync = syncable() && $("full-sync").checked;
+	const limit = $("max-deactivate").value.trim();
 	return {
 		type: $("type").value,
+		mapping: $("mapping").value.trim() || undefined,
 		dryRun: $("dry-run").checked,
 		sendWelcomeEmail: $("welcome").checked,
 		upsert: existing !== "reject",
 		skipExisting: existing === "skip",
+		...(fullSync ? { sync: "full" } : {}),
+		// A number as the API reads one; anything else goes as typed, and the API's answer says what is wrong.
+		...(fullSync && limit ? { maxDeactivate: Number.isFinite(Number(limit)) ? Number(limit) : limit } : {}),
 	};
+}
+
+/** A staged upload names its mapping in JSON: a profile's name as a string, columns as an object. */
+function mappingRef(text) {
+	if (!text.startsWith("{")) return text;
+	try {
+		return JSON.parse(text);
+	} catch {
+		throw new Error("The mapping is not valid JSON");
+	}
 }
 
 function progress(bytes) {
@@ -56,16 +82,18 @@ function progress(bytes) {
 }
 
 async function upload(options) {
-	const { type, ...flags } = options;
+	const { type, mapping, ...flags } = options;
 	if (file.size <= STAGED_ABOVE) {
 		const query = new URLSearchParams({
 			type,
+			...(mapping ? { mapping } : {}),
 			...Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, String(v)])),
 		});
 		return uploadWhole(file, query, progress);
 	}
 	if (!staged) {
-		const next = new StagedUpload(file, { type, format: fileFormat(file.name).format, options: flags }, progress);
+		const spec = { type, format: fileFormat(file.name).format, options: flags };
+		const next = new StagedUpload(file, mapping ? { ...spec, mapping: mappingRef(mapping) } : spec, progress);
 		await next.start();
 		staged = next;
 	}
@@ -76,8 +104,8 @@ async function upload(options) {
 function preview(job, options) {
 	$("preview").hidden = false;
 	$("preview-link").href = `/app/jobs/${encodeURIComponent(job.id)}`;
-	const counts = ["total", "created", "updated", "unchanged", "skipped", "failed"].filter(
-		(k) => job.counts[k] !== undefined,
+	const counts = ["total", "created", "updated", "unchanged", "skipped", "failed", "deactivated"].filter(
+		(k) => job.counts[k] !== undefined && (k !== "deactivated" || options.sync === "full"),
 	);
 	$("preview-counts").replaceChildren(
 		...counts.map((k) => h("div", {}, h("dt", {}, k), h("dd", {}, number(job.counts[k])))),
@@ -92,7 +120,26 @@ function preview(job, options) {
 			: `The dry run ${job.status}: ${job.errorMessage ?? ""}`;
 	const run = $("run-for-real");
 	run.hidden = job.status !== "completed";
-	run.onclick = () => start({ ...options, dryRun: false });
+	run.onclick = () => commit(job.id);
+}
+
+async function commit(id) {
+	fail("");
+	try {
+		const job = await api(`/v1/jobs/${encodeURIComponent(id)}/commit`, {
+			method: "POST",
+			headers: { "Idempotency-Key": idempotencyKey() },
+		});
+		location.assign(`/app/jobs/${encodeURIComponent(job.id)}`);
+	} catch (error) {
+		fail("The dry run could not be committed", error);
+	}
+}
+
+/** Saved mappings are offered as the field's suggestions; typing a name or JSON works without them. */
+async function loadMappings() {
+	const { data } = await api("/v1/mappings").catch(() => ({ data: [] }));
+	$("mappings").replaceChildren(...data.map((m) => h("option", { value: m.name }, `${m.name} (${m.type})`)));
 }
 
 async function start(options) {
@@ -109,7 +156,7 @@ async function start(options) {
 		preview(job, options);
 		follow(job.id, (update) => preview(update, options));
 	} catch (error) {
-		fail(`The upload failed: ${error.message}`);
+		fail("The upload failed", error);
 		if (staged) {
 			$("resume").hidden = false;
 			$("resume").onclick = () => start(options);
@@ -129,3 +176,6 @@ form.addEventListener("submit", (event) => {
 	staged = null;
 	start(settings());
 });
+
+toggleSync();
+loadMappings();

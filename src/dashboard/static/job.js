@@ -1,6 +1,7 @@
 // One job: status, progress with rate and ETA, counts, the records/s chart, the error table and
-// downloads, followed live until the job ends; cancel and retry after a confirmation.
-import { api, chip, download, ENDED, follow, h, idempotencyKey, number, progressText, when } from "./api.js";
+// downloads, followed live until the job ends; cancel, retry, commit and undo after a confirmation.
+import { api, chip, download, ENDED, explain, follow, h, idempotencyKey, number, progressText, when } from "./api.js";
+import { ChangeControl } from "./change.js";
 import { RateChart } from "./chart.js";
 import { ErrorTable } from "./errors.js";
 
@@ -9,12 +10,14 @@ const path = `/v1/jobs/${encodeURIComponent(id)}`;
 const $ = (elementId) => document.getElementById(elementId);
 const chart = new RateChart($("chart"), $("chart-caption"), id);
 const errors = new ErrorTable(id);
-const COUNTS = ["total", "processed", "created", "updated", "unchanged", "skipped", "failed"];
+const change = new ChangeControl(id, { confirm: confirmAction, showError });
+const COUNTS = ["total", "processed", "created", "updated", "unchanged", "skipped", "failed", "deactivated"];
 let shownStatus = "";
 
-function showError(text) {
-	$("job-error").textContent = text;
-	$("job-error").hidden = !text;
+/** A sentence of the page's own, or `prefix: ` and the API's words for `error`. */
+function showError(prefix, error) {
+	$("job-error").replaceChildren(...(error ? explain(prefix, error) : [prefix]));
+	$("job-error").hidden = !prefix;
 }
 
 function meta(job) {
@@ -27,6 +30,8 @@ function meta(job) {
 
 function downloads(job) {
 	const links = [];
+	if (job.links.fileDownload && job.status === "completed")
+		links.push(h("a", { href: job.links.fileDownload, download: "" }, "Download the export"));
 	if (job.counts.failed > 0) {
 		if (job.links.errorsDownload)
 			links.push(h("a", { href: job.links.errorsDownload }, "Download errors (signed link)"));
@@ -64,7 +69,7 @@ async function save(url, accept, suffix) {
 	try {
 		await download(url, accept, `${id}-${suffix}`);
 	} catch (error) {
-		showError(`The download failed: ${error.message}`);
+		showError("The download failed", error);
 	}
 }
 
@@ -83,8 +88,8 @@ function render(job) {
 	$("job-rate").textContent = progressText(job);
 	$("job-meta").textContent = meta(job);
 	$("job-counts").replaceChildren(
-		...COUNTS.filter((name) => job.counts[name] !== undefined).map((name) =>
-			h("div", {}, h("dt", {}, name), h("dd", {}, number(job.counts[name]))),
+		...COUNTS.filter((name) => job.counts[name] !== undefined && (name !== "deactivated" || job.counts[name] > 0)).map(
+			(name) => h("div", {}, h("dt", {}, name), h("dd", {}, number(job.counts[name]))),
 		),
 	);
 	$("downloads").replaceChildren(...downloads(job));
@@ -93,6 +98,7 @@ function render(job) {
 	if (cancel) cancel.hidden = ENDED.includes(job.status);
 	if (retry) retry.hidden = !(ENDED.includes(job.status) && job.counts.failed > 0);
 	chart.add(job);
+	change.update(job);
 	errors.update(job.counts.failed, ENDED.includes(job.status));
 }
 
@@ -118,7 +124,7 @@ $("cancel")?.addEventListener("click", async (event) => {
 		// The button is gone now; focus goes to the sentence that says what happened.
 		$("job-status-text").focus();
 	} catch (error) {
-		showError(`The job could not be cancelled: ${error.message}`);
+		showError("The job could not be cancelled", error);
 	}
 });
 
@@ -129,7 +135,7 @@ $("retry")?.addEventListener("click", async (event) => {
 		const job = await api(`${path}/retry`, { method: "POST", headers: { "Idempotency-Key": idempotencyKey() } });
 		location.assign(`/app/jobs/${encodeURIComponent(job.id)}`);
 	} catch (error) {
-		showError(`The retry could not start: ${error.message}`);
+		showError("The retry could not start", error);
 	}
 });
 
@@ -138,5 +144,6 @@ try {
 	render(job);
 	if (!ENDED.includes(job.status)) follow(id, render);
 } catch (error) {
-	showError(error.status === 404 ? "There is no such job (or it was deleted after 30 days)." : error.message);
+	if (error.status === 404) showError("There is no such job (or it was deleted after 30 days).");
+	else showError("The job could not be loaded", error);
 }

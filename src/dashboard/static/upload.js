@@ -31,7 +31,10 @@ function send(method, url, body, headers, onProgress = () => {}) {
 			} catch {}
 			if (xhr.status >= 200 && xhr.status < 300) return resolve(json);
 			if (xhr.status === 401) toSignIn();
-			reject(new ApiError(xhr.status, json?.error?.message ?? `The server answered ${xhr.status}`, json?.error?.code));
+			const error = json?.error;
+			reject(
+				new ApiError(xhr.status, error?.message ?? `The server answered ${xhr.status}`, error?.code, error?.details),
+			);
 		});
 		xhr.send(body);
 	});
