@@ -129,10 +129,10 @@ try {
 		const exported = await exportRun(api, { key: run.tenantKey, format: run.format, records });
 		exported.importRecordsPerSecond = run.recordsPerSecond;
 		if (exported.reimport) {
-			const written = await server.d1(
+			const written = await server.records(
 				`SELECT count(*) AS n FROM users WHERE tenant_id = '${run.tenantId}' AND updated_at > '${exported.reimport.since}'`,
 			);
-			exported.reimport.rowsWritten = written[0]?.n;
+			exported.reimport.rowsWritten = written.reduce((sum, { n }) => sum + n, 0);
 		}
 		results.exports.push(exported);
 	}
