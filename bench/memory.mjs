@@ -24,10 +24,22 @@ function cpuSeconds(pid) {
 }
 
 /**
+ * A CPU counter at time `t`, interpolated between the samples either side of it: the windows the
+ * bench asks about (a 0.3 s intake) are only a few samples long.
+ */
+function cpuAt(samples, value, t) {
+	const after = samples.findIndex((s) => s.t >= t);
+	if (after === -1) return value(samples.at(-1));
+	if (after === 0) return value(samples[0]);
+	const [a, b] = [samples[after - 1], samples[after]];
+	return value(a) + ((value(b) - value(a)) * (t - a.t)) / (b.t - a.t);
+}
+
+/**
  * Samples the processes below `rootPid` (the list is refreshed every second, in case
  * wrangler restarts one). `window(from, to)` summarizes the samples between two
  * `performance.now()` times: RSS of all workerd processes and of the app worker alone, and the
- * cores used by the worker, the proxy, wrangler's node and this client.
+ * cores used by the worker, the proxy, wrangler's node and this client, and the CPU seconds spent.
  */
 export function startSampler(rootPid, intervalMs = 100) {
 	const samples = [];
@@ -62,8 +74,12 @@ export function startSampler(rootPid, intervalMs = 100) {
 	return {
 		processes: () => processes,
 		window(from, to = performance.now()) {
+			const system = (s) => s.workerCpu + s.proxyCpu + s.nodeCpu;
+			const cpu = (key) => (samples.length ? cpuAt(samples, key, to) - cpuAt(samples, key, from) : 0);
+			// CPU seconds spent in the window: the app's workerd, and all of the system (workerd, proxy, wrangler).
+			const spent = { workerCpuSeconds: cpu((s) => s.workerCpu), serverCpuSeconds: cpu(system) };
 			const inside = samples.filter((s) => s.t >= from && s.t <= to);
-			if (inside.length === 0) return { samples: 0 };
+			if (inside.length === 0) return { samples: 0, ...spent };
 			const mean = (key) => inside.reduce((sum, s) => sum + s[key], 0) / inside.length;
 			const max = (key) => Math.max(...inside.map((s) => s[key]));
 			const [first, last] = [inside[0], inside.at(-1)];
@@ -78,6 +94,7 @@ export function startSampler(rootPid, intervalMs = 100) {
 				proxyCores: cores("proxyCpu"),
 				wranglerNodeCores: cores("nodeCpu"),
 				clientCores: cores("clientCpu"),
+				...spent,
 			};
 		},
 		stop: () => clearInterval(timer),

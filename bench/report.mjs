@@ -1,5 +1,5 @@
 // Turns the results into rows against the issue's targets (reported, never asserted).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const n = (v, digits = 0) =>
@@ -31,14 +31,24 @@ export function rows(r) {
 		if (run.vsSqlite !== undefined)
 			add(`${label}: / raw SQLite`, `${n(run.vsSqlite, 2)}x`, ">= 0.5x", run.vsSqlite >= 0.5);
 		add(
-			`${label}: upload intake to 202`,
-			`${n(run.intakeMBps, 1)} MB/s (${n(run.intakeSeconds, 2)} s of ${n(run.bytes / 1e6, 1)} MB${cores(run.intakeUsage)})`,
-			">= 100 MB/s",
-			run.intakeMBps >= 100,
+			`${label}: intake until the 202 was ready`,
+			`${n(run.intakeMBps, 1)} MB/s (${n(run.intakeSeconds, 2)} s of ${n(run.bytes / 1e6, 1)} MB; the 202 arrived after ${n(run.intakeClientSeconds, 2)} s${cores(run.intakeUsage)})`,
 		);
+		if (run.barePut)
+			add(
+				`${label}: intake / bare R2 put of the same bytes`,
+				`${n(run.intakeVsBarePut, 2)}x (bare put ${n(run.barePut.serverMBps, 1)} MB/s, ${n(run.barePut.serverSeconds, 2)} s)`,
+				">= 0.8x",
+				run.intakeVsBarePut >= 0.8,
+			);
 		add(
-			`${label}: processing after 202`,
+			`${label}: processing after the 202 was ready`,
 			`${n(run.processingSeconds, 2)} s, ${n(run.records / run.processingSeconds)} rec/s${cores(run.processingUsage)}`,
+		);
+		const cpu = run.cpuMicrosPerRecord;
+		add(
+			`${label}: server CPU per record, intake / processing`,
+			`${n(cpu.intake.system, 1)} / ${n(cpu.processing.system, 1)} µs (app workerd alone ${n(cpu.intake.worker, 1)} / ${n(cpu.processing.worker, 1)} µs)`,
 		);
 		add(
 			`${label}: rows in D1 / spot check`,
@@ -46,6 +56,20 @@ export function rows(r) {
 			"all",
 			run.rowsInD1 === run.records && run.spotCheck.length === 0,
 		);
+	}
+	if (r.tenants) {
+		const t = r.tenants;
+		for (const p of [t.oneShard, t.spread]) {
+			const where =
+				p.label === "spread"
+					? `spread over shards ${[...new Set(p.shards)].join(", ")}`
+					: `all on shard ${p.shards[0]}`;
+			add(
+				`${t.tenants} tenants x ${n(t.recordsPerTenant)} users at once, ${where}`,
+				`${n(p.recordsPerSecond)} rec/s (${n(p.seconds, 2)} s); server CPU ${n(p.cpuMicrosPerRecord.system, 1)} µs per record (app workerd ${n(p.cpuMicrosPerRecord.worker, 1)})${cores(p.usage)}`,
+			);
+		}
+		add(`${t.tenants} tenants at once: spread / one shard`, `${n(t.ratio, 2)}x`);
 	}
 	for (const c of r.cost ?? []) {
 		const label = `cost per 1M users imported, ${c.kind}`;
@@ -176,9 +200,12 @@ export function table(rowsToPrint) {
 	return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rowsToPrint.map(line)].join("\n");
 }
 
-export function save(results, dir = "bench/results") {
+/** Writes bench/results/<date>-<label>.json (the start time joins the name when that file exists). */
+export function save(results, label, dir = "bench/results") {
 	mkdirSync(dir, { recursive: true });
-	const file = join(dir, `${results.startedAt.replace(/[:.]/g, "-")}.json`);
+	const date = results.startedAt.slice(0, 10);
+	let file = join(dir, `${date}-${label}.json`);
+	if (existsSync(file)) file = join(dir, `${date}-${label}-${results.startedAt.slice(11, 19).replace(/:/g, "")}.json`);
 	writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 	return file;
 }

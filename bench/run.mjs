@@ -1,9 +1,11 @@
 // `npm run bench [-- options]`: starts Cohort on local emulation with its own state, measures
 // file imports against raw SQLite, the synchronous bulk path, upload intake and (with --memory)
-// workerd's memory while a large file streams in. Prints a table; writes bench/results/<time>.json.
+// workerd's memory while a large file streams in, and (with --tenants N) N tenants importing at once
+// on one shard and spread over the shards. Prints a table; writes bench/results/<date>-<label>.json.
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
+import { startBarePut } from "./bare-put.mjs";
 import { client } from "./client.mjs";
 import { costPerMillion } from "./cost.mjs";
 import { changedNdjsonBuffer, csvBuffer, ndjsonBuffer } from "./data.mjs";
@@ -14,13 +16,14 @@ import { rows, save, table } from "./report.mjs";
 import { hostileRun, importRun, memoryRun, reimportRun, spotCheck, syncRun } from "./scenarios.mjs";
 import { startServer } from "./server.mjs";
 import { sqliteReference } from "./sqlite-ref.mjs";
+import { tenantsRun } from "./tenants.mjs";
 import { undoRun } from "./undo.mjs";
 import { welcomeRun } from "./welcome.mjs";
 
 const USAGE = `npm run bench -- [--records 100000] [--no-csv] [--sync-requests 400] [--sync-concurrency 16]
   [--sync-batch 99] [--sync-tenants 16] [--only-sync] [--memory [--memory-mb 1024] [--memory-wait-s 600]]
   [--welcome [--welcome-records 200000] [--welcome-wait-s 900]]
-  [--undo [--undo-records 100000] [--undo-updates 30000]] [--keep-state]`;
+  [--undo [--undo-records 100000] [--undo-updates 30000]] [--tenants 3] [--label NAME] [--keep-state]`;
 const { values: opt } = parseArgs({
 	options: {
 		records: { type: "string", default: "100000" },
@@ -42,6 +45,10 @@ const { values: opt } = parseArgs({
 		undo: { type: "boolean", default: false },
 		"undo-records": { type: "string", default: "100000" },
 		"undo-updates": { type: "string", default: "30000" },
+		// N tenants importing --records each at once, on one shard and then spread over the shards.
+		tenants: { type: "string", default: "0" },
+		// The results file is bench/results/<date>-<label>.json.
+		label: { type: "string" },
 		"keep-state": { type: "boolean", default: false },
 		help: { type: "boolean", default: false },
 	},
@@ -72,6 +79,7 @@ const results = {
 
 let server;
 let receiver;
+let barePut;
 const WELCOME_SECRET = "whsec_bench_0123456789abcdef";
 const stopOnSignal = async (signal) => {
 	log(`${signal}: stopping wrangler`);
@@ -80,7 +88,10 @@ const stopOnSignal = async (signal) => {
 };
 process.once("SIGINT", stopOnSignal);
 process.once("SIGTERM", stopOnSignal);
-process.once("exit", () => server?.killNow());
+process.once("exit", () => {
+	server?.killNow();
+	barePut?.killNow();
+});
 
 try {
 	log(`generating ${records.toLocaleString()} users`);
@@ -105,18 +116,40 @@ try {
 		results.sqlite = sqliteReference(ndjson, { dir: server.dir });
 	} else results.skipped.push("SQLite reference, imports, cost and exports: --only-sync");
 
+	// First, while the shards are empty: the multi-tenant runs place their tenants themselves.
+	const tenants = Number(opt.tenants);
+	if (tenants > 0) {
+		const shardCount = (await api.call(server.adminKey, "GET", "/v1/admin/shards")).json.data.length;
+		log(
+			`${tenants} tenants importing ${records.toLocaleString()} users each at once: on one shard, then on ${shardCount}`,
+		);
+		results.tenants = await tenantsRun(api, sampler, { tenants, shardCount, body: ndjson, records });
+	} else {
+		results.skipped.push("tenants at once: not requested (pass --tenants 3)");
+	}
+
+	if (!opt["only-sync"]) {
+		log("bare R2 put Worker, the ceiling for intake");
+		barePut = await startBarePut({ log });
+	}
+
 	results.imports = [];
 	for (const [format, body, prefix] of [
 		["ndjson", ndjson, "nd"],
 		["csv", csv, "csv"],
 	]) {
 		if (!body || opt["only-sync"]) continue;
-		log(`import ${format}: ${(body.length / 1e6).toFixed(1)} MB`);
+		log(`bare R2 put of the ${format} file, then its import: ${(body.length / 1e6).toFixed(1)} MB`);
+		const bare = await barePut.put(body);
 		const run = await importRun(api, sampler, { format, body, records, prefix });
+		run.barePut = bare;
+		run.intakeVsBarePut = run.intakeMBps / bare.serverMBps;
 		run.spotCheck = await spotCheck(api, run);
 		run.vsSqlite = run.recordsPerSecond / results.sqlite.recordsPerSecond;
 		results.imports.push(run);
 	}
+	await barePut.stop();
+	barePut = undefined;
 	if (opt["no-csv"]) results.skipped.push("CSV import: --no-csv");
 	const first = results.imports.find((r) => r.format === "ndjson");
 	if (first?.status === "completed") {
@@ -210,6 +243,7 @@ try {
 	process.exitCode = 1;
 } finally {
 	await server?.stop({ keepState: opt["keep-state"] || process.exitCode === 1 });
+	await barePut?.stop();
 	await receiver?.close();
 }
 
@@ -240,6 +274,13 @@ results.failures = [
 	...[results.sync, results.syncTenants]
 		.filter((s) => s?.non2xx)
 		.map((s) => `sync over ${s.tenants} tenant(s): ${s.non2xx} answers other than 2xx`),
+	...[results.tenants?.oneShard, results.tenants?.spread]
+		.filter(Boolean)
+		.flatMap((p) => p.jobs)
+		.filter((j) => j.status !== "completed" || j.counts.created !== records)
+		.map(
+			(j) => `tenants at once: ${j.tenantId} on shard ${j.shard}: job ${j.status}, counts ${JSON.stringify(j.counts)}`,
+		),
 	...(results.welcome && (results.welcome.delivered < results.welcome.records || results.welcome.problems.length > 0)
 		? [
 				`welcome: ${results.welcome.delivered} of ${results.welcome.records} delivered${results.welcome.problems.length ? `; ${results.welcome.problems.join("; ")}` : ""}`,
@@ -266,4 +307,6 @@ console.log(
 for (const f of results.failures) console.log(`FAILED: ${f}`);
 if (results.error)
 	console.log(`ERROR: ${results.error}${server ? `\n(state and wrangler log kept in ${server.dir})` : ""}`);
-console.log(`results: ${save(results)}`);
+console.log(
+	`results: ${save(results, opt.label ?? `${records}${opt.tenants !== "0" ? `-tenants${opt.tenants}` : ""}`)}`,
+);

@@ -23,7 +23,7 @@ import { dirname, join, resolve } from "node:path";
 import { d1Bindings } from "../scripts/config.mjs";
 import { driveCrons, fireCron } from "../scripts/local-crons.mjs";
 
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
+export const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
 
 /** Runs a wrangler command to completion (bounded in time) and returns its stdout. */
 export function wrangler(args, { cwd, timeoutMs = 120_000 } = {}) {
@@ -60,7 +60,7 @@ function snapshot(dir) {
 	return app;
 }
 
-function freePort() {
+export function freePort() {
 	return new Promise((resolve, reject) => {
 		const server = createServer().once("error", reject);
 		server.listen(0, "127.0.0.1", () => {
@@ -72,7 +72,7 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function groupAlive(pgid) {
+export function groupAlive(pgid) {
 	try {
 		process.kill(-pgid, 0);
 		return true;

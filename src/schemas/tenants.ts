@@ -25,6 +25,12 @@ export const Tenant = z
 export const CreateTenant = z.strictObject({
 	name: z.string().trim().min(1).max(200),
 	limits: TenantLimits.optional(),
+	shard: z
+		.number()
+		.int()
+		.min(0)
+		.optional()
+		.openapi({ description: "The record shard to place the tenant on; by default the least-loaded one" }),
 });
 
 export const UpdateTenant = z.strictObject({ limits: TenantLimits });

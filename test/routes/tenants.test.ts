@@ -1,4 +1,7 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { db } from "../../src/db/client";
+import { findTenant } from "../../src/db/queries/tenants";
 import { call, createTenant, OPERATOR_KEY } from "../helpers";
 
 describe("tenants (operator)", () => {
@@ -39,5 +42,22 @@ describe("tenants (operator)", () => {
 			json: { limits: { burst: 5 } },
 		});
 		expect(res.status).toBe(404);
+	});
+
+	it("the operator may name the shard a new tenant goes to, one that exists", async () => {
+		const create = (shard: number) =>
+			call("/v1/tenants", { method: "POST", key: OPERATOR_KEY, json: { name: `On ${shard}`, shard } });
+		for (const shard of [2, 2, 1]) {
+			const res = await create(shard);
+			expect(res.status).toBe(201);
+			const { tenant } = await res.json<{ tenant: { id: string; shard: number } }>();
+			expect(tenant.shard).toBe(shard);
+			expect((await findTenant(db(env), tenant.id))?.shard).toBe(shard);
+		}
+		for (const shard of [3, -1]) {
+			const res = await create(shard);
+			expect(res.status).toBe(400);
+			expect(await res.json()).toMatchObject({ error: { code: "VALIDATION_ERROR", details: [{ path: "shard" }] } });
+		}
 	});
 });
