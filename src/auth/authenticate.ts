@@ -34,6 +34,7 @@ export const authenticate = createMiddleware<AppEnv>(async function authenticate
 	c.set("tenantId", row.key.tenantId);
 	c.set("limits", row.limits);
 	c.set("shard", row.shard);
+	c.set("writesPausedUntil", row.writesPausedUntil ?? 0);
 	c.set("role", row.key.role);
 	c.set("createdBy", { keyId: row.key.id, keyName: row.key.name });
 	await next();
