@@ -129,7 +129,13 @@ class Step {
 		const { tenantId } = this.move;
 		const tenant = tenantObject(this.env, tenantId);
 		const { inFlight, idBound } = await tenant.holdForMove(this.move.id);
-		if (idBound) return 5;
+		if (idBound) {
+			if (this.move.cursor !== null) {
+				await pauseWrites(this.control, tenantId, null);
+				await this.save({ cursor: null });
+			}
+			return 5;
+		}
 		const pausedAt = this.move.cursor === null ? Date.now() : undefined;
 		await pauseWrites(this.control, tenantId, Date.now() + PAUSE_MS);
 		if (pausedAt !== undefined) {

@@ -169,7 +169,9 @@ export class TenantObject extends DurableObject<Env> {
 	 */
 	holdForMove(moveId: string): { inFlight: number; idBound: boolean } {
 		const idBound = this.jobs.idBound();
-		if (!idBound) this.hold.take(moveId);
+		// Not held while waiting: a queued undo or commit must be able to start, or the move would wait on it forever.
+		if (idBound) this.hold.release(moveId);
+		else this.hold.take(moveId);
 		return { inFlight: this.chunks.inFlight(), idBound };
 	}
 
