@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { adminCommand } from "./commands/admin";
 import { exportCommand } from "./commands/export";
 import { importCommand } from "./commands/import";
 import { jobsCommand } from "./commands/jobs";
@@ -32,6 +33,7 @@ for (const command of [
 	mappingsCommand,
 	usersCommand,
 	tenantsCommand,
+	adminCommand,
 ])
 	program.addCommand(command(globals));
 

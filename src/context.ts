@@ -14,6 +14,8 @@ export type AppEnv = {
 		limits: TenantLimits;
 		/** The record shard of the tenant, read with its key: `records(c.env, c.get("shard"))`. */
 		shard: number;
+		/** Until when (epoch ms) a move pauses the tenant's writes; 0 when it does not. */
+		writesPausedUntil: number;
 		role: Role;
 		createdBy: CreatedBy;
 		/** The request token, when authentication took it with the key. */

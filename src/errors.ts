@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
 	RATE_LIMITED: 429,
 	INTERNAL: 500,
 	SERVICE_UNAVAILABLE: 503,
+	TENANT_MOVING: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,9 +1,10 @@
 import { type ChunkResult, processChunk } from "./jobs/consumer";
 import { chunkAttemptFailed, deadLetterMessage } from "./jobs/dead-letters";
 import { writeExportPage } from "./jobs/export";
+import { moveStep } from "./jobs/move";
 import { deliverJob } from "./notify/deliver";
 import { deliverWelcomes } from "./notify/welcome";
-import type { ChunkMessage, NotifyMessage } from "./schemas/messages";
+import type { ChunkMessage, MoveMessage, NotifyMessage } from "./schemas/messages";
 import { tenantObject, viewJob } from "./services/tenant";
 import type { JobEvent } from "./tenant/outbox";
 
@@ -73,6 +74,19 @@ function jobEvents(env: Env, messages: readonly Message<JobEvent>[]): Promise<vo
 	);
 }
 
+/** A move step hands over to the next by a fresh message, so that each step is retried alone. */
+function moveSteps(env: Env, messages: readonly Message<MoveMessage>[]): Promise<void> {
+	return settle("cohort-chunks", messages, ({ moveId }, attempts) =>
+		attempt(async () => {
+			const { again } = await moveStep(env, moveId, attempts);
+			if (again !== undefined)
+				await env.CHUNKS.send({ kind: "move", moveId } satisfies MoveMessage, { delaySeconds: again });
+		}),
+	);
+}
+
+const isMove = (m: Message<unknown>): m is Message<MoveMessage> => (m.body as { kind?: string }).kind === "move";
+
 /**
  * Fault injection for the fault runs only (never set in wrangler.toml): with the var
  * FAULT_CHUNK_FIRST_ATTEMPT_EVERY=N, every Nth chunk fails its first attempt before writing anything,
@@ -92,16 +106,22 @@ function injectedFault(env: Env, message: ChunkMessage, attempts: number): Chunk
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
 	switch (batch.queue) {
-		case "cohort-chunks":
-			return settle(batch.queue, (batch as MessageBatch<ChunkMessage>).messages, async (message, attempts) => {
+		case "cohort-chunks": {
+			const chunks = batch.messages.filter((m) => !isMove(m)) as Message<ChunkMessage>[];
+			const chunkSteps = settle(batch.queue, chunks, async (message, attempts) => {
 				const step = message.step === "export" ? writeExportPage : processChunk;
 				const result = injectedFault(env, message, attempts) ?? (await step(env, message));
 				if (result.status !== "failed") return { ok: true };
 				await chunkAttemptFailed(env, message, result.error).catch(() => undefined);
 				return { ok: false, error: result.error };
 			});
+			await Promise.all([chunkSteps, moveSteps(env, batch.messages.filter(isMove))]);
+			return;
+		}
 		case "cohort-chunks-dlq":
-			return settle(batch.queue, (batch as MessageBatch<ChunkMessage>).messages, (message) =>
+			// A move's dead step is the minute sweep's to start again (services/moves.ts).
+			for (const m of batch.messages.filter(isMove)) m.ack();
+			return settle(batch.queue, batch.messages.filter((m) => !isMove(m)) as Message<ChunkMessage>[], (message) =>
 				attempt(async () =>
 					tenantObject(env, message.tenantId).failJob(message.jobId, await deadLetterMessage(env, message)),
 				),

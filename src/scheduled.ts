@@ -1,5 +1,6 @@
 import { purgeExpiredJobs, sweepIntakes } from "./jobs/retention";
 import { sweepWelcomes } from "./notify/sweep";
+import { resumeMoves } from "./services/moves";
 import { expireUploads } from "./services/uploads";
 
 /** The cron expressions of wrangler.toml's `[triggers]`, each with its work. */
@@ -9,7 +10,9 @@ export const HOURLY = "17 * * * *";
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
 	switch (controller.cron) {
 		case EVERY_MINUTE:
-			ctx.waitUntil(sweepWelcomes(env, controller.scheduledTime));
+			ctx.waitUntil(
+				Promise.all([sweepWelcomes(env, controller.scheduledTime), resumeMoves(env, controller.scheduledTime)]),
+			);
 			return;
 		case HOURLY:
 			ctx.waitUntil(

@@ -16,6 +16,8 @@ export type Admission = {
 	key: { id: string; tenantId: string; name: string; role: Role };
 	limits: TenantLimits;
 	shard: number;
+	/** Epoch ms until which a move pauses the tenant's writes (src/auth/paused.ts). */
+	writesPausedUntil: number | null;
 	rate: RateDecision;
 };
 
@@ -78,6 +80,7 @@ export function authenticate({ admit }: AuthenticateOptions) {
 		c.set("tenantId", admitted.key.tenantId);
 		c.set("limits", admitted.limits);
 		c.set("shard", admitted.shard);
+		c.set("writesPausedUntil", admitted.writesPausedUntil ?? 0);
 		c.set("role", admitted.key.role);
 		c.set("createdBy", { keyId: admitted.key.id, keyName: admitted.key.name });
 		if (admitted.rate) c.set("rate", admitted.rate);

@@ -55,7 +55,12 @@ export async function sessionKey<E extends WorkerEnv>(c: Context<E>) {
 	const token = getCookie(c, SESSION_COOKIE);
 	if (!token || c.req.header("Authorization")) return undefined;
 	const [row] = await db(c.env)
-		.select({ key: apiKeys, limits: tenants.limits, shard: tenants.shard })
+		.select({
+			key: apiKeys,
+			limits: tenants.limits,
+			shard: tenants.shard,
+			writesPausedUntil: tenants.writesPausedUntil,
+		})
 		.from(sessions)
 		.innerJoin(apiKeys, eq(apiKeys.id, sessions.keyId))
 		.innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))

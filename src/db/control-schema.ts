@@ -16,7 +16,43 @@ export const tenants = sqliteTable("tenants", {
 	createdAt: text("created_at").notNull(),
 	/** The record shard (numbered as in client.ts) holding the tenant's records: chosen at creation, changed by a move. */
 	shard: integer("shard").notNull().default(0),
+	/** While a move switches the tenant's shard (epoch ms): its write requests get 503 with Retry-After until then. */
+	writesPausedUntil: integer("writes_paused_until"),
 });
+
+export const MOVE_PHASES = ["copy", "catchup", "pausing", "cleanup", "completed", "failed"] as const;
+export type MovePhase = (typeof MOVE_PHASES)[number];
+
+/**
+ * Moves of a tenant between record shards (src/jobs/move.ts has the phases). The row is where a move
+ * resumes after a crash: its phase, the table and key its copy reached, and `shift`, the constant added
+ * to the tenant's integer row ids on the target shard (chosen below every id there; see the README).
+ * `switchedAt` is when placement changed: a job that ended before it cannot be undone.
+ */
+export const tenantMoves = sqliteTable(
+	"tenant_moves",
+	{
+		id: text("id").primaryKey(),
+		tenantId: text("tenant_id").notNull(),
+		fromShard: integer("from_shard").notNull(),
+		toShard: integer("to_shard").notNull(),
+		phase: text("phase", { enum: MOVE_PHASES }).notNull(),
+		shift: integer("shift").notNull(),
+		/** The copy pass in progress: the table's index and the last key it wrote (JSON), null at a pass's start. */
+		cursor: text("cursor", { mode: "json" }).$type<{ table: number; after: unknown[] | null }>(),
+		/** Rows written to the target (or deleted on the old shard, in cleanup) by the current pass. */
+		passChanges: integer("pass_changes").notNull().default(0),
+		rowsCopied: integer("rows_copied").notNull().default(0),
+		rowsDeleted: integer("rows_deleted").notNull().default(0),
+		error: text("error"),
+		createdAt: text("created_at").notNull(),
+		switchedAt: text("switched_at"),
+		completedAt: text("completed_at"),
+		/** When the step running the move last renewed its hold on it (epoch ms), 0 when no step runs it: one step at a time. */
+		heartbeat: integer("heartbeat").notNull(),
+	},
+	(t) => [index("tenant_moves_tenant").on(t.tenantId, t.createdAt)],
+);
 
 export const apiKeys = sqliteTable(
 	"api_keys",

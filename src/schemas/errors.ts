@@ -35,7 +35,10 @@ const ERROR_RESPONSES = {
 	415: described(415, "Content type or encoding not accepted"),
 	429: described(429, "Rate limited; see Retry-After"),
 	500: described(500, "Unexpected error; quote the request id when reporting it"),
-	503: described(503, "Operator routes are off: ADMIN_API_KEY is unset or shorter than 32 characters"),
+	503: described(
+		503,
+		"Operator routes are off (ADMIN_API_KEY is unset or shorter than 32 characters), or a move is switching the tenant's shard and its writes wait; see Retry-After",
+	),
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_RESPONSES;
@@ -48,7 +51,7 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Pick<ty
 }
 
 /** What every route behind a tenant key can answer; an operation spreads these and adds its own. */
-export const openApiErrorResponses = errorResponses(400, 401, 403, 429, 500);
+export const openApiErrorResponses = errorResponses(400, 401, 403, 429, 500, 503);
 
 /** What a route that reads a JSON body adds: a body of another type (415) or over the size limit (413). */
 export const jsonBodyErrors = errorResponses(413, 415);

@@ -26,6 +26,10 @@ export const ChunkMessage = JobSpec.pick({
 });
 export type ChunkMessage = z.infer<typeof ChunkMessage>;
 
+/** A step of a tenant's move between record shards (src/jobs/move.ts), on the chunk queue. */
+export const MoveMessage = z.object({ kind: z.literal("move"), moveId: z.string() });
+export type MoveMessage = z.infer<typeof MoveMessage>;
+
 /** The notify queue: wake the welcome delivery of a tenant, or tell its webhook that a job ended. */
 export const NotifyMessage = z.discriminatedUnion("kind", [
 	z.object({ kind: z.literal("welcome"), tenantId: z.string() }),

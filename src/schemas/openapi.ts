@@ -228,7 +228,7 @@ export function finishDocument<D extends object>(generated: D): D {
 			const idempotentOp = operation.parameters?.some((p) => p.name === "Idempotency-Key") ?? false;
 			for (const [status, response] of Object.entries(operation.responses ?? {})) {
 				const names: HeaderName[] = ["X-Request-Id"];
-				if (status === "429") names.push("Retry-After");
+				if (status === "429" || (tenant && status === "503")) names.push("Retry-After");
 				if (status === "401") names.push("WWW-Authenticate");
 				if (status === "202") names.push("Location");
 				if (idempotentOp && status.startsWith("2")) names.push("Idempotent-Replayed");

@@ -2,6 +2,7 @@ import { every } from "hono/combine";
 import { createMiddleware } from "hono/factory";
 import { authenticate } from "../auth/authenticate";
 import type { Role } from "../auth/keys";
+import { writesOpen } from "../auth/paused";
 import { rateLimit } from "../auth/rate-limit";
 import { requireRole } from "../auth/role";
 import type { AppEnv } from "../context";
@@ -22,10 +23,13 @@ const rateLimited = rateLimit({
 /**
  * The middleware in front of every tenant route, in order: the key (401), a token from the tenant's
  * bucket in its Durable Object (429; taken before the role check, so refused requests count too),
- * then the role (403). An API key's check and token are one call to the object.
+ * the role (403), then a write while a move switches the tenant's shard (503). An API key's check
+ * and token are one call to the object.
  */
-export function tenantKey(minimum: Role): [typeof authenticated, typeof rateLimited, ReturnType<typeof requireRole>] {
-	return [authenticated, rateLimited, requireRole(minimum)];
+export function tenantKey(
+	minimum: Role,
+): [typeof authenticated, typeof rateLimited, ReturnType<typeof requireRole>, typeof writesOpen] {
+	return [authenticated, rateLimited, requireRole(minimum), writesOpen];
 }
 
 /**
@@ -48,6 +52,7 @@ export function keyOrSignedLink(download: Download) {
 		c.set("tenantId", tenant);
 		c.set("limits", row.limits);
 		c.set("shard", row.shard);
+		c.set("writesPausedUntil", 0);
 		c.set("role", "viewer");
 		// A link spends the tenant's request tokens like its keys do.
 		return rateLimited(c, next);

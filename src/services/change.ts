@@ -1,6 +1,7 @@
-import { type Db, records } from "../db/client";
+import { type Db, db, records } from "../db/client";
 import type { TenantShard } from "../db/placement";
 import { beforeImages } from "../db/queries/jobs";
+import { lastSwitch } from "../db/queries/moves";
 import { REVERTS } from "../db/revert";
 import type { BeforeEntry } from "../db/writes/before";
 import { ApiError, type ErrorDetail } from "../errors";
@@ -18,6 +19,13 @@ async function endedJob(env: Env, tenantId: string, id: string, action: string) 
 	if (!job || !spec) throw new ApiError("NOT_FOUND", `Job ${id} not found`);
 	if (job.status === "pending" || job.status === "processing") {
 		throw new ApiError("CONFLICT", `Job ${id} is still ${job.status}; ${action} it once it has ended`);
+	}
+	const switched = await lastSwitch(db(env), tenantId);
+	if (switched && job.completedAt && job.completedAt < switched) {
+		throw new ApiError(
+			"CONFLICT",
+			`Job ${id} ended before this tenant's records moved to another shard (${switched}), which gave them new row ids; its ${action} would not find them`,
+		);
 	}
 	return { tenant, job, spec };
 }

@@ -105,5 +105,8 @@ export function tenantObject(env: Env, tenantId: string) {
 		jobEventFailed: (jobId: string, error: string) => stub.jobEventFailed(jobId, error),
 		expiredJobs: (cutoff: string, limit: number) => stub.expiredJobs(cutoff, limit),
 		forgetJobs: (ids: string[]) => stub.forgetJobs(ids),
+		jobIds: () => stub.jobIds(),
+		holdForMove: (moveId: string) => stub.holdForMove(moveId),
+		releaseMove: (moveId: string) => stub.releaseMove(moveId),
 	};
 }

@@ -124,6 +124,11 @@ export class Dispatch {
 			.one().n;
 	}
 
+	/** Chunks of any job sent to the queue and not yet reported: writes that may still land. */
+	inFlight(): number {
+		return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE state = ?", QUEUED).one().n;
+	}
+
 	/** A job's chunks in order, as it was submitted with them: what a commit or an undo of it runs over. */
 	list(jobId: string): { firstLine: number; records: number }[] {
 		return this.sql
@@ -140,9 +145,10 @@ export class Dispatch {
 
 	/**
 	 * What goes out now, marked as sent: queued chunks that are due again (stalled, or their send
-	 * failed) and fresh ones, topping the running job up to WINDOW in the queue as pacing allows.
+	 * failed) and, unless `fresh` is false (a move holds the jobs), fresh ones, topping the running job
+	 * up to WINDOW in the queue as pacing allows.
 	 */
-	take(job: RunningJob, now: number): ChunkMessage[] {
+	take(job: RunningJob, now: number, fresh = true): ChunkMessage[] {
 		const dueAt = now + this.stallTimeout();
 		const due = this.sql
 			.exec<Taken>(
@@ -153,9 +159,9 @@ export class Dispatch {
 				QUEUED,
 			)
 			.toArray();
-		const fresh = this.host.pace.admit(this.waiting(job.id), now);
-		for (const c of fresh) this.queue(job.id, c.idx, now, dueAt);
-		return [...due, ...fresh].map((c) => chunkMessage(job, c));
+		const admitted = fresh ? this.host.pace.admit(this.waiting(job.id), now) : [];
+		for (const c of admitted) this.queue(job.id, c.idx, now, dueAt);
+		return [...due, ...admitted].map((c) => chunkMessage(job, c));
 	}
 
 	/**
@@ -188,7 +194,7 @@ export class Dispatch {
 	}
 
 	/** When the running job next needs the alarm: a queued chunk falls due, or pacing lets one go. */
-	nextWakeAt(job: RunningJob, now: number): number | undefined {
+	nextWakeAt(job: RunningJob, now: number, fresh = true): number | undefined {
 		const due = this.sql
 			.exec<{ at: number | null }>(
 				"SELECT min(due_at) AS at FROM chunks WHERE job_id = ? AND state = ?",
@@ -196,7 +202,7 @@ export class Dispatch {
 				QUEUED,
 			)
 			.one().at;
-		const [next] = this.waiting(job.id);
+		const [next] = fresh ? this.waiting(job.id) : [];
 		const paced = next && this.host.pace.readyAt(next.records, now);
 		const times = [due, paced].filter((t): t is number => typeof t === "number");
 		return times.length > 0 ? Math.min(...times) : undefined;

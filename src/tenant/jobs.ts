@@ -136,6 +136,30 @@ export class Jobs {
 		};
 	}
 
+	ids(): string[] {
+		return this.sql
+			.exec<{ id: string }>("SELECT id FROM jobs")
+			.toArray()
+			.map((r) => r.id);
+	}
+
+	/**
+	 * A job relies on row ids that a move would change under it: a running export (its pages go by id),
+	 * or an undo or commit, running or pending (before-images and fingerprints name rows by id).
+	 */
+	idBound(): boolean {
+		return (
+			this.sql
+				.exec(
+					`SELECT 1 FROM jobs WHERE (status = ?1 AND (type LIKE '%.export' OR spec ->> '$.undoOf' IS NOT NULL OR spec ->> '$.commitOf' IS NOT NULL))
+					OR (status = ?2 AND (spec ->> '$.undoOf' IS NOT NULL OR spec ->> '$.commitOf' IS NOT NULL)) LIMIT 1`,
+					PROCESSING,
+					PENDING,
+				)
+				.toArray().length > 0
+		);
+	}
+
 	busy(): boolean {
 		return this.sql.exec("SELECT 1 FROM jobs WHERE status IN (?, ?) LIMIT 1", PENDING, PROCESSING).toArray().length > 0;
 	}

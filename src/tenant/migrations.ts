@@ -43,6 +43,8 @@ const STEPS: readonly string[] = [
 	// 8: a full sync's last step is a chunk of its own (step 'deactivate'), and its job counts the users it deactivated.
 	`ALTER TABLE jobs ADD COLUMN deactivated INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE chunks ADD COLUMN step TEXT;`,
+	// 9: a move between record shards holds the tenant's jobs while it switches.
+	"CREATE TABLE move_hold (id INTEGER PRIMARY KEY CHECK (id = 1), move_id TEXT NOT NULL);",
 ];
 
 export function migrate(storage: DurableObjectStorage): void {

@@ -9,6 +9,7 @@ import type { JobSpec, JobStatus, ReportedCounts, Usage } from "../schemas/jobs"
 import type { TenantLimits } from "../schemas/tenants";
 import { type RateDecision, RequestBucket } from "./bucket";
 import { Dispatch } from "./dispatch";
+import { MoveHold } from "./hold";
 import { type JobRecord, Jobs, type RunningJob } from "./jobs";
 import { KeyCache } from "./keys";
 import { migrate } from "./migrations";
@@ -43,6 +44,7 @@ export class TenantObject extends DurableObject<Env> {
 	private readonly chunks: Dispatch;
 	private readonly outbox: Outbox;
 	private readonly keys: KeyCache;
+	private readonly hold: MoveHold;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -54,6 +56,7 @@ export class TenantObject extends DurableObject<Env> {
 		this.chunks = new Dispatch({ sql, pace: this.pace, send: (messages) => sendAll(env.CHUNKS, messages) });
 		this.outbox = new Outbox({ sql, send: (events) => sendAll(env.NOTIFY, events) });
 		this.keys = new KeyCache((id) => findKey(db(env), id));
+		this.hold = new MoveHold(sql);
 	}
 
 	/** A key of this tenant checked against its secret's hash, and a request token: undefined for a bad key, which takes none. */
@@ -65,6 +68,7 @@ export class TenantObject extends DurableObject<Env> {
 			key: { id, tenantId, name, role },
 			limits: row.limits,
 			shard: row.shard,
+			writesPausedUntil: row.writesPausedUntil,
 			rate: this.takeRequestToken(row.limits),
 		};
 	}
@@ -182,6 +186,31 @@ export class TenantObject extends DurableObject<Env> {
 		});
 	}
 
+	/** Every job the object knows, ended or not: the job rows a move copies with the tenant's records. */
+	jobIds(): string[] {
+		return this.jobs.ids();
+	}
+
+	/**
+	 * Holds the tenant's jobs for move `moveId` and says how many chunks are still in the queue; refused
+	 * (`idBound`) while a job relies on the row ids a move renumbers: the move waits for it to end.
+	 */
+	holdForMove(moveId: string): { inFlight: number; idBound: boolean } {
+		const idBound = this.jobs.idBound();
+		// Not held while waiting: a queued undo or commit must be able to start, or the move would wait on it forever.
+		if (idBound) this.hold.release(moveId);
+		else this.hold.take(moveId);
+		return { inFlight: this.chunks.inFlight(), idBound };
+	}
+
+	/** The move switched (or rolled back): held jobs go on. */
+	async releaseMove(moveId: string): Promise<void> {
+		this.hold.release(moveId);
+		// The keys were cached with the old shard and the pause.
+		this.keys.forget();
+		await this.advance();
+	}
+
 	async alarm(): Promise<void> {
 		await this.advance();
 	}
@@ -207,7 +236,7 @@ export class TenantObject extends DurableObject<Env> {
 	private running(now: number): RunningJob | undefined {
 		for (;;) {
 			const running = this.jobs.running();
-			if (running) return running;
+			if (running || this.hold.holder()) return running;
 			const next = this.jobs.next();
 			if (!next) return undefined;
 			this.jobs.start(next, now);
@@ -223,7 +252,7 @@ export class TenantObject extends DurableObject<Env> {
 		for (;;) {
 			const now = Date.now();
 			const running = this.running(now);
-			const messages = running ? this.chunks.take(running, now) : [];
+			const messages = running ? this.chunks.take(running, now, !this.hold.holder()) : [];
 			const events = this.outbox.take(now).flatMap((id) => this.event(id));
 			await this.arm(now);
 			await this.outbox.send(events, now);
@@ -247,9 +276,10 @@ export class TenantObject extends DurableObject<Env> {
 	/** The one alarm, at the earliest time a part needs it. */
 	private async arm(now: number): Promise<void> {
 		const running = this.jobs.running();
-		const times = [running && this.chunks.nextWakeAt(running, now), this.outbox.nextWakeAt()].filter(
-			(t): t is number => t !== undefined,
-		);
+		const times = [
+			running && this.chunks.nextWakeAt(running, now, !this.hold.holder()),
+			this.outbox.nextWakeAt(),
+		].filter((t): t is number => t !== undefined);
 		if (times.length === 0) await this.ctx.storage.deleteAlarm();
 		else await this.ctx.storage.setAlarm(Math.min(...times));
 	}

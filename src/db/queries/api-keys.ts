@@ -5,7 +5,12 @@ import { apiKeys, tenants } from "../control-schema";
 /** A key with its tenant's limits and shard, revoked or not: authentication decides what a revoked key gets. */
 export async function findKey(database: Db, id: string) {
 	const [row] = await database
-		.select({ key: apiKeys, limits: tenants.limits, shard: tenants.shard })
+		.select({
+			key: apiKeys,
+			limits: tenants.limits,
+			shard: tenants.shard,
+			writesPausedUntil: tenants.writesPausedUntil,
+		})
 		.from(apiKeys)
 		.innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
 		.where(eq(apiKeys.id, id));
