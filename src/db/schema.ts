@@ -185,7 +185,8 @@ export const DEACTIVATION_STATES = ["pending", "deactivated", "skipped"] as cons
 /**
  * The users a full sync decided to deactivate, frozen with its decision: `pending` until a batch
  * makes the user inactive (`deactivated`) or finds it changed meanwhile (`skipped`). The
- * `deactivated` rows are the list an undo re-activates.
+ * `deactivated` rows are the list an undo re-activates; `before*` are the user's `updated_at`,
+ * `src_job` and `src_line` as the batch that deactivated it found them, which the undo puts back.
  */
 export const jobDeactivations = sqliteTable(
 	"job_deactivations",
@@ -193,6 +194,9 @@ export const jobDeactivations = sqliteTable(
 		jobId: text("job_id").notNull(),
 		userId: integer("user_id").notNull(),
 		state: text("state", { enum: DEACTIVATION_STATES }).notNull(),
+		beforeUpdatedAt: text("before_updated_at"),
+		beforeSrcJob: text("before_src_job"),
+		beforeSrcLine: integer("before_src_line"),
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.userId] })],
 );
