@@ -90,8 +90,14 @@ export const enrollments = sqliteTable(
 		itemId: text("item_id").notNull(),
 		source: text("source"),
 		createdAt: text("created_at").notNull(),
+		/** The bulkImport job that assigned it (its catalog lists), so an undo of that job removes it. */
+		srcJob: text("src_job"),
 	},
-	(t) => [primaryKey({ columns: [t.tenantId, t.userId, t.kind, t.itemId] })],
+	(t) => [
+		primaryKey({ columns: [t.tenantId, t.userId, t.kind, t.itemId] }),
+		// Partial: only bulkImport's assignments carry a job, and only they pay for the index.
+		index("enrollments_src_job").on(t.tenantId, t.srcJob).where(sql`src_job IS NOT NULL`),
+	],
 );
 
 /**

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { randomId } from "../auth/keys";
 import { type Db, runBatch } from "../db/client";
 import { chunkCounts } from "../db/queries/jobs";
-import { REVERTS, reactivate, type UndoContext, type UndoLine } from "../db/revert";
+import { REVERTS, reactivate, removeAssignments, type UndoContext, type UndoLine } from "../db/revert";
 import { jobChunks } from "../db/schema";
 import type { RecordType } from "../schemas/common";
 import type { Counts } from "../schemas/jobs";
@@ -52,6 +52,8 @@ export async function undoChunk(
 		undone && undone.deactivated > 0
 			? await reactivate(database, ctx)
 			: await restoreImages(env, database, message.recordType, ctx, undone?.key);
+	// bulkImport's assignments are not records of the file: the first chunk removes them all, users kept or not.
+	if (chunk === 0) statements.push(removeAssignments(tenantId, undoOf.job));
 	const updated = lines.filter((l) => l.outcome === "updated").length;
 	const counts = { created: 0, updated, unchanged: 0, skipped: lines.length - updated, failed: 0 };
 	const resultsKey = await putResults(env, jobId, chunk, randomId("try"), resultText(message.origin, lines));

@@ -5,6 +5,7 @@ import type { Revert } from "./types";
 import { userRevert } from "./users";
 
 export { reactivate } from "./deactivations";
+export { removeAssignments } from "./enrollments";
 export type { UndoContext, UndoLine } from "./types";
 
 /** How each record type's writes are undone and its previews checked, by name (like writes/kinds.ts). */
