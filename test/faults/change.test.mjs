@@ -97,32 +97,32 @@ it("(a) an undo of 20,000 records (3,000 updates) killed mid-way: completed, and
 });
 
 /**
- * A tenant with 30,000 active users and a full sync of 25,000 of them (maxDeactivate 0.5), killed
+ * A tenant with 20,000 active users and a full sync of 15,000 of them (maxDeactivate 0.5), killed
  * when `killWhen` holds; then the job ends having deactivated exactly the 5,000 the file lacks.
  */
 async function fullSyncKilled(name, prefix, killWhen) {
 	const tenant = await system.api.createTenant(name);
 	await importAll(
 		tenant,
-		Array.from({ length: 30_000 }, (_, i) => userRecord(i, prefix)),
+		Array.from({ length: 20_000 }, (_, i) => userRecord(i, prefix)),
 	);
 	// A few hundred updates among them, so the file's chunks write as well as read.
-	const file = Array.from({ length: 25_000 }, (_, i) =>
+	const file = Array.from({ length: 15_000 }, (_, i) =>
 		i % 50 === 0 ? { ...userRecord(i, prefix), firstName: `Synced${i}` } : userRecord(i, prefix),
 	);
 	const { job } = await system.api.upload(tenant.key, "type=users&sync=full&maxDeactivate=0.5", ndjson(file), NDJSON);
 	const atKill = await crashWhen("the kill point", () => killWhen(tenant, job.id));
 	const { job: done, terminal } = await ended(tenant.key, job.id);
 
-	const missing = Array.from({ length: 5_000 }, (_, i) => userRecord(25_000 + i, prefix).externalId);
+	const missing = Array.from({ length: 5_000 }, (_, i) => userRecord(15_000 + i, prefix).externalId);
 	expect(done.status).toBe("completed");
-	expect(done.counts).toMatchObject({ total: 25_000, processed: 25_000, updated: 500, deactivated: 5_000 });
+	expect(done.counts).toMatchObject({ total: 15_000, processed: 15_000, updated: 300, deactivated: 5_000 });
 	const inactive = system.d1(
 		"SELECT external_id AS id FROM users WHERE tenant_id = ? AND status = 'inactive' ORDER BY external_id",
 		tenant.id,
 	);
 	expect(inactive.map((r) => r.id)).toEqual(missing);
-	expect(system.d1("SELECT count(*) AS n FROM users WHERE tenant_id = ?", tenant.id)[0].n).toBe(30_000);
+	expect(system.d1("SELECT count(*) AS n FROM users WHERE tenant_id = ?", tenant.id)[0].n).toBe(20_000);
 	const results = await system.api.call(tenant.key, "GET", `/v1/jobs/${job.id}/results`, { timeoutMs: 60_000 });
 	const lines = results.text
 		.split("\n")
@@ -130,7 +130,7 @@ async function fullSyncKilled(name, prefix, killWhen) {
 		.map((l) => JSON.parse(l));
 	const deactivated = lines.filter((l) => l.outcome === "deactivated").map((l) => l.externalId);
 	expect(deactivated.sort()).toEqual(missing);
-	expect(lines).toHaveLength(30_000);
+	expect(lines).toHaveLength(20_000);
 	return { atKill, terminal };
 }
 
@@ -161,7 +161,7 @@ it("(c) a full sync killed while its file's chunks are written: the same exact o
 		return processed >= 5_000 && { processed, ...syncState(jobId) };
 	});
 	log(
-		`(c) full sync killed at ${atKill.processed} of 25,000 processed: terminal ${seconds(terminal)} after the restart`,
+		`(c) full sync killed at ${atKill.processed} of 15,000 processed: terminal ${seconds(terminal)} after the restart`,
 	);
 	expect(atKill.decided).toBe(false);
 });
