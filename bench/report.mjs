@@ -87,9 +87,9 @@ export function rows(r) {
 				e.reimport.counts.unchanged === e.records && e.reimport.rowsWritten === 0,
 			);
 	}
-	if (r.sync) {
-		const s = r.sync;
-		const label = `sync ${n(s.requests)} x ${s.batch} users, ${s.concurrency} clients`;
+	for (const s of [r.sync, r.syncTenants].filter(Boolean)) {
+		const over = (s.tenants ?? 1) > 1 ? ` over ${s.tenants} tenants` : "";
+		const label = `sync ${n(s.requests)} x ${s.batch} users, ${s.concurrency} clients${over}`;
 		add(
 			`${label}: throughput`,
 			`${n(s.usersPerSecond)} users/s (${n(s.requestsPerSecond)} req/s${cores(s.usage)})`,

@@ -18,7 +18,7 @@ import { undoRun } from "./undo.mjs";
 import { welcomeRun } from "./welcome.mjs";
 
 const USAGE = `npm run bench -- [--records 100000] [--no-csv] [--sync-requests 400] [--sync-concurrency 16]
-  [--sync-batch 99] [--memory [--memory-mb 1024] [--memory-wait-s 600]]
+  [--sync-batch 99] [--sync-tenants 16] [--only-sync] [--memory [--memory-mb 1024] [--memory-wait-s 600]]
   [--welcome [--welcome-records 200000] [--welcome-wait-s 900]]
   [--undo [--undo-records 100000] [--undo-updates 30000]] [--keep-state]`;
 const { values: opt } = parseArgs({
@@ -29,6 +29,10 @@ const { values: opt } = parseArgs({
 		"sync-concurrency": { type: "string", default: "16" },
 		// 100 records or more make /v1/users/bulk answer with a job (spec §5); 99 is its largest synchronous batch.
 		"sync-batch": { type: "string", default: "99" },
+		// The sync run again with its clients spread over this many tenants (1: only the one-tenant run).
+		"sync-tenants": { type: "string", default: "16" },
+		// Only the sync runs: no SQLite reference, imports, cost runs or exports.
+		"only-sync": { type: "boolean", default: false },
 		memory: { type: "boolean", default: false },
 		"memory-mb": { type: "string", default: "1024" },
 		"memory-wait-s": { type: "string", default: "600" },
@@ -96,15 +100,17 @@ try {
 	const api = client(server.base, server.adminKey);
 	const sampler = startSampler(server.pid);
 
-	log("raw SQLite reference");
-	results.sqlite = sqliteReference(ndjson, { dir: server.dir });
+	if (!opt["only-sync"]) {
+		log("raw SQLite reference");
+		results.sqlite = sqliteReference(ndjson, { dir: server.dir });
+	} else results.skipped.push("SQLite reference, imports, cost and exports: --only-sync");
 
 	results.imports = [];
 	for (const [format, body, prefix] of [
 		["ndjson", ndjson, "nd"],
 		["csv", csv, "csv"],
 	]) {
-		if (!body) continue;
+		if (!body || opt["only-sync"]) continue;
 		log(`import ${format}: ${(body.length / 1e6).toFixed(1)} MB`);
 		const run = await importRun(api, sampler, { format, body, records, prefix });
 		run.spotCheck = await spotCheck(api, run);
@@ -129,10 +135,10 @@ try {
 		const exported = await exportRun(api, { key: run.tenantKey, format: run.format, records });
 		exported.importRecordsPerSecond = run.recordsPerSecond;
 		if (exported.reimport) {
-			const written = await server.d1(
+			const written = await server.records(
 				`SELECT count(*) AS n FROM users WHERE tenant_id = '${run.tenantId}' AND updated_at > '${exported.reimport.since}'`,
 			);
-			exported.reimport.rowsWritten = written[0]?.n;
+			exported.reimport.rowsWritten = written.reduce((sum, { n }) => sum + n, 0);
 		}
 		results.exports.push(exported);
 	}
@@ -151,6 +157,15 @@ try {
 		concurrency: Number(opt["sync-concurrency"]),
 		batch: Number(opt["sync-batch"]),
 	});
+	if (Number(opt["sync-tenants"]) > 1) {
+		log(`sync: the same over ${opt["sync-tenants"]} tenants`);
+		results.syncTenants = await syncRun(api, sampler, {
+			requests: Number(opt["sync-requests"]),
+			concurrency: Number(opt["sync-concurrency"]),
+			batch: Number(opt["sync-batch"]),
+			tenants: Number(opt["sync-tenants"]),
+		});
+	}
 
 	if (opt.memory) {
 		log(`memory: streaming ${opt["memory-mb"]} MB as a dry run`);
@@ -222,7 +237,9 @@ results.failures = [
 		const wrong = Object.entries(want).filter(([k, v]) => c.counts[k] !== v);
 		return wrong.length ? [`cost run (${c.kind}): counts ${JSON.stringify(c.counts)}`] : [];
 	}),
-	...(results.sync?.non2xx ? [`sync: ${results.sync.non2xx} answers other than 2xx`] : []),
+	...[results.sync, results.syncTenants]
+		.filter((s) => s?.non2xx)
+		.map((s) => `sync over ${s.tenants} tenant(s): ${s.non2xx} answers other than 2xx`),
 	...(results.welcome && (results.welcome.delivered < results.welcome.records || results.welcome.problems.length > 0)
 		? [
 				`welcome: ${results.welcome.delivered} of ${results.welcome.records} delivered${results.welcome.problems.length ? `; ${results.welcome.problems.join("; ")}` : ""}`,

@@ -76,14 +76,17 @@ export function percentile(sorted, p) {
 }
 
 /** JSON bulk requests from `concurrency` clients; every request carries `batch` new users. */
-export async function syncRun(api, sampler, { requests, concurrency, batch }) {
-	const tenant = await api.createTenant("bench-sync");
+export async function syncRun(api, sampler, { requests, concurrency, batch, tenants = 1 }) {
+	// Client c sends as tenant c % tenants: one tenant's requests meet in its object, several tenants' do not.
+	const keys = [];
+	for (let t = 0; t < tenants; t++) keys.push((await api.createTenant(`bench-sync-${tenants}-${t}`)).key);
+	const prefix = `sync${tenants}`;
 	const body = (n) =>
-		JSON.stringify({ users: Array.from({ length: batch }, (_, j) => userRecord(n * batch + j, "sync")) });
-	const send = async (_n, payload) => {
+		JSON.stringify({ users: Array.from({ length: batch }, (_, j) => userRecord(n * batch + j, prefix)) });
+	const send = async (client, payload) => {
 		const started = performance.now();
 		try {
-			const res = await api.call(tenant.key, "POST", "/v1/users/bulk", { body: payload });
+			const res = await api.call(keys[client % tenants], "POST", "/v1/users/bulk", { body: payload });
 			return {
 				status: res.status,
 				ms: performance.now() - started,
@@ -94,14 +97,14 @@ export async function syncRun(api, sampler, { requests, concurrency, batch }) {
 		}
 	};
 	// One request per client first, so start-up (isolate, caches) is not in the numbers.
-	await Promise.all(Array.from({ length: concurrency }, (_, c) => send(requests + c, body(requests + c))));
+	await Promise.all(Array.from({ length: concurrency }, (_, c) => send(c, body(requests + c))));
 	const payloads = Array.from({ length: requests }, (_, n) => body(n));
 	const results = [];
 	let next = 0;
 	const started = performance.now();
 	await Promise.all(
-		Array.from({ length: concurrency }, async () => {
-			for (let n = next++; n < requests; n = next++) results.push(await send(n, payloads[n]));
+		Array.from({ length: concurrency }, async (_, c) => {
+			for (let n = next++; n < requests; n = next++) results.push(await send(c, payloads[n]));
 		}),
 	);
 	const usage = sampler.window(started);
@@ -114,6 +117,7 @@ export async function syncRun(api, sampler, { requests, concurrency, batch }) {
 		requests,
 		concurrency,
 		batch,
+		tenants,
 		seconds,
 		users,
 		usersPerSecond: users / seconds,

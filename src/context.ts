@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Role } from "./auth/keys";
+import type { RateDecision } from "./auth/rate-limit";
 import { validationError } from "./errors";
 import type { CreatedBy, Job } from "./schemas/jobs";
 import type { TenantLimits } from "./schemas/tenants";
@@ -15,6 +16,8 @@ export type AppEnv = {
 		shard: number;
 		role: Role;
 		createdBy: CreatedBy;
+		/** The request token, when authentication took it with the key. */
+		rate?: RateDecision;
 	};
 };
 

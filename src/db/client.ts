@@ -13,7 +13,21 @@ const schema = { ...control, ...shard };
  * tenant's shard. With `usage`, every statement adds the rows it read and wrote to it.
  */
 export function db(env: Env, usage?: D1Usage) {
-	return drizzle(usage ? metered(env.DB, usage) : env.DB, { schema });
+	return client(env.DB, usage);
+}
+
+// Building a client walks the whole schema (tens of µs); one per binding serves every request of the isolate.
+const clients = new WeakMap<D1Database, ReturnType<typeof build>>();
+const build = (database: D1Database) => drizzle(database, { schema });
+
+function client(database: D1Database, usage: D1Usage | undefined) {
+	if (usage) return build(metered(database, usage));
+	let built = clients.get(database);
+	if (!built) {
+		built = build(database);
+		clients.set(database, built);
+	}
+	return built;
 }
 
 export type Db = ReturnType<typeof db>;
@@ -38,7 +52,7 @@ export function shardDatabases(env: Env): D1Database[] {
 export function records(env: Env, shard: number, usage?: D1Usage): Db {
 	const database = shardDatabases(env)[shard];
 	if (!database) throw new Error(`No record shard ${shard} is bound (DB_SHARD_${shard})`);
-	return drizzle(usage ? metered(database, usage) : database, { schema });
+	return client(database, usage);
 }
 
 /** Every record shard, in number order: for the sweeps that look at all tenants' records. */

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const CUSTOM_FIELDS_MAX_BYTES = 16 * 1024;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const CUSTOM_FIELDS_MAX_BYTES = 16 * 1024;
 const CUSTOM_FIELDS_MAX_DEPTH = 16;
 
 /**

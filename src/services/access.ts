@@ -11,6 +11,10 @@ import { ApiError } from "../errors";
 import { type Download, validLink } from "./links";
 import { tenantObject } from "./tenant";
 
+const authenticated = authenticate({
+	admit: (env, tenantId, keyId, secretHash) => tenantObject(env, tenantId).admit(keyId, secretHash),
+});
+
 const rateLimited = rateLimit({
 	take: (env, tenantId, limits) => tenantObject(env, tenantId).takeRequestToken(limits),
 });
@@ -18,10 +22,10 @@ const rateLimited = rateLimit({
 /**
  * The middleware in front of every tenant route, in order: the key (401), a token from the tenant's
  * bucket in its Durable Object (429; taken before the role check, so refused requests count too),
- * then the role (403).
+ * then the role (403). An API key's check and token are one call to the object.
  */
-export function tenantKey(minimum: Role): [typeof authenticate, typeof rateLimited, ReturnType<typeof requireRole>] {
-	return [authenticate, rateLimited, requireRole(minimum)];
+export function tenantKey(minimum: Role): [typeof authenticated, typeof rateLimited, ReturnType<typeof requireRole>] {
+	return [authenticated, rateLimited, requireRole(minimum)];
 }
 
 /**

@@ -81,6 +81,8 @@ export function tenantObject(env: Env, tenantId: string) {
 	const stub = env.TENANT.get(env.TENANT.idFromName(tenantId));
 	return {
 		takeRequestToken: (limits: TenantLimits) => stub.takeRequestToken(limits),
+		admit: (keyId: string, secretHash: string) => stub.admit(keyId, secretHash),
+		forgetKeys: () => stub.forgetKeys(),
 		applyLimits: (limits: TenantLimits) => stub.applyLimits(limits),
 		isBusy: () => stub.isBusy(),
 		submitJob: async (spec: JobSpec, ifBusy: IfBusy) => viewOrRefusal(env, await stub.submitJob(spec, ifBusy)),

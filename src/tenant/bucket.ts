@@ -33,26 +33,34 @@ export function takeToken(
 	};
 }
 
-/** The tenant's request bucket; owns the `bucket` table. */
+/** The tenant's request bucket; owns the `bucket` table, and keeps what it last read or wrote there in memory. */
 export class RequestBucket {
+	private state: BucketState | undefined;
+
 	constructor(private readonly sql: SqlStorage) {}
 
-	/** Synchronous from read to write, so concurrent requests cannot interleave inside it. */
-	take(limits: TenantLimits, now: number): RateDecision {
+	private stored(): BucketState | undefined {
 		const row = this.sql
 			.exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM bucket")
 			.toArray()[0];
-		const { state, decision } = takeToken(row && { tokens: row.tokens, updatedAt: row.updated_at }, limits, now);
+		return row && { tokens: row.tokens, updatedAt: row.updated_at };
+	}
+
+	/** Synchronous from read to write, so concurrent requests cannot interleave inside it. */
+	take(limits: TenantLimits, now: number): RateDecision {
+		const { state, decision } = takeToken(this.state ?? this.stored(), limits, now);
 		this.sql.exec(
 			"INSERT INTO bucket (id, tokens, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
 			state.tokens,
 			state.updatedAt,
 		);
+		this.state = state;
 		return decision;
 	}
 
 	/** A lowered burst caps the tokens already held. */
 	capTo(burst: number): void {
 		this.sql.exec("UPDATE bucket SET tokens = MIN(tokens, ?)", burst);
+		this.state = this.stored();
 	}
 }

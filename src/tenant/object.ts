@@ -1,4 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
+import type { Admission } from "../auth/authenticate";
+import { secretsEqual } from "../auth/keys";
+import { db } from "../db/client";
+import { findKey } from "../db/queries/api-keys";
 import type { ErrorCode } from "../errors";
 import type { IfBusy } from "../schemas/common";
 import type { JobSpec, JobStatus, ReportedCounts, Usage } from "../schemas/jobs";
@@ -6,6 +10,7 @@ import type { TenantLimits } from "../schemas/tenants";
 import { type RateDecision, RequestBucket } from "./bucket";
 import { Dispatch } from "./dispatch";
 import { type JobRecord, Jobs, type RunningJob } from "./jobs";
+import { KeyCache } from "./keys";
 import { migrate } from "./migrations";
 import { type JobEvent, Outbox } from "./outbox";
 import { Pace } from "./pace";
@@ -28,7 +33,8 @@ async function sendAll(queue: Queue, bodies: unknown[]): Promise<void> {
  * One object per tenant, addressed by tenant id. It owns what must be serialized per tenant: the
  * request token bucket, and the job queue with its progress. Its parts each own their tables
  * (bucket.ts, jobs.ts, dispatch.ts, pace.ts, outbox.ts); the object moves jobs between them and
- * keeps the one alarm, so eviction or a restart loses nothing.
+ * keeps the one alarm, so eviction or a restart loses nothing. It also holds the tenant's key rows
+ * in memory (keys.ts), so a request's key and token cost one call to it.
  */
 export class TenantObject extends DurableObject<Env> {
 	private readonly bucket: RequestBucket;
@@ -36,6 +42,7 @@ export class TenantObject extends DurableObject<Env> {
 	private readonly jobs: Jobs;
 	private readonly chunks: Dispatch;
 	private readonly outbox: Outbox;
+	private readonly keys: KeyCache;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -46,6 +53,25 @@ export class TenantObject extends DurableObject<Env> {
 		this.jobs = new Jobs(sql);
 		this.chunks = new Dispatch({ sql, pace: this.pace, send: (messages) => sendAll(env.CHUNKS, messages) });
 		this.outbox = new Outbox({ sql, send: (events) => sendAll(env.NOTIFY, events) });
+		this.keys = new KeyCache((id) => findKey(db(env), id));
+	}
+
+	/** A key of this tenant checked against its secret's hash, and a request token: undefined for a bad key, which takes none. */
+	async admit(keyId: string, secretHash: string): Promise<Admission | undefined> {
+		const row = await this.keys.get(keyId);
+		if (!row || row.key.revokedAt || !(await secretsEqual(secretHash, row.key.secretHash))) return undefined;
+		const { id, tenantId, name, role } = row.key;
+		return {
+			key: { id, tenantId, name, role },
+			limits: row.limits,
+			shard: row.shard,
+			rate: this.takeRequestToken(row.limits),
+		};
+	}
+
+	/** A key or the tenant changed in the control database: the next request reads its key again. */
+	forgetKeys(): void {
+		this.keys.forget();
 	}
 
 	takeRequestToken(limits: TenantLimits): RateDecision {
@@ -55,6 +81,7 @@ export class TenantObject extends DurableObject<Env> {
 
 	/** New limits apply from the next request. */
 	applyLimits(limits: TenantLimits): void {
+		this.keys.forget();
 		if (limits.burst !== undefined) this.bucket.capTo(limits.burst);
 		this.pace.setLimits(limits);
 	}

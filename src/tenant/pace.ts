@@ -6,14 +6,20 @@ import type { TenantLimits } from "../schemas/tenants";
  * and `pace` (a records bucket one minute deep) tables.
  */
 export class Pace {
+	/** What this instance last wrote to `settings`: every request brings the limits, few change them. */
+	private written: string | undefined;
+
 	constructor(private readonly sql: SqlStorage) {}
 
 	/** New limits apply to the next chunks sent. */
 	setLimits(limits: TenantLimits): void {
+		const json = JSON.stringify(limits);
+		if (json === this.written) return;
 		this.sql.exec(
 			"INSERT INTO settings (id, limits) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET limits = excluded.limits WHERE limits != excluded.limits",
-			JSON.stringify(limits),
+			json,
 		);
+		this.written = json;
 	}
 
 	private perMinute(): number | undefined {

@@ -102,7 +102,7 @@ describe("jobs", () => {
 	});
 
 	it("cancel stops a running job, and says why it cannot cancel an ended one", async () => {
-		// At 60 records a minute a tenant's job sends one chunk (up to 5,000 records) a minute: 15,000 keep it running.
+		// At 60 records a minute a tenant's job sends one chunk (up to 10,000 records) a minute: 15,000 keep it running.
 		const paced = await newTenant("paced", { recordsPerMinute: 60 });
 		const pacedEnv = { ...home(), COHORT_URL: server.base, COHORT_KEY: paced.key };
 		const rows = Array.from({ length: 15_000 }, (_, i) => `p${i},p${i}@example.com`);

@@ -150,7 +150,7 @@ it("(b) an upload killed while it streams: no job after the restart, no chunk af
 	const tenant = await newTenant("crash-stream");
 	const file = importFile(30_000, "b");
 	const before = new Set(system.r2Keys("jobs/"));
-	// The first 3 MB go at once (more than one 2 MiB chunk), then the client stalls mid-body.
+	// The first 3 MB go at once (more than one chunk), then the client stalls mid-body.
 	const body = new ReadableStream({
 		start(controller) {
 			controller.enqueue(file.body.subarray(0, 3 << 20));

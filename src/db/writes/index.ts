@@ -29,6 +29,11 @@ function validateRecords(kind: Kind<RecordSchema>, items: Item[]) {
 	const valid: Item<z.output<RecordSchema>>[] = [];
 	const errors: RecordError[] = [];
 	for (const item of items) {
+		const accepted = kind.accept?.(item.value);
+		if (accepted !== undefined) {
+			valid.push({ ref: item.ref, value: accepted });
+			continue;
+		}
 		const parsed = kind.validator.safeParse(item.value);
 		if (parsed.success) valid.push({ ref: item.ref, value: parsed.data });
 		else
@@ -49,16 +54,17 @@ async function plan(
 	kind: Kind<RecordSchema>,
 	items: Item[],
 	refused: RecordError[] = [],
+	mayGuess = false,
 ): Promise<Plan> {
 	const { valid, errors } = validateRecords(kind, items);
-	const planned = await kind.plan(database, ctx, valid);
+	const planned = await kind.plan(database, ctx, valid, mayGuess);
 	const outcome = planned.outcome;
 	outcome.failed += errors.length + refused.length;
 	outcome.errors = asSent([...errors, ...refused, ...outcome.errors], items, kind.aliases).sort(
 		(a, b) => a.ref - b.ref,
 	);
 	outcome.results.sort((a, b) => a.ref - b.ref);
-	return { outcome, statements: planned.statements };
+	return { outcome, statements: planned.statements, guessed: planned.guessed };
 }
 
 function lostRace(kind: Kind<RecordSchema>, error: unknown): boolean {
@@ -89,14 +95,21 @@ export async function writeRecords(
 	const kind: Kind<RecordSchema> = KINDS[type];
 	let pending = items;
 	let refused: RecordError[] = [];
+	let mayGuess = true;
 	for (let attempt = 1; ; attempt++) {
-		const { outcome, statements } = await plan(database, ctx, kind, pending, refused);
+		const { outcome, statements, guessed } = await plan(database, ctx, kind, pending, refused, mayGuess);
 		const all = [...statements, ...(await extra(outcome))];
 		if (all.length === 0) return outcome;
 		try {
 			await runBatch(database, all);
 			return outcome;
 		} catch (error) {
+			if (guessed && lostRace(kind, error)) {
+				// A wrong guess is not a lost race: plan once more from what is stored, with the attempts intact.
+				mayGuess = false;
+				attempt--;
+				continue;
+			}
 			if (attempt < ATTEMPTS && lostRace(kind, error)) continue;
 			const blamed =
 				refused.length === 0 && isDataError(error)

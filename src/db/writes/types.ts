@@ -55,8 +55,12 @@ export type WriteContext = {
 	chunk?: number;
 };
 
-/** A plan is everything one write needs: its outcome, and the statements that make it true. */
-export type Plan = { outcome: Outcome; statements: SQL[] };
+/**
+ * A plan is everything one write needs: its outcome, and the statements that make it true.
+ * `guessed`: planned without reading, as though no record were stored; its inserts fail on a unique
+ * index if one is, and the records are then planned again from what is stored.
+ */
+export type Plan = { outcome: Outcome; statements: SQL[]; guessed?: boolean };
 
 export function emptyOutcome(): Outcome {
 	return {
@@ -112,12 +116,17 @@ type KindSpec<S extends RecordSchema> = {
 	/** The key that holds the records in a JSON bulk body: `{"users": […]}`. */
 	body: string;
 	schema: S;
+	/** A faster check of the common record shape: its output, or undefined to let `schema` decide. */
+	accept?: (raw: unknown) => z.output<S> | undefined;
 	/** Other spellings of fields, accepted in JSON records and as CSV column names. */
 	aliases: { readonly [F in Field<S>]?: readonly string[] };
 	/** The fields (or their aliases) that name a record in its error, read even from an invalid record. */
 	identity: { externalId: Field<S>; email?: Field<S> };
-	/** Resolves valid records against what is stored and decides create / update / skip / fail. */
-	plan(database: Db, ctx: WriteContext, items: Item<z.output<S>>[]): Promise<Plan>;
+	/**
+	 * Resolves valid records against what is stored and decides create / update / skip / fail.
+	 * With `mayGuess` it may skip the read when the records look new (see `Plan.guessed`).
+	 */
+	plan(database: Db, ctx: WriteContext, items: Item<z.output<S>>[], mayGuess: boolean): Promise<Plan>;
 	/**
 	 * The table whose unique indexes hold this type's identities: a write that fails on one lost a
 	 * race to a concurrent writer of the same identity and is planned again. Null when the type's

@@ -67,6 +67,28 @@ describe("the write path", () => {
 		expect(rows!.n).toBe(200);
 	});
 
+	it("records stored between a chunk's new first and last records are found and updated, not created again", async () => {
+		const database = records(env, 0);
+		await writeRecords(database, ctx("t-guess", "job-1"), "users", [
+			{ ref: 1, value: { externalId: "kept", firstName: "old" } },
+			{ ref: 2, value: { email: "adopt@example.com", firstName: "old" } },
+		]);
+		const outcome = await writeRecords(database, ctx("t-guess", "job-2"), "users", [
+			{ ref: 1, value: { externalId: "first" } },
+			{ ref: 2, value: { externalId: "kept", firstName: "new" } },
+			{ ref: 3, value: { externalId: "adopter", email: "ADOPT@example.com" } },
+			{ ref: 4, value: { externalId: "last" } },
+		]);
+		expect(outcome).toMatchObject({ created: 2, updated: 2, failed: 0 });
+		expect(outcome.results.map((r) => r.outcome)).toEqual(["created", "updated", "updated", "created"]);
+		expect(await firstName("t-guess", "kept")).toBe("new");
+		expect(await firstName("t-guess", "adopter")).toBe("old");
+		const count = await firstShard()
+			.prepare("SELECT count(*) AS n FROM users WHERE tenant_id = 't-guess'")
+			.first<{ n: number }>();
+		expect(count!.n).toBe(4);
+	});
+
 	it("records too large for one statement parameter are split across statements", async () => {
 		const database = records(env, 0);
 		const big = "x".repeat(15_000);

@@ -104,17 +104,17 @@ describe("records the database refuses", () => {
 
 	it("in a file fail alone by line, and a redelivered chunk writes and counts nothing twice", async () => {
 		const { tenant, apiKey } = await createTenant();
-		const poisoned = new Set([3, 4_999, 5_600]);
-		const lines = Array.from({ length: 6_000 }, (_, i) =>
+		const poisoned = new Set([3, 9_999, 11_600]);
+		const lines = Array.from({ length: 12_000 }, (_, i) =>
 			JSON.stringify({ externalId: poisoned.has(i + 1) ? `poison-${i}` : `file-${i}` }),
 		);
 		const res = await upload(apiKey.key, "type=users", `${lines.join("\n")}\n`, {
 			"Content-Type": "application/x-ndjson",
 		});
 		const job = await waitForJob(apiKey.key, (await res.json<JobView>()).id);
-		expect(job).toMatchObject({ status: "completed", counts: { total: 6_000, created: 5_997, failed: 3 } });
+		expect(job).toMatchObject({ status: "completed", counts: { total: 12_000, created: 11_997, failed: 3 } });
 		const report = (await (await call(job.links.errors, { key: apiKey.key })).text()).trim().split("\n");
-		expect(report.map((row) => JSON.parse(row).line)).toEqual([3, 4_999, 5_600]);
+		expect(report.map((row) => JSON.parse(row).line)).toEqual([3, 9_999, 11_600]);
 		expect(JSON.parse(report[0]!)).toMatchObject({
 			code: "VALIDATION_ERROR",
 			error: "The database could not store this record",
@@ -130,8 +130,8 @@ describe("records the database refuses", () => {
 			origin: "file" as const,
 			options: ImportOptions.parse({}),
 		};
-		expect(await writeChunk(env, message)).toEqual({ created: 4_998, updated: 0, unchanged: 0, skipped: 0, failed: 2 });
-		expect(await countRows("users", tenant.id)).toBe(5_997);
+		expect(await writeChunk(env, message)).toEqual({ created: 9_998, updated: 0, unchanged: 0, skipped: 0, failed: 2 });
+		expect(await countRows("users", tenant.id)).toBe(11_997);
 		const errors = await (await shardOf(tenant.id))
 			.prepare("SELECT count(*) AS n FROM job_errors WHERE job_id = ?")
 			.bind(job.id)
