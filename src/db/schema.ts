@@ -90,8 +90,14 @@ export const enrollments = sqliteTable(
 		itemId: text("item_id").notNull(),
 		source: text("source"),
 		createdAt: text("created_at").notNull(),
+		/** The bulkImport job that assigned it (its catalog lists), so an undo of that job removes it. */
+		srcJob: text("src_job"),
 	},
-	(t) => [primaryKey({ columns: [t.tenantId, t.userId, t.kind, t.itemId] })],
+	(t) => [
+		primaryKey({ columns: [t.tenantId, t.userId, t.kind, t.itemId] }),
+		// Partial: only bulkImport's assignments carry a job, and only they pay for the index.
+		index("enrollments_src_job").on(t.tenantId, t.srcJob).where(sql`src_job IS NOT NULL`),
+	],
 );
 
 /**
@@ -185,7 +191,8 @@ export const DEACTIVATION_STATES = ["pending", "deactivated", "skipped"] as cons
 /**
  * The users a full sync decided to deactivate, frozen with its decision: `pending` until a batch
  * makes the user inactive (`deactivated`) or finds it changed meanwhile (`skipped`). The
- * `deactivated` rows are the list an undo re-activates.
+ * `deactivated` rows are the list an undo re-activates; `before*` are the user's `updated_at`,
+ * `src_job` and `src_line` as the batch that deactivated it found them, which the undo puts back.
  */
 export const jobDeactivations = sqliteTable(
 	"job_deactivations",
@@ -193,6 +200,9 @@ export const jobDeactivations = sqliteTable(
 		jobId: text("job_id").notNull(),
 		userId: integer("user_id").notNull(),
 		state: text("state", { enum: DEACTIVATION_STATES }).notNull(),
+		beforeUpdatedAt: text("before_updated_at"),
+		beforeSrcJob: text("before_src_job"),
+		beforeSrcLine: integer("before_src_line"),
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.userId] })],
 );

@@ -36,7 +36,7 @@ export const ResultRow = z
 			.optional()
 			.openapi({
 				description:
-					"A preview's update: each field it would change as `[before, after]`; a key of customFields or metadata as `customFields.key` (null: absent). An undo's restored row: `[now, restored]`.",
+					"A preview's update: each field it would change as `[before, after]`; a key of customFields or metadata as `customFields.key` (null: absent). An undo's restored row: `[now, restored]`. CSV results carry it as JSON in their `changes` column.",
 				example: { firstName: ["Ann", "Anna"], "customFields.team": [null, "Blue"] },
 			}),
 		action: z

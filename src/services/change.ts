@@ -109,7 +109,10 @@ export async function undoJob(env: Env, { tenantId, shard }: TenantShard, id: st
 	const undoId = `${id}-undo`;
 	await refuseSecond(tenant, undoId, `Job ${id} was undone`);
 	const [chunks, images] = await Promise.all([tenant.getJobChunks(id), beforeImages(records(env, shard), id)]);
-	const rows = new Map(images.map((c) => [c.chunk, c.rows]));
+	// A full sync's last step is a chunk too: undoing it re-activates the users it deactivated.
+	const rows = new Map(images.map((c) => [c.chunk, c.rows + c.deactivated]));
+	// Not a full sync itself: the undo job has no last step of its own.
+	const { sync: _sync, maxDeactivate: _max, ...options } = spec.options;
 	const undo: JobSpec = {
 		id: undoId,
 		tenantId,
@@ -118,8 +121,8 @@ export async function undoJob(env: Env, { tenantId, shard }: TenantShard, id: st
 		recordType: spec.recordType,
 		format: spec.format,
 		origin: spec.origin,
-		options: spec.options,
-		total: images.reduce((n, c) => n + c.rows, 0),
+		options,
+		total: images.reduce((n, c) => n + c.rows + c.deactivated, 0),
 		chunks: chunks.map((c, i) => ({ firstLine: c.firstLine, records: rows.get(i) ?? 0 })),
 		undoOf: { job: id, endedAt: job.completedAt! },
 		...author(),

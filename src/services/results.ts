@@ -18,14 +18,18 @@ async function* resultTexts(env: Env, database: Db, jobId: string): AsyncGenerat
 	}
 }
 
-const COLUMNS = ["externalId", "email", "outcome", "code", "field", "error"] as const;
+const COLUMNS = ["externalId", "email", "outcome", "code", "field", "error", "changes"] as const;
+
+/** A cell's text: a preview's (or an undo's) `changes` object as its JSON. */
+const cellText = (value: unknown) =>
+	value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
 
 function csvRows(text: string, refName: string): string {
 	let out = "";
 	for (const line of text.split("\n")) {
 		if (!line) continue;
 		const row = JSON.parse(line) as Record<string, unknown>;
-		out += `${[row[refName], ...COLUMNS.map((c) => csvCell(row[c] === undefined ? "" : String(row[c])))].join(",")}\r\n`;
+		out += `${[row[refName], ...COLUMNS.map((c) => csvCell(cellText(row[c])))].join(",")}\r\n`;
 	}
 	return out;
 }

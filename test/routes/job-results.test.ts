@@ -47,9 +47,23 @@ describe("GET /v1/jobs/:id/results", () => {
 		expect(rows[2]).toMatchObject({ line: 4, externalId: "c", email: "not-an-email", code: "VALIDATION_ERROR" });
 		const csv = await (await call(job.links.results, { key: admin.key, headers: { Accept: "text/csv" } })).text();
 		expect(csv.split("\r\n").slice(0, 3)).toEqual([
-			"line,externalId,email,outcome,code,field,error",
-			"1,a,,unchanged,,,",
-			"2,b,,updated,,,",
+			"line,externalId,email,outcome,code,field,error,changes",
+			"1,a,,unchanged,,,,",
+			"2,b,,updated,,,,",
+		]);
+	});
+
+	it("a preview's CSV results carry each update's changes as JSON in their changes column", async () => {
+		const { admin } = await importedTwice();
+		const file = ['{"externalId":"a","firstName":"Ann, \\"A\\""}', '{"externalId":"b","firstName":"Bea"}'].join("\n");
+		const res = await upload(admin.key, "type=users&dryRun=true", file, NDJSON);
+		const preview = (await waitForJob(admin.key, (await res.json<JobView>()).id)) as Linked;
+		const csv = await (await call(preview.links.results, { key: admin.key, headers: { Accept: "text/csv" } })).text();
+		expect(csv.split("\r\n")).toEqual([
+			"line,externalId,email,outcome,code,field,error,changes",
+			'1,a,,updated,,,,"{""firstName"":[""A"",""Ann, \\""A\\""""]}"',
+			"2,b,,unchanged,,,,",
+			"",
 		]);
 	});
 

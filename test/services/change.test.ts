@@ -238,6 +238,52 @@ describe("undo", () => {
 		expect(rows.find((r) => r.externalId === "s1")).toMatchObject({ changes: { status: ["active", "inactive"] } });
 	});
 
+	it("an undo of a full sync re-activates the users it deactivated exactly, and keeps one changed since", async () => {
+		const { tenant, apiKey } = await createTenant();
+		const key = apiKey.key;
+		await importFile(
+			key,
+			Array.from({ length: 10 }, (_, i) => base(i)),
+		);
+		const before = await fullRead("users", tenant.id);
+		const kept = Array.from({ length: 7 }, (_, i) => (i === 0 ? { ...base(0), firstName: "Synced" } : base(i)));
+		const job = await importFile(key, kept, "type=users&sync=full&maxDeactivate=3");
+		expect(job.counts).toMatchObject({ updated: 1, unchanged: 6, deactivated: 3 });
+		// u9 is written after the sync (which makes it active again): the undo must leave it.
+		await call("/v1/users/bulk", { method: "POST", key, json: { users: [{ externalId: "u9", role: "x" }] } });
+		const edited = (await fullRead("users", tenant.id)).find((u) => u.external_id === "u9");
+		expect(edited).toMatchObject({ status: "active", role: "x" });
+
+		const undo = await waitForJob(key, (await (await post(key, `/v1/jobs/${job.id}/undo`)).json<JobView>()).id);
+		expect(undo).toMatchObject({ status: "completed", undoOf: job.id });
+		expect(undo.counts).toMatchObject({ total: 4, processed: 4, updated: 3, skipped: 1 });
+		expect(await fullRead("users", tenant.id)).toEqual(before.map((u) => (u.external_id === "u9" ? edited : u)));
+		const rows = await results(key, undo.id);
+		expect(rows.filter((r) => r.line === undefined)).toEqual([
+			{
+				externalId: "u7",
+				email: "u7@example.com",
+				outcome: "updated",
+				action: "restored",
+				changes: { status: ["inactive", "active"] },
+			},
+			{
+				externalId: "u8",
+				email: "u8@example.com",
+				outcome: "updated",
+				action: "restored",
+				changes: { status: ["inactive", "active"] },
+			},
+			{
+				externalId: "u9",
+				email: "u9@example.com",
+				outcome: "skipped",
+				code: "CONFLICT",
+				error: "User u9 changed after the job; it was left as it is",
+			},
+		]);
+	});
+
 	it("a running job cannot be undone, nor a preview", async () => {
 		const { apiKey } = await createTenant();
 		const preview = await importFile(apiKey.key, [base(1)], "type=users&dryRun=true");

@@ -69,7 +69,12 @@ export async function deleteJobRows(database: Db, jobIds: string[]): Promise<voi
 /** Where each written chunk of a job keeps the rows it touched as it found them, and how many, in chunk order. */
 export function beforeImages(database: Db, jobId: string) {
 	return database
-		.select({ chunk: jobChunks.chunk, key: jobChunks.before, rows: jobChunks.beforeRows })
+		.select({
+			chunk: jobChunks.chunk,
+			key: jobChunks.before,
+			rows: jobChunks.beforeRows,
+			deactivated: jobChunks.deactivated,
+		})
 		.from(jobChunks)
 		.where(eq(jobChunks.jobId, jobId))
 		.orderBy(asc(jobChunks.chunk));

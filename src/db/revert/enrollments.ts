@@ -53,3 +53,7 @@ export const enrollmentRevert: Revert = {
 		});
 	},
 };
+
+/** The enrollments and licenses a bulkImport job assigned (to users it created and to users it found). */
+export const removeAssignments = (tenantId: string, job: string) =>
+	sql`DELETE FROM ${enrollments} WHERE tenant_id = ${tenantId} AND src_job = ${job}`;

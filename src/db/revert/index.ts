@@ -4,7 +4,9 @@ import { enrollmentRevert } from "./enrollments";
 import type { Revert } from "./types";
 import { userRevert } from "./users";
 
-export type { UndoLine } from "./types";
+export { reactivate } from "./deactivations";
+export { removeAssignments } from "./enrollments";
+export type { UndoContext, UndoLine } from "./types";
 
 /** How each record type's writes are undone and its previews checked, by name (like writes/kinds.ts). */
 export const REVERTS = {

@@ -11,13 +11,16 @@ export type UndoContext = {
 	at: string;
 };
 
-/** What undo did with one entry: restored or removed it, or left it because something changed it since. */
-export type UndoLine = { ref: number; externalId?: string; email?: string } & (
+/**
+ * What undo did with one entry: restored or removed it, or left it because something changed it since.
+ * `ref` is the undone job's line; a user its full sync deactivated has none.
+ */
+export type UndoLine = { ref?: number; externalId?: string; email?: string } & (
 	| { outcome: "updated"; action: "restored" | "removed"; changes?: FieldChanges }
 	| { outcome: "skipped"; code: "CONFLICT"; error: string }
 );
 
-type UndoPlan = { lines: UndoLine[]; statements: SQL[] };
+export type UndoPlan = { lines: UndoLine[]; statements: SQL[] };
 
 /** How a record type's writes are reverted and how a preview of them is checked; `REVERTS` holds one per type. */
 export type Revert = {

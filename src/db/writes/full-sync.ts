@@ -79,6 +79,11 @@ export async function deactivateBatch(
 	const pending = sql`SELECT user_id FROM ${jobDeactivations} WHERE job_id = ${jobId} AND state = 'pending'
 		AND user_id IN (SELECT value FROM json_each(${batch}))`;
 	await runBatch(database, [
+		// What an undo puts back, read in the transaction that overwrites it.
+		sql`UPDATE ${jobDeactivations} SET before_updated_at = u.updated_at, before_src_job = u.src_job,
+				before_src_line = u.src_line
+			FROM ${users} u WHERE u.id = ${jobDeactivations.userId} AND ${jobDeactivations.jobId} = ${jobId}
+				AND ${jobDeactivations.userId} IN (${pending})`,
 		// The job is the row's last writer; src_line 0 is no line of its file.
 		sql`UPDATE ${users} SET status = 'inactive', updated_at = ${now}, src_job = ${jobId}, src_line = 0
 			WHERE tenant_id = ${tenantId} AND status = 'active' AND id IN (${pending})`,

@@ -85,6 +85,42 @@ describe("POST /v1/users/bulkImport", () => {
 		expect(invites.results.map((r) => r.m)).toEqual(["Welcome to the academy", "Welcome to the academy"]);
 	});
 
+	it("an undo removes what it assigned to users it found as well as to users it created, and nothing older", async () => {
+		const { tenant, key } = await withCatalog();
+		const existing = { externalId: "emp-1", email: "ann@example.com", firstName: "Ann", lastName: "Lee" };
+		expect((await call("/v1/users/bulk", { method: "POST", key, json: { users: [existing] } })).status).toBe(200);
+		const enrolled = await call("/v1/enrollments/bulk", {
+			method: "POST",
+			key,
+			json: { enrollments: [{ userId: "emp-1", courseId: "crs-b" }] },
+		});
+		expect(enrolled.status).toBe(200);
+		const enrollments = async () =>
+			(
+				await (
+					await shardOf(tenant.id)
+				)
+					.prepare("SELECT * FROM enrollments WHERE tenant_id = ? ORDER BY user_id, kind, item_id")
+					.bind(tenant.id)
+					.all()
+			).results;
+		const before = await enrollments();
+		expect(before).toHaveLength(1);
+		const res = await call("/v1/users/bulkImport", {
+			method: "POST",
+			key,
+			json: { url: served(CSV_FILE), courseIds: ["crs-a", "crs-b"], licenseIds: ["lic-1"] },
+		});
+		const job = await waitForJob(key, (await res.json<JobView>()).id);
+		expect(job.counts).toMatchObject({ created: 1, unchanged: 1, failed: 1 });
+		// emp-1 gains crs-a and lic-1 (crs-b it had), emp-2 all three.
+		expect(await enrollments()).toHaveLength(6);
+		const undo = await call(`/v1/jobs/${job.id}/undo`, { method: "POST", key });
+		expect(undo.status).toBe(202);
+		expect(await waitForJob(key, (await undo.json<JobView>()).id)).toMatchObject({ status: "completed" });
+		expect(await enrollments()).toEqual(before);
+	});
+
 	it("dryRun leaves D1 unchanged and reports the same errors as the real run", async () => {
 		const { tenant, key } = await withCatalog();
 		const body = { url: served(CSV_FILE), courseIds: ["crs-a"] };
