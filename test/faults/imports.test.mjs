@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { userRecord } from "../../bench/data.mjs";
 import { startReceiver } from "../../bench/receiver.mjs";
-import { HOURLY, startSystem, until, WELCOME_SECRET } from "./system.mjs";
+import { HOURLY, log, seconds, startSystem, until, WELCOME_SECRET } from "./system.mjs";
 
 const NDJSON = "application/x-ndjson";
 const FAULT_EVERY = 3;
@@ -26,9 +26,6 @@ afterAll(async () => {
 	await system?.stop();
 	await receiver?.close();
 });
-
-const log = (message) => console.error(`[faults] ${message}`);
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * `n` NDJSON lines: every 97th has no identity (a bad line), every 101st repeats an earlier

@@ -10,7 +10,9 @@ import { startServer } from "../../bench/server.mjs";
 export const WELCOME_SECRET = "whsec_faults_0123456789abcdef";
 export const HOURLY = "17 * * * *";
 
-const log = (message) => console.error(`[faults] ${message}`);
+/** Fault runs report what they measured on stderr, where vitest shows it. */
+export const log = (message) => console.error(`[faults] ${message}`);
+export const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The SQLite files of a miniflare storage folder (D1 databases, R2 bucket index) under the state. */
