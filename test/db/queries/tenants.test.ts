@@ -9,7 +9,7 @@ describe("tenant queries", () => {
 		const tenant = { id: "ten_q1", name: "Q", limits: { burst: 5 }, createdAt: "2026-01-01T00:00:00Z", shard: 2 };
 		await insertTenant(database, tenant);
 		await insertTenant(database, { ...tenant, id: "ten_q2", limits: {} });
-		expect(await findTenant(database, "ten_q1")).toEqual(tenant);
+		expect(await findTenant(database, "ten_q1")).toEqual({ ...tenant, writesPausedUntil: null });
 		const updated = await setTenantLimits(database, "ten_q1", { requestsPerMinute: 10 });
 		expect(updated?.limits).toEqual({ requestsPerMinute: 10 });
 		expect((await findTenant(database, "ten_q1"))?.limits).toEqual({ requestsPerMinute: 10 });
