@@ -65,13 +65,13 @@ describe("uploadFile", () => {
 
 describe("followJob and errorRows", () => {
 	it("follows a job to its end through a dropped stream, reopening it with Last-Event-ID", async () => {
-		// At 60 records a minute the tenant's job sends one chunk (up to 5,000 records) a minute: it keeps running.
+		// At 60 records a minute the tenant's job sends one chunk (up to 10,000 records) a minute: 15,000 keep it running.
 		const paced = await newTenant("paced", { recordsPerMinute: 60 });
 		let cuts = 0;
 		const proxy = await recordingProxy(server.base, (req) => req.url!.endsWith("/events") && cuts++ === 0);
 		try {
 			const viaProxy = createClient({ baseUrl: proxy.url, key: paced.key });
-			const body = new Blob([users(6000, "sse")]);
+			const body = new Blob([users(15_000, "sse")]);
 			const { job } = await uploadFile(viaProxy, body, { type: "users", format: "ndjson" });
 			const events = () => proxy.requests.filter((r) => r.path === `/v1/jobs/${job.id}/events`);
 			const seen = [];
