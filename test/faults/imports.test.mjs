@@ -263,7 +263,7 @@ it("(e) a cancel followed at once by a kill: the job stays cancelled and its cou
 
 it("(f) every third chunk fails its first attempt, no crash: the job completes with exact counts", async () => {
 	const tenant = await newTenant("transient");
-	const file = importFile(30_000, "f");
+	const file = importFile(60_000, "f");
 	const started = Date.now();
 	const job = await startImport(tenant, file);
 	const { job: ended, timedOut } = await system.api.waitJob(tenant.key, job.id, { timeoutMs: TERMINAL_MS });
