@@ -148,7 +148,7 @@ try {
 		run.vsSqlite = run.recordsPerSecond / results.sqlite.recordsPerSecond;
 		results.imports.push(run);
 	}
-	await barePut.stop();
+	await barePut?.stop();
 	barePut = undefined;
 	if (opt["no-csv"]) results.skipped.push("CSV import: --no-csv");
 	const first = results.imports.find((r) => r.format === "ndjson");
