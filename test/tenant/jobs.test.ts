@@ -1,30 +1,14 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { JobSpec } from "../../src/schemas/jobs";
 import type { ChunkMessage } from "../../src/schemas/messages";
-import { ImportOptions } from "../../src/schemas/records";
 import { Dispatch, GIVE_UP_MS, STALL_MIN_MS, STALL_MS } from "../../src/tenant/dispatch";
 import { Jobs, type RunningJob } from "../../src/tenant/jobs";
 import { Pace } from "../../src/tenant/pace";
+import { jobSpec } from "./spec";
 
 const t0 = 1_800_000_000_000;
 const counts = { created: 1, updated: 0, unchanged: 2, skipped: 0, failed: 0 };
-
-function spec(id: string, records: number[]): JobSpec {
-	return {
-		id,
-		tenantId: "t",
-		type: "users.import",
-		description: id,
-		recordType: "users",
-		format: "ndjson",
-		origin: "file",
-		options: ImportOptions.parse({}),
-		total: records.reduce((a, b) => a + b, 0),
-		chunks: records.map((n, i) => ({ firstLine: i * n + 1, records: n })),
-	};
-}
 
 /** One round of dispatch, as the object runs it. */
 async function pump(chunks: Dispatch, job: RunningJob, now: number) {
@@ -54,8 +38,8 @@ function withParts<T>(test: (parts: Parts) => Promise<T>) {
 describe("job transitions", () => {
 	it("pending -> processing -> completed, each once; an ended job neither fails nor cancels", async () => {
 		await withParts(async ({ jobs }) => {
-			expect(jobs.submit(spec("j1", [1]), t0)).toBe(true);
-			expect(jobs.submit(spec("j1", [1]), t0)).toBe(false);
+			expect(jobs.submit(jobSpec("j1", [1]), t0)).toBe(true);
+			expect(jobs.submit(jobSpec("j1", [1]), t0)).toBe(false);
 			expect(jobs.complete("j1", t0)).toBe(false);
 			expect(jobs.start("j1", t0)).toBe(true);
 			expect(jobs.start("j1", t0)).toBe(false);
@@ -74,7 +58,7 @@ describe("job transitions", () => {
 
 	it("a pending job can fail or be cancelled; pending jobs know their place in the FIFO", async () => {
 		await withParts(async ({ jobs }) => {
-			for (const id of ["a", "b", "c"]) jobs.submit(spec(id, [1]), t0);
+			for (const id of ["a", "b", "c"]) jobs.submit(jobSpec(id, [1]), t0);
 			expect(jobs.next()).toBe("a");
 			expect([jobs.get("b")?.position, jobs.get("c")?.position]).toEqual([2, 3]);
 			expect(jobs.fail("a", "could not fetch", t0)).toBe(true);
@@ -92,8 +76,8 @@ describe("job transitions", () => {
 describe("chunk transitions", () => {
 	it("a chunk completes once, also after its job ended; what was never sent is abandoned", async () => {
 		await withParts(async ({ jobs, chunks, sent }) => {
-			jobs.submit(spec("j", [1, 1, 1]), t0);
-			chunks.add("j", spec("j", [1, 1, 1]).chunks);
+			jobs.submit(jobSpec("j", [1, 1, 1]), t0);
+			chunks.add("j", jobSpec("j", [1, 1, 1]).chunks);
 			jobs.start("j", t0);
 			expect(chunks.open("j")).toBe(3);
 			await pump(chunks, jobs.running()!, t0);
@@ -112,7 +96,7 @@ describe("chunk transitions", () => {
 
 	it("only WINDOW chunks of the running job are in the queue at once", async () => {
 		await withParts(async ({ jobs, chunks, sent }) => {
-			const big = spec(
+			const big = jobSpec(
 				"big",
 				Array.from({ length: 12 }, () => 10),
 			);
@@ -136,7 +120,7 @@ describe("chunk transitions", () => {
 describe("the stall timeout", () => {
 	it("is a few times the median gap between a job's reports, within 15 s and 2 min, and 2 min with nothing to go by", async () => {
 		await withParts(async ({ jobs, chunks }) => {
-			const job = spec(
+			const job = jobSpec(
 				"j",
 				Array.from({ length: 32 }, () => 1),
 			);
@@ -163,7 +147,7 @@ describe("the stall timeout", () => {
 
 	it("holds queued chunks back while the job reports, and sends them again once its reports stop", async () => {
 		await withParts(async ({ jobs, chunks, sent }) => {
-			const job = spec(
+			const job = jobSpec(
 				"j",
 				Array.from({ length: 32 }, () => 1),
 			);
@@ -192,7 +176,7 @@ describe("the stall timeout", () => {
 describe("failed sends", () => {
 	it("are due again after a backoff that doubles, and past GIVE_UP_MS say why the job cannot go on", async () => {
 		await withParts(async ({ jobs, chunks, sent, queue }) => {
-			const job = spec("j", [1]);
+			const job = jobSpec("j", [1]);
 			jobs.submit(job, t0);
 			chunks.add("j", job.chunks);
 			jobs.start("j", t0);
@@ -223,7 +207,7 @@ describe("pacing", () => {
 	it("recordsPerMinute holds chunks back until the records bucket covers them", async () => {
 		await withParts(async ({ jobs, chunks, pace, sent }) => {
 			pace.setLimits({ recordsPerMinute: 1200 });
-			const paced = spec("job_paced", [1000, 1000, 1000]);
+			const paced = jobSpec("job_paced", [1000, 1000, 1000]);
 			jobs.submit(paced, t0);
 			chunks.add(paced.id, paced.chunks);
 			jobs.start(paced.id, t0);
