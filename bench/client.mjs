@@ -49,12 +49,16 @@ export function client(base, adminKey) {
 		 * stored the job (its createdAt: the 202 was ready) and when the 202 arrived. The 202 can
 		 * arrive later than it was ready: locally the consumer starts on the job on the same thread.
 		 */
-		async upload(key, query, body, contentType, timeoutMs) {
+		async upload(key, query, body, contentType, timeoutMs, headers = {}) {
 			const started = performance.now();
 			const startedAt = Date.now();
 			const job = await expect(
 				202,
-				call(key, "POST", `/v1/imports?${query}`, { body, headers: { "Content-Type": contentType }, timeoutMs }),
+				call(key, "POST", `/v1/imports?${query}`, {
+					body,
+					headers: { "Content-Type": contentType, ...headers },
+					timeoutMs,
+				}),
 			);
 			const accepted = performance.now();
 			// Client and server share this machine's clock; the job's createdAt has whole milliseconds.

@@ -128,8 +128,8 @@ export function rows(r) {
 		);
 		add(`${label}: non-2xx`, `${s.non2xx} (${JSON.stringify(s.statuses)})`, "0", s.non2xx === 0);
 	}
-	for (const m of [r.memory, r.memoryMultipart].filter(Boolean)) {
-		const label = `memory ${n(m.bytes / 1e6)} MB NDJSON${m.multipart ? " in multipart" : ""} (dryRun)`;
+	for (const m of [r.memory, r.memoryMultipart, r.memoryGzip].filter(Boolean)) {
+		const label = `memory ${n(m.bytes / 1e6)} MB NDJSON${m.multipart ? " in multipart" : ""}${m.gzip ? " gzipped" : ""} (dryRun)`;
 		add(`${label}: workerd RSS idle / peak upload`, `${n(m.idle.totalMeanMb)} / ${n(m.upload.totalPeakMb)} MB`);
 		add(
 			`${label}: growth while streaming`,

@@ -212,6 +212,12 @@ try {
 			waitJobMs: Number(opt["memory-wait-s"]) * 1000,
 			multipart: true,
 		});
+		log(`memory: the same ${opt["memory-mb"]} MB gzipped (Content-Encoding: gzip)`);
+		results.memoryGzip = await memoryRun(api, sampler, {
+			megabytes: Number(opt["memory-mb"]),
+			waitJobMs: Number(opt["memory-wait-s"]) * 1000,
+			gzip: true,
+		});
 		log("memory: hostile JSON bodies on POST /v1/users/bulk");
 		results.hostile = await hostileRun(api, sampler);
 	} else {
@@ -289,9 +295,9 @@ results.failures = [
 	...(results.undo && (results.undo.problems.length > 0 || results.undo.undo.status !== "completed")
 		? [`undo: job ${results.undo.undo.status}; ${results.undo.problems.join("; ")}`]
 		: []),
-	...[results.memory, results.memoryMultipart]
+	...[results.memory, results.memoryMultipart, results.memoryGzip]
 		.filter((m) => m && m.job.status !== "completed")
-		.map((m) => `memory run${m.multipart ? " (multipart)" : ""}: job ${m.job.status}`),
+		.map((m) => `memory run${m.multipart ? " (multipart)" : ""}${m.gzip ? " (gzip)" : ""}: job ${m.job.status}`),
 ];
 if (results.failures.length > 0) process.exitCode = 1;
 results.finishedAt = new Date().toISOString();

@@ -183,8 +183,8 @@ function multipartBody(file, boundary) {
 	);
 }
 
-export async function memoryRun(api, sampler, { megabytes, waitJobMs, multipart = false }) {
-	const tenant = await api.createTenant(multipart ? "bench-memory-multipart" : "bench-memory");
+export async function memoryRun(api, sampler, { megabytes, waitJobMs, multipart = false, gzip = false }) {
+	const tenant = await api.createTenant(`bench-memory${multipart ? "-multipart" : ""}${gzip ? "-gzip" : ""}`);
 	const idleFrom = performance.now();
 	await sleep(2_000);
 	const idle = sampler.window(idleFrom);
@@ -192,12 +192,15 @@ export async function memoryRun(api, sampler, { megabytes, waitJobMs, multipart 
 	const totalBytes = megabytes * MB;
 	const file = ndjsonStream(totalBytes, "mem", stats);
 	const boundary = "cohort-bench-boundary";
+	const body = multipart ? multipartBody(file, boundary) : file;
+	// gzip: compressed here as it streams and sent with Content-Encoding, as `cohort import` sends a .gz file.
 	const up = await api.upload(
 		tenant.key,
 		"type=users&dryRun=true",
-		multipart ? multipartBody(file, boundary) : file,
+		gzip ? body.pipeThrough(new CompressionStream("gzip")) : body,
 		multipart ? `multipart/form-data; boundary=${boundary}` : "application/x-ndjson",
 		uploadTimeoutMs(totalBytes),
+		gzip ? { "Content-Encoding": "gzip" } : {},
 	);
 	const upload = sampler.window(up.started, up.ready);
 	// Peak RSS in each quarter of the upload: flat memory shows as four similar peaks, a leak as a climb.
@@ -212,6 +215,7 @@ export async function memoryRun(api, sampler, { megabytes, waitJobMs, multipart 
 	return {
 		dryRun: true,
 		multipart,
+		gzip,
 		bytes: stats.bytes,
 		records: stats.records,
 		intakeSeconds,

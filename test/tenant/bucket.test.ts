@@ -69,16 +69,45 @@ describe("rate limits over HTTP", () => {
 		expect(after.headers.get("X-RateLimit-Limit")).toBe("5");
 	});
 
-	it("the bucket survives the tenant object's eviction", async () => {
-		// A slow refill, so the count cannot depend on how fast this machine is.
-		const limits = { requestsPerMinute: 1 };
+	it("a bucket near its limit survives the tenant object's eviction exactly", async () => {
+		// A slow refill, so the count cannot depend on how fast this machine is. Below half of its
+		// burst the bucket is written on every take (src/tenant/bucket.ts).
+		const limits = { requestsPerMinute: 1, burst: 16 };
 		const { tenant, apiKey } = await createTenant("Evicted", limits);
 		for (let i = 0; i < 10; i++) await call("/v1/api-keys", { key: apiKey.key });
 		const stub = stubFor(tenant.id);
 		await evictDurableObject(stub);
 		const res = await call("/v1/api-keys", { key: apiKey.key });
-		expect(Number(res.headers.get("X-RateLimit-Remaining"))).toBe(89);
+		expect(Number(res.headers.get("X-RateLimit-Remaining"))).toBe(5);
 		await evictDurableObject(stub);
-		expect((await stub.takeRequestToken(limits)).remaining).toBe(88);
+		expect((await stub.takeRequestToken(limits)).remaining).toBe(4);
+	});
+
+	it("a bucket above half its burst forgets at most the last second's takes on eviction", async () => {
+		const limits = { requestsPerMinute: 1, burst: 100 };
+		const { tenant, apiKey } = await createTenant("Roomy", limits);
+		for (let i = 0; i < 10; i++) await call("/v1/api-keys", { key: apiKey.key });
+		const stub = stubFor(tenant.id);
+		await evictDurableObject(stub);
+		// The first take was written; the other nine were written only if a second passed between them.
+		const remaining = Number((await call("/v1/api-keys", { key: apiKey.key })).headers.get("X-RateLimit-Remaining"));
+		expect(remaining).toBeGreaterThanOrEqual(89);
+		expect(remaining).toBeLessThanOrEqual(98);
+	});
+
+	it("lowering the burst caps the tokens held, in memory and in storage", async () => {
+		const { tenant, apiKey } = await createTenant("Capped", { requestsPerMinute: 1, burst: 100 });
+		await call("/v1/api-keys", { key: apiKey.key });
+		const patch = await call(`/v1/tenants/${tenant.id}`, {
+			method: "PATCH",
+			key: OPERATOR_KEY,
+			json: { limits: { burst: 3 } },
+		});
+		expect(patch.status).toBe(200);
+		expect((await call("/v1/api-keys", { key: apiKey.key })).headers.get("X-RateLimit-Remaining")).toBe("2");
+		// The cap was stored (3 tokens); the take after it, above half the burst within a second, may not be.
+		await evictDurableObject(stubFor(tenant.id));
+		const remaining = Number((await call("/v1/api-keys", { key: apiKey.key })).headers.get("X-RateLimit-Remaining"));
+		expect([1, 2]).toContain(remaining);
 	});
 });

@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { plainUser } from "../../schemas/plain-user";
 import { USER_ALIASES, UserRecord } from "../../schemas/records";
-import type { Db } from "../client";
+import { type Db, runBatch } from "../client";
 import { notifications, users } from "../schema";
 import { keepBefore } from "./before";
 import { jsonRows } from "./json-param";
@@ -47,12 +47,50 @@ const COLUMNS = sql`u.id, u.external_id AS externalId, u.email_lower AS emailLow
 	u.last_name AS lastName, u.company_id AS companyId, u.role, u.client_id AS clientId, u.custom_fields AS customFields,
 	u.metadata, u.status, u.updated_at AS updatedAt, u.src_job AS srcJob, u.src_line AS srcLine`;
 
-/** The tenant's users whose `column` is one of `keys`: one index probe per key, in the keys' order. */
-function usersBy(database: Db, tenantId: string, column: SQL, keys: string[]): Promise<Existing[]> {
-	if (keys.length === 0) return Promise.resolve([]);
+/** D1 takes at most 100 KB of SQL per statement; a lookup's literal list stays well under it. */
+const MAX_LIST_CHARS = 60_000;
+/** Keys written into SQL as literals: printable, no control characters, no surrogates (they go as JSON). */
+const LITERAL = /^[\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]*$/;
+
+/** `keys` as SQL string literal lists, each short enough for one statement. */
+function literalLists(keys: string[]): string[] {
+	const lists: string[] = [];
+	let current: string[] = [];
+	let size = 0;
+	for (const key of keys) {
+		const literal = `'${key.replaceAll("'", "''")}'`;
+		if (current.length > 0 && size + literal.length > MAX_LIST_CHARS) {
+			lists.push(current.join(","));
+			current = [];
+			size = 0;
+		}
+		current.push(literal);
+		size += literal.length + 1;
+	}
+	if (current.length > 0) lists.push(current.join(","));
+	return lists;
+}
+
+/**
+ * The tenant's users whose `column` is one of `keys`: one index probe per key. The keys are a
+ * literal `IN` list, because D1 bills each element of a `json_each` as a row read: a stored user
+ * costs 2 rows read (index entry and row) instead of 3. A key that could not be a plain literal
+ * (control characters, surrogates) is looked up through `json_each` instead, and D1 allows only 100
+ * bound parameters, so a list is never bound.
+ */
+async function usersBy(database: Db, tenantId: string, column: SQL, keys: string[]): Promise<Existing[]> {
+	const statements = literalLists(keys.filter((k) => LITERAL.test(k))).map(
+		(list) =>
+			sql`SELECT ${COLUMNS} FROM ${users} u WHERE u.tenant_id = ${tenantId} AND u.${column} IN (${sql.raw(list)})`,
+	);
+	const others = keys.filter((k) => !LITERAL.test(k));
 	// CROSS JOIN keeps the keys as the outer loop: SQLite would otherwise scan the table.
-	return database.all<Existing>(sql`SELECT ${COLUMNS} FROM json_each(${JSON.stringify(keys)}) k
-		CROSS JOIN ${users} u ON u.tenant_id = ${tenantId} AND u.${column} = k.value`);
+	if (others.length > 0)
+		statements.push(sql`SELECT ${COLUMNS} FROM json_each(${JSON.stringify(others)}) k
+			CROSS JOIN ${users} u ON u.tenant_id = ${tenantId} AND u.${column} = k.value`);
+	if (statements.length === 0) return [];
+	if (statements.length === 1) return database.all<Existing>(statements[0]!);
+	return (await runBatch(database, statements)).flatMap((result) => result.results as Existing[]);
 }
 
 /**
@@ -76,10 +114,28 @@ async function existingUsers(database: Db, tenantId: string, items: Item<UserRec
  * Whether the chunk's first and last records have no stored user: then the chunk is most likely all
  * new, and planning it without reading saves the read that costs as much as the insert. A wrong
  * guess costs one failed batch (its inserts stop at the first stored identity) and is planned again.
+ * One statement, so a small batch answered in the request pays one round trip for it, not two.
  */
 async function looksNew(database: Db, tenantId: string, items: Item<UserRecord>[]): Promise<boolean> {
 	const sample = items.length > 2 ? [items[0]!, items[items.length - 1]!] : items;
-	return (await existingUsers(database, tenantId, sample)).length === 0;
+	const probe = (column: SQL, keys: (string | undefined)[]) => {
+		const present = keys.filter((k) => k !== undefined);
+		return present.length === 0
+			? []
+			: [sql`SELECT 1 FROM ${users} WHERE tenant_id = ${tenantId} AND ${column} IN ${present}`];
+	};
+	const probes = [
+		...probe(
+			sql`external_id`,
+			sample.map((i) => i.value.externalId),
+		),
+		...probe(
+			sql`email_lower`,
+			sample.map((i) => i.value.email?.toLowerCase()),
+		),
+	];
+	if (probes.length === 0) return true;
+	return (await database.all(sql`${sql.join(probes, sql` UNION ALL `)} LIMIT 1`)).length === 0;
 }
 
 /**

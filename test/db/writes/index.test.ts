@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { records } from "../../../src/db/client";
+import { noD1Usage } from "../../../src/db/metered";
 import { writeRecords } from "../../../src/db/writes";
 import { firstShard } from "../../helpers";
 import { writeContext as ctx } from "./context";
@@ -30,6 +31,37 @@ describe("the write path", () => {
 		]);
 		expect(nextJob).toMatchObject({ updated: 1 });
 		expect(await firstName("t-order", "x")).toBe("next job");
+	});
+
+	it("users whose identities need quoting in SQL are found again, and a stored user costs 2 rows read", async () => {
+		const database = records(env, 0);
+		// Quotes and SQL punctuation go into the lookup as literals; characters outside the BMP go
+		// through json_each (src/db/writes/users.ts). Ids with control characters are refused earlier.
+		const ids = ["o'brien", "a''b", "x');DROP TABLE users;--", "émile\u2028", "emoji😀", "plain"];
+		const items = ids.map((externalId, i) => ({
+			ref: i + 2,
+			value: { externalId, email: `${i}'q@example.com`, firstName: "A" },
+		}));
+		const first = await writeRecords(database, ctx("t-quote", "job-q1"), "users", items);
+		expect(first).toMatchObject({ created: ids.length, failed: 0 });
+		const again = await writeRecords(database, ctx("t-quote", "job-q2"), "users", items);
+		expect(again).toMatchObject({ unchanged: ids.length, created: 0, failed: 0 });
+		const changed = await writeRecords(
+			database,
+			ctx("t-quote", "job-q3"),
+			"users",
+			items.map((item) => ({ ...item, value: { ...item.value, firstName: "B" } })),
+		);
+		expect(changed).toMatchObject({ updated: ids.length, created: 0, failed: 0 });
+		expect(await firstName("t-quote", "x');DROP TABLE users;--")).toBe("B");
+		expect(await firstName("t-quote", "emoji😀")).toBe("B");
+
+		const usage = noD1Usage();
+		const plain = Array.from({ length: 100 }, (_, i) => ({ ref: i, value: { externalId: `r${i}`, firstName: "A" } }));
+		await writeRecords(database, ctx("t-quote", "job-q4"), "users", plain);
+		await writeRecords(records(env, 0, usage), ctx("t-quote", "job-q5"), "users", plain);
+		// 2 per stored user, and 1 for each of the two users the new-chunk probe looked for first.
+		expect(usage).toEqual({ rowsRead: 202, rowsWritten: 0 });
 	});
 
 	it("writing the same chunk twice changes nothing the second time and sends no second welcome", async () => {
