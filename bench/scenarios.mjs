@@ -277,11 +277,14 @@ export async function hostileRun(api, sampler, { megabytes = 32 } = {}) {
 			// A refusal before the body is all sent closes the connection under the client's feet.
 			status = error.cause?.code === "ECONNRESET" ? "refused mid-body (connection reset)" : `error: ${error.message}`;
 		}
+		const seconds = (performance.now() - started) / 1000;
+		// A quick refusal ends between two samples: the window runs on a little so it holds some.
+		await sleep(300);
 		const during = sampler.window(started);
 		results.push({
 			name,
 			status,
-			seconds: (performance.now() - started) / 1000,
+			seconds,
 			growthMb: during.totalPeakMb - idle.totalMeanMb,
 		});
 	}
