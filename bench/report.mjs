@@ -30,6 +30,16 @@ export function rows(r) {
 		);
 		if (run.vsSqlite !== undefined)
 			add(`${label}: / raw SQLite`, `${n(run.vsSqlite, 2)}x`, ">= 0.5x", run.vsSqlite >= 0.5);
+		if (run.tenths) {
+			const t = run.tenths;
+			const raw = r.sqlite?.tenths;
+			add(
+				`${label}: last tenth / first tenth of processing`,
+				`${n(t.lastTenthPerSecond)} / ${n(t.firstTenthPerSecond)} rec/s = ${n(t.lastVsFirst, 2)}x${raw ? ` (raw SQLite ${n(raw.lastVsFirst, 2)}x)` : ""}`,
+				">= 0.75x",
+				t.lastVsFirst >= 0.75,
+			);
+		}
 		add(
 			`${label}: intake until the 202 was ready`,
 			`${n(run.intakeMBps, 1)} MB/s (${n(run.intakeSeconds, 2)} s of ${n(run.bytes / 1e6, 1)} MB; the 202 arrived after ${n(run.intakeClientSeconds, 2)} s${cores(run.intakeUsage)})`,

@@ -32,7 +32,7 @@ export async function importRun(api, sampler, { format, body, records, prefix })
 	const intakeSeconds = (up.ready - up.started) / 1000;
 	const intakeUsage = sampler.window(up.started, up.ready);
 	const processingUsage = sampler.window(up.ready, completed);
-	return {
+	const run = {
 		format,
 		tenantId: tenant.id,
 		tenantKey: tenant.key,
@@ -61,6 +61,27 @@ export async function importRun(api, sampler, { format, body, records, prefix })
 		// Seconds after the 202 was ready at which the processed count was seen to move.
 		progress: done.progress.map(([t, processed]) => [Number(((t - up.ready) / 1000).toFixed(2)), processed]),
 	};
+	return { ...run, tenths: tenths(run.progress, records) };
+}
+
+/**
+ * Records per second over the first and the last tenth of a run, from `[seconds, count]` points
+ * (the count reached by that time; interpolated between points), and the last as a fraction of the
+ * first: how much the run slows as the table grows.
+ */
+export function tenths(points, total) {
+	const all = [[0, 0], ...points];
+	const at = (count) => {
+		const i = all.findIndex(([, c]) => c >= count);
+		if (i <= 0) return i === 0 ? 0 : undefined;
+		const [t0, c0] = all[i - 1];
+		const [t1, c1] = all[i];
+		return t0 + ((count - c0) / (c1 - c0)) * (t1 - t0);
+	};
+	const tenth = total / 10;
+	const first = tenth / at(tenth);
+	const last = tenth / (at(total) - at(total - tenth));
+	return { firstTenthPerSecond: first, lastTenthPerSecond: last, lastVsFirst: last / first };
 }
 
 /** The same tenant imports `body` again: what a repeated (or partly changed) file costs. */

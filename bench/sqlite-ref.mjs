@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { tenths } from "./scenarios.mjs";
 
 const UPSERT = `INSERT INTO users (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, metadata, created_at, updated_at, src_job, src_line)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -30,6 +31,7 @@ export function sqliteReference(ndjson, { dir, migrations = "migrations/shard", 
 		const text = ndjson.toString("utf8");
 		let rows = 0;
 		let start = 0;
+		const commits = [];
 		db.exec("BEGIN");
 		while (start < text.length) {
 			let end = text.indexOf("\n", start);
@@ -53,10 +55,14 @@ export function sqliteReference(ndjson, { dir, migrations = "migrations/shard", 
 				"job_ref",
 				rows,
 			);
-			if (rows % batch === 0) db.exec("COMMIT; BEGIN");
+			if (rows % batch === 0) {
+				db.exec("COMMIT; BEGIN");
+				commits.push([(performance.now() - started) / 1000, rows]);
+			}
 		}
 		db.exec("COMMIT");
 		const seconds = (performance.now() - started) / 1000;
+		commits.push([seconds, rows]);
 		const stored = db.prepare("SELECT count(*) AS n FROM users").get().n;
 		return {
 			rows,
@@ -67,6 +73,7 @@ export function sqliteReference(ndjson, { dir, migrations = "migrations/shard", 
 			journal,
 			synchronous,
 			batch,
+			tenths: tenths(commits, rows),
 		};
 	} finally {
 		db.close();
