@@ -138,6 +138,11 @@ export function rows(r) {
 		);
 		add(`${label}: non-2xx`, `${s.non2xx} (${JSON.stringify(s.statuses)})`, "0", s.non2xx === 0);
 	}
+	for (const c of r.requestCosts ?? [])
+		add(
+			`app workerd's thread per request: ${c.kind}`,
+			`${n(c.workerMsPerRequest, 2)} ms (${n(c.requestsPerSecond)} req/s; all server processes ${n(c.serverMsPerRequest, 2)} ms)`,
+		);
 	for (const m of [r.memory, r.memoryMultipart, r.memoryGzip].filter(Boolean)) {
 		const label = `memory ${n(m.bytes / 1e6)} MB NDJSON${m.multipart ? " in multipart" : ""}${m.gzip ? " gzipped" : ""} (dryRun)`;
 		add(`${label}: workerd RSS idle / peak upload`, `${n(m.idle.totalMeanMb)} / ${n(m.upload.totalPeakMb)} MB`);

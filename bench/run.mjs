@@ -13,7 +13,7 @@ import { exportRun } from "./export.mjs";
 import { startSampler } from "./memory.mjs";
 import { startReceiver } from "./receiver.mjs";
 import { rows, save, table } from "./report.mjs";
-import { hostileRun, importRun, memoryRun, reimportRun, spotCheck, syncRun } from "./scenarios.mjs";
+import { hostileRun, importRun, memoryRun, reimportRun, requestCostsRun, spotCheck, syncRun } from "./scenarios.mjs";
 import { startServer } from "./server.mjs";
 import { sqliteReference } from "./sqlite-ref.mjs";
 import { tenantsRun } from "./tenants.mjs";
@@ -21,7 +21,7 @@ import { undoRun } from "./undo.mjs";
 import { welcomeRun } from "./welcome.mjs";
 
 const USAGE = `npm run bench -- [--records 100000] [--no-csv] [--sync-requests 400] [--sync-concurrency 16]
-  [--sync-batch 99] [--sync-tenants 16] [--only-sync] [--memory [--memory-mb 1024] [--memory-wait-s 600]]
+  [--sync-batch 99] [--sync-tenants 16] [--only-sync] [--request-costs] [--memory [--memory-mb 1024] [--memory-wait-s 600]]
   [--welcome [--welcome-records 200000] [--welcome-wait-s 900]]
   [--undo [--undo-records 100000] [--undo-updates 30000]] [--tenants 3] [--label NAME] [--keep-state]`;
 const { values: opt } = parseArgs({
@@ -36,6 +36,8 @@ const { values: opt } = parseArgs({
 		"sync-tenants": { type: "string", default: "16" },
 		// Only the sync runs: no SQLite reference, imports, cost runs or exports.
 		"only-sync": { type: "boolean", default: false },
+		// CPU per request of the app's workerd thread, by kind of request (src/ changes compare run to run).
+		"request-costs": { type: "boolean", default: false },
 		memory: { type: "boolean", default: false },
 		"memory-mb": { type: "string", default: "1024" },
 		"memory-wait-s": { type: "string", default: "600" },
@@ -199,6 +201,11 @@ try {
 			tenants: Number(opt["sync-tenants"]),
 		});
 	}
+
+	if (opt["request-costs"]) {
+		log("request costs: 404, an authenticated read, 99 new and 99 unchanged users, 16 clients");
+		results.requestCosts = await requestCostsRun(api, sampler);
+	} else results.skipped.push("request costs: not requested (pass --request-costs)");
 
 	if (opt.memory) {
 		log(`memory: streaming ${opt["memory-mb"]} MB as a dry run`);

@@ -61,7 +61,8 @@ export async function importRun(api, sampler, { format, body, records, prefix })
 		// Seconds after the 202 was ready at which the processed count was seen to move.
 		progress: done.progress.map(([t, processed]) => [Number(((t - up.ready) / 1000).toFixed(2)), processed]),
 	};
-	return { ...run, tenths: tenths(run.progress, records) };
+	// The processed count moves a batch of chunks at a time: at least 10 steps make tenths meaningful.
+	return run.progress.length >= 10 ? { ...run, tenths: tenths(run.progress, records) } : run;
 }
 
 /**
@@ -169,6 +170,61 @@ export async function syncRun(api, sampler, { requests, concurrency, batch, tena
 		not200: results.filter((r) => r.status !== 200).length,
 		usage,
 	};
+}
+
+/**
+ * What one request of each kind costs the app's workerd thread (CPU ms per request) and how many
+ * such requests 16 clients get through per second: a route that does not exist, an authenticated
+ * read, and the sync write of 99 new and of 99 unchanged users. Each kind runs `rounds` times in
+ * turn; the first round warms up and the median of the others is reported.
+ */
+export async function requestCostsRun(api, sampler, { requests = 300, concurrency = 16, rounds = 3 } = {}) {
+	const { key } = await api.createTenant("bench-request-costs");
+	let next = 0;
+	const users = (first) => JSON.stringify({ users: Array.from({ length: 99 }, (_, j) => userRecord(first + j, "rc")) });
+	const ok = (res) => {
+		if (res.status >= 300 && res.status !== 404)
+			throw new Error(`request costs: ${res.status} ${res.text.slice(0, 200)}`);
+	};
+	const kinds = {
+		"unknown route (404)": () => api.call(key, "GET", "/v1/no-such-route"),
+		"GET /v1/jobs?limit=1": () => api.call(key, "GET", "/v1/jobs?limit=1"),
+		"sync, 99 new users": () => {
+			next += 99;
+			return api.call(key, "POST", "/v1/users/bulk", { body: users(next) });
+		},
+		"sync, 99 unchanged users": () => api.call(key, "POST", "/v1/users/bulk", { body: users(0) }),
+	};
+	const measured = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+	for (let round = 0; round < rounds; round++) {
+		for (const [kind, send] of Object.entries(kinds)) {
+			let sent = 0;
+			const started = performance.now();
+			await Promise.all(
+				Array.from({ length: concurrency }, async () => {
+					while (sent++ < requests) ok(await send());
+				}),
+			);
+			const seconds = (performance.now() - started) / 1000;
+			const usage = sampler.window(started);
+			if (round > 0)
+				measured[kind].push({
+					requestsPerSecond: requests / seconds,
+					workerMsPerRequest: (usage.workerCpuSeconds / requests) * 1000,
+					serverMsPerRequest: (usage.serverCpuSeconds / requests) * 1000,
+				});
+		}
+	}
+	const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+	return Object.entries(measured).map(([kind, runs]) => ({
+		kind,
+		requests,
+		concurrency,
+		rounds: runs.length,
+		requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+		workerMsPerRequest: median(runs.map((r) => r.workerMsPerRequest)),
+		serverMsPerRequest: median(runs.map((r) => r.serverMsPerRequest)),
+	}));
 }
 
 /**
