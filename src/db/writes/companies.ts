@@ -3,7 +3,7 @@ import { COMPANY_ALIASES, CompanyRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { companies } from "../schema";
 import { keepBefore } from "./before";
-import { jsonRows } from "./json-param";
+import { jsonRows, rowsFunction, rowsOf } from "./json-param";
 import { changes, claimedLater, createdFields, mergedColumn } from "./merge";
 import { decideExisting, defineKind, emptyOutcome, type Item, type Plan, settle, type WriteContext } from "./types";
 
@@ -71,6 +71,7 @@ async function planCompanies(database: Db, ctx: WriteContext, items: Item<Compan
 		}
 	}
 	if (ctx.options.dryRun) return { outcome, statements: [] };
+	const each = await rowsFunction(database);
 
 	const { tenantId, now, source } = ctx;
 	return {
@@ -81,13 +82,13 @@ async function planCompanies(database: Db, ctx: WriteContext, items: Item<Compan
 					rows,
 				) => sql`INSERT INTO ${companies} (tenant_id, company_id, name, metadata, created_at, updated_at, src_job, src_line)
 					SELECT ${tenantId}, ${f("companyId")}, ${f("name")}, ${f("metadata")}, ${now}, ${now}, ${source}, ${f("line")}
-					FROM (SELECT value AS v FROM json_each(${rows}))`,
+					FROM ${rowsOf(rows, each)}`,
 			),
 			...ROWS.parts(updates).map(
 				(rows) => sql`UPDATE ${companies} SET name = coalesce(${f("name")}, name),
 						metadata = ${mergedColumn(sql`metadata`, f("metadata"), replace)},
 						updated_at = ${now}, src_job = ${source}, src_line = ${f("line")}
-					FROM (SELECT value AS v FROM json_each(${rows}))
+					FROM ${rowsOf(rows, each)}
 					WHERE ${companies.id} = ${f("id")} AND NOT (${companies.srcJob} = ${source} AND ${companies.srcLine} > ${f("line")})`,
 			),
 		],

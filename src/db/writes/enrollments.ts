@@ -3,7 +3,7 @@ import { ENROLLMENT_ALIASES, EnrollmentRecord } from "../../schemas/records";
 import type { Db } from "../client";
 import { type CatalogKind, catalogItems, enrollments, users } from "../schema";
 import { keepBefore } from "./before";
-import { jsonRows } from "./json-param";
+import { jsonRows, rowsFunction, rowsOf } from "./json-param";
 import { defineKind, emptyOutcome, fail, type Item, type Plan, settle, type WriteContext } from "./types";
 
 const TARGETS = [
@@ -87,12 +87,13 @@ async function planEnrollments(database: Db, ctx: WriteContext, items: Item<Enro
 		}
 	}
 	if (ctx.options.dryRun) return { outcome, statements: [] };
+	const each = await rowsFunction(database);
 	return {
 		outcome,
 		statements: ROWS.parts(creates).map(
 			(rows) => sql`INSERT INTO ${enrollments} (tenant_id, user_id, kind, item_id, source, created_at)
 				SELECT ${ctx.tenantId}, ${f("userId")}, ${f("kind")}, ${f("itemId")}, ${f("source")}, ${ctx.now}
-				FROM (SELECT value AS v FROM json_each(${rows})) WHERE true ON CONFLICT DO NOTHING`,
+				FROM ${rowsOf(rows, each)} WHERE true ON CONFLICT DO NOTHING`,
 		),
 	};
 }

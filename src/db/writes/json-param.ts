@@ -1,4 +1,5 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "../client";
 
 /** D1 allows 2 MB per bound value; a UTF-16 unit is at most 3 UTF-8 bytes, so 600k units is safe. */
 const MAX_PARAM_CHARS = 600_000;
@@ -36,3 +37,30 @@ export function jsonRows<F extends string>(fields: readonly F[]) {
 		field: (name: F) => sql.raw(`v->>${fields.indexOf(name)}`),
 	};
 }
+
+/** The table-valued function that reads bound rows: `jsonb_each` where the database has it. */
+export type RowsFunction = "json_each" | "jsonb_each";
+
+let known: RowsFunction | undefined;
+
+/**
+ * `jsonb_each` (SQLite 3.51) hands each row to `v->>i` as JSONB; `json_each` renders it back into
+ * JSON text, which the row's every `->>` parses again. Processing an import ran about a tenth
+ * faster with it (200,000 users, three runs each way). Whether the database has it is asked once
+ * per isolate, and an older SQLite gets `json_each`; both give the same values (test/db/writes).
+ */
+export async function rowsFunction(database: Db): Promise<RowsFunction> {
+	if (known) return known;
+	try {
+		await database.all(sql`SELECT 1 FROM jsonb_each('[]')`);
+		known = "jsonb_each";
+	} catch (error) {
+		if (!String((error as Error).cause ?? error).includes("no such table")) return "json_each";
+		known = "json_each";
+	}
+	return known;
+}
+
+/** One bound part of rows (from `parts`) as a table of `v`, each row read with `field()`. */
+export const rowsOf = (part: string, each: RowsFunction): SQL =>
+	sql`(SELECT value AS v FROM ${sql.raw(each)}(${part}))`;

@@ -4,7 +4,7 @@ import { USER_ALIASES, UserRecord } from "../../schemas/records";
 import { type Db, runBatch } from "../client";
 import { notifications, users } from "../schema";
 import { keepBefore } from "./before";
-import { jsonRows } from "./json-param";
+import { jsonRows, type RowsFunction, rowsFunction, rowsOf } from "./json-param";
 import { changes, claimedLater, createdFields, mergedColumn, withoutUnchangedObjects } from "./merge";
 import {
 	decideExisting,
@@ -232,7 +232,8 @@ async function planUsers(database: Db, ctx: WriteContext, items: Item<UserRecord
 		}
 	}
 	if (ctx.options.dryRun) return { outcome, statements: [] };
-	return { outcome, statements: userStatements(ctx, creates, updates), guessed };
+	const each = await rowsFunction(database);
+	return { outcome, statements: userStatements(ctx, each, creates, updates), guessed };
 }
 
 const ROWS = jsonRows([
@@ -252,7 +253,7 @@ const ROWS = jsonRows([
 const f = ROWS.field;
 const rowOf = (p: Planned) => ({ ...p.value, id: p.id, line: p.ref });
 
-function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[]) {
+function userStatements(ctx: WriteContext, each: RowsFunction, creates: Planned[], updates: Planned[]) {
 	const { tenantId, now, source } = ctx;
 	const replace = ctx.options.replaceFields;
 	const created = (p: Planned) => ({
@@ -265,7 +266,7 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 			rows,
 		) => sql`INSERT INTO ${users} (tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, status, created_at, updated_at, src_job, src_line)
 			SELECT ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, coalesce(${f("status")}, 'active'), ${now}, ${now}, ${source}, ${f("line")}
-			FROM (SELECT value AS v FROM json_each(${rows}))`,
+			FROM ${rowsOf(rows, each)}`,
 	);
 	// D1 bills a write to each index an UPDATE sets, even to the value it had: the identity columns are set only when they change.
 	const identity = sql`external_id = coalesce(excluded.external_id, external_id),
@@ -277,7 +278,7 @@ function userStatements(ctx: WriteContext, creates: Planned[], updates: Planned[
 			// Its insert half is never taken (the id was read), but would bring back a user deleted meanwhile.
 			statements.push(sql`INSERT INTO ${users} (id, tenant_id, external_id, email, email_lower, first_name, last_name, company_id, role, client_id, custom_fields, metadata, status, created_at, updated_at, src_job, src_line)
 				SELECT ${f("id")}, ${tenantId}, ${f("externalId")}, ${f("email")}, lower(${f("email")}), ${f("firstName")}, ${f("lastName")}, ${f("companyId")}, ${f("role")}, ${f("clientId")}, ${f("customFields")}, ${f("metadata")}, coalesce(${f("status")}, 'active'), ${now}, ${now}, ${source}, ${f("line")}
-				FROM (SELECT value AS v FROM json_each(${rows})) WHERE true
+				FROM ${rowsOf(rows, each)} WHERE true
 				ON CONFLICT (id) DO UPDATE SET ${rekeying ? identity : sql``}
 				email = coalesce(excluded.email, email), first_name = coalesce(excluded.first_name, first_name),
 				last_name = coalesce(excluded.last_name, last_name), company_id = coalesce(excluded.company_id, company_id),
