@@ -47,8 +47,11 @@ const COLUMNS = sql`u.id, u.external_id AS externalId, u.email_lower AS emailLow
 	u.last_name AS lastName, u.company_id AS companyId, u.role, u.client_id AS clientId, u.custom_fields AS customFields,
 	u.metadata, u.status, u.updated_at AS updatedAt, u.src_job AS srcJob, u.src_line AS srcLine`;
 
-/** D1 takes at most 100 KB of SQL per statement; a lookup's literal list stays well under it. */
-const MAX_LIST_CHARS = 60_000;
+/**
+ * D1 takes at most 100 KB of SQL per statement. A list's characters are at most 3 UTF-8 bytes each
+ * (surrogate pairs never go into one), so 30,000 of them stay under 90 KB.
+ */
+const MAX_LIST_CHARS = 30_000;
 /** Keys written into SQL as literals: printable, no control characters, no surrogates (they go as JSON). */
 const LITERAL = /^[\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]*$/;
 
