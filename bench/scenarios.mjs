@@ -176,7 +176,7 @@ export async function syncRun(api, sampler, { requests, concurrency, batch, tena
  * What one request of each kind costs the app's workerd thread (CPU ms per request) and how many
  * such requests 16 clients get through per second: a route that does not exist, an authenticated
  * read, and the sync write of 99 new and of 99 unchanged users. Each kind runs `rounds` times in
- * turn; the first round warms up and the median of the others is reported.
+ * turn; the first round warms up and the median of the others is reported (of two, the higher).
  */
 export async function requestCostsRun(api, sampler, { requests = 300, concurrency = 16, rounds = 3 } = {}) {
 	const { key } = await api.createTenant("bench-request-costs");
