@@ -173,49 +173,71 @@ export async function syncRun(api, sampler, { requests, concurrency, batch, tena
 }
 
 /**
- * What one request of each kind costs the app's workerd thread (CPU ms per request) and how many
- * such requests 16 clients get through per second: a route that does not exist, an authenticated
- * read, and the sync write of 99 new and of 99 unchanged users. Each kind runs `rounds` times in
+ * The kinds of request whose cost `requestCostsRun` and bench/compare.mjs measure, for one tenant's
+ * key: a route that does not exist, an authenticated read, and the sync write of 99 new and of 99
+ * unchanged users. Each throws unless it gets the answer it is for.
+ */
+export function requestKinds(api, key) {
+	let next = 0;
+	const users = (first) => JSON.stringify({ users: Array.from({ length: 99 }, (_, j) => userRecord(first + j, "rc")) });
+	const expecting = (kind, status, send) => async () => {
+		const res = await send();
+		if (status ? res.status !== status : res.status >= 300)
+			throw new Error(`${kind}: ${res.status} ${res.text.slice(0, 200)}`);
+	};
+	const kinds = {
+		"unknown route (404)": [404, () => api.call(key, "GET", "/v1/no-such-route")],
+		"GET /v1/jobs?limit=1": [0, () => api.call(key, "GET", "/v1/jobs?limit=1")],
+		"sync, 99 new users": [
+			0,
+			() => {
+				next += 99;
+				return api.call(key, "POST", "/v1/users/bulk", { body: users(next) });
+			},
+		],
+		"sync, 99 unchanged users": [0, () => api.call(key, "POST", "/v1/users/bulk", { body: users(0) })],
+	};
+	return Object.fromEntries(
+		Object.entries(kinds).map(([kind, [status, send]]) => [kind, expecting(kind, status, send)]),
+	);
+}
+
+/** `requests` calls of `send` from `concurrency` clients: their rate, and the CPU per request of the app's workerd and of the whole server. */
+export async function timedRequests(sampler, send, { requests, concurrency = 16 }) {
+	let sent = 0;
+	const started = performance.now();
+	await Promise.all(
+		Array.from({ length: concurrency }, async () => {
+			while (sent++ < requests) await send();
+		}),
+	);
+	const seconds = (performance.now() - started) / 1000;
+	const usage = sampler.window(started);
+	return {
+		requestsPerSecond: requests / seconds,
+		workerMsPerRequest: (usage.workerCpuSeconds / requests) * 1000,
+		serverMsPerRequest: (usage.serverCpuSeconds / requests) * 1000,
+	};
+}
+
+/** The middle value; of an even count, the higher of the middle two. */
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * What one request of each kind (`requestKinds`) costs the app's workerd thread (CPU ms per request)
+ * and how many such requests 16 clients get through per second. Each kind runs `rounds` times in
  * turn; the first round warms up and the median of the others is reported (of two, the higher).
  */
 export async function requestCostsRun(api, sampler, { requests = 300, concurrency = 16, rounds = 3 } = {}) {
 	const { key } = await api.createTenant("bench-request-costs");
-	let next = 0;
-	const users = (first) => JSON.stringify({ users: Array.from({ length: 99 }, (_, j) => userRecord(first + j, "rc")) });
-	const ok = (res) => {
-		if (res.status >= 300 && res.status !== 404)
-			throw new Error(`request costs: ${res.status} ${res.text.slice(0, 200)}`);
-	};
-	const kinds = {
-		"unknown route (404)": () => api.call(key, "GET", "/v1/no-such-route"),
-		"GET /v1/jobs?limit=1": () => api.call(key, "GET", "/v1/jobs?limit=1"),
-		"sync, 99 new users": () => {
-			next += 99;
-			return api.call(key, "POST", "/v1/users/bulk", { body: users(next) });
-		},
-		"sync, 99 unchanged users": () => api.call(key, "POST", "/v1/users/bulk", { body: users(0) }),
-	};
+	const kinds = requestKinds(api, key);
 	const measured = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
 	for (let round = 0; round < rounds; round++) {
 		for (const [kind, send] of Object.entries(kinds)) {
-			let sent = 0;
-			const started = performance.now();
-			await Promise.all(
-				Array.from({ length: concurrency }, async () => {
-					while (sent++ < requests) ok(await send());
-				}),
-			);
-			const seconds = (performance.now() - started) / 1000;
-			const usage = sampler.window(started);
-			if (round > 0)
-				measured[kind].push({
-					requestsPerSecond: requests / seconds,
-					workerMsPerRequest: (usage.workerCpuSeconds / requests) * 1000,
-					serverMsPerRequest: (usage.serverCpuSeconds / requests) * 1000,
-				});
+			const run = await timedRequests(sampler, send, { requests, concurrency });
+			if (round > 0) measured[kind].push(run);
 		}
 	}
-	const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
 	return Object.entries(measured).map(([kind, runs]) => ({
 		kind,
 		requests,
