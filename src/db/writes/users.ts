@@ -82,11 +82,13 @@ function literalLists(keys: string[]): string[] {
  * bound parameters, so a list is never bound.
  */
 async function usersBy(database: Db, tenantId: string, column: SQL, keys: string[]): Promise<Existing[]> {
-	const statements = literalLists(keys.filter((k) => LITERAL.test(k))).map(
+	const literal: string[] = [];
+	const others: string[] = [];
+	for (const key of keys) (LITERAL.test(key) ? literal : others).push(key);
+	const statements = literalLists(literal).map(
 		(list) =>
 			sql`SELECT ${COLUMNS} FROM ${users} u WHERE u.tenant_id = ${tenantId} AND u.${column} IN (${sql.raw(list)})`,
 	);
-	const others = keys.filter((k) => !LITERAL.test(k));
 	// CROSS JOIN keeps the keys as the outer loop: SQLite would otherwise scan the table.
 	if (others.length > 0)
 		statements.push(sql`SELECT ${COLUMNS} FROM json_each(${JSON.stringify(others)}) k
